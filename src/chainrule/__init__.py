@@ -1,0 +1,91 @@
+"""chainrule: reverse-mode automatic differentiation on NumPy arrays, with PyTorch's API.
+
+`import chainrule as torch` runs PyTorch teaching code unchanged.
+"""
+
+from . import autograd, ops  # noqa: F401  (ops attaches Tensor's math methods)
+from .autograd.anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: F401
+from .autograd.grad_mode import (  # noqa: F401
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .device import device  # noqa: F401
+from .dtypes import (  # noqa: F401
+    bool_ as bool,
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    set_default_dtype,
+    uint8,
+)
+from .ops.conversion import clone  # noqa: F401
+from .ops.creation import (  # noqa: F401
+    arange,
+    as_tensor,
+    bernoulli,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    logspace,
+    multinomial,
+    normal,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .ops.pointwise import *  # noqa: F401,F403
+from .ops.reduction import mean, sum  # noqa: F401
+from .ops.shape import (  # noqa: F401
+    expand,
+    permute,
+    reshape,
+    squeeze,
+    t,
+    transpose,
+    unbind,
+    unsqueeze,
+)
+from .random import (  # noqa: F401
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
+from .tensor import Size, Tensor  # noqa: F401
+
+half = float16
+float = float32
+double = float64
+long = int64
+int = int32
+short = int16
+cfloat = None
+
+__version__ = "0.1.0"

@@ -1,0 +1,16 @@
+"""Autograd: the graph, the engine, grad modes, user-defined Functions and gradcheck."""
+
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
+from .engine import backward, grad
+from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
+
+__all__ = [
+    "backward",
+    "grad",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "inference_mode",
+    "detect_anomaly",
+    "set_detect_anomaly",
+]

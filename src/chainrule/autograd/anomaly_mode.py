@@ -1,0 +1,82 @@
+"""Anomaly detection: record where each node was made and stop at the first NaN gradient."""
+
+from __future__ import annotations
+
+import threading
+import traceback
+import warnings
+
+
+class _State(threading.local):
+    enabled = False
+    check_nan = True
+
+
+state = _State()
+
+
+def is_anomaly_enabled():
+    return state.enabled
+
+
+def is_anomaly_check_nan_enabled():
+    return state.check_nan
+
+
+def record_forward_trace(node):
+    node._anomaly_trace = "".join(traceback.format_stack()[:-3])
+
+
+def warn_forward_trace(node):
+    trace = node._anomaly_trace
+    if trace:
+        warnings.warn(
+            f"Error detected in {type(node).__name__}. Traceback of forward call that caused "
+            f"the error:\n{trace}",
+            stacklevel=2,
+        )
+
+
+class detect_anomaly:
+    """Context manager (and decorator) that turns anomaly detection on inside it."""
+
+    def __init__(self, check_nan=True):
+        self.check_nan = check_nan
+
+    def __enter__(self):
+        self._prev = (state.enabled, state.check_nan)
+        state.enabled, state.check_nan = True, self.check_nan
+        warnings.warn(
+            "Anomaly Detection has been enabled. This mode will increase the runtime and should "
+            "only be enabled for debugging.",
+            stacklevel=2,
+        )
+
+    def __exit__(self, *exc):
+        state.enabled, state.check_nan = self._prev
+        return False
+
+    def __call__(self, fn):
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with detect_anomaly(self.check_nan):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class set_detect_anomaly:
+    """Sets anomaly detection on or off, as a call or as a context manager."""
+
+    def __init__(self, mode, check_nan=True):
+        self._prev = (state.enabled, state.check_nan)
+        state.enabled, state.check_nan = bool(mode), check_nan
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        state.enabled, state.check_nan = self._prev
+        return False

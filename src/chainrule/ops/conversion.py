@@ -1,0 +1,132 @@
+"""Dtype conversion and copies: to(), the .float()/.long() family, clone, contiguous."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes
+from ..tensor import Tensor
+from .op import Op, tensor_method
+
+
+class ToCopy(Op):
+    name = "ToCopyBackward0"
+    formula = "d(a.to(dtype))/da = 1 (cast back)"
+
+    @staticmethod
+    def forward(ctx, a, *, dtype):
+        ctx.source = dtypes.from_numpy_dtype(a.dtype)
+        return a.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.to(ctx.source)
+
+
+class Clone(Op):
+    name = "CloneBackward0"
+    formula = "d(clone(a))/da = 1"
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def _parse_to(args, kwargs):
+    """to(dtype), to(device), to(device, dtype), to(other_tensor), with keywords."""
+    from ..device import device as device_cls, check_device
+
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype = a.dtype
+        elif isinstance(a, (str, device_cls)):
+            device = a
+        elif a is not None:
+            dtype = dtypes.to_dtype(a)
+    if device is not None:
+        check_device(device)
+    return dtype, copy
+
+
+@tensor_method("to")
+def to(self, *args, **kwargs):
+    dtype, copy = _parse_to(args, dict(kwargs))
+    if dtype is None or dtypes.to_dtype(dtype).np == self._data.dtype:
+        return Clone.apply(self) if copy else self
+    return ToCopy.apply(self, dtype=dtypes.to_dtype(dtype).np)
+
+
+def _caster(d):
+    def cast(self, memory_format=None):
+        return to(self, d)
+
+    return cast
+
+
+for _name, _d in (
+    ("float", dtypes.float32),
+    ("double", dtypes.float64),
+    ("half", dtypes.float16),
+    ("long", dtypes.int64),
+    ("int", dtypes.int32),
+    ("short", dtypes.int16),
+    ("char", dtypes.int8),
+    ("byte", dtypes.uint8),
+    ("bool", dtypes.bool_),
+):
+    tensor_method(_name)(_caster(_d))
+
+
+@tensor_method("type")
+def type_(self, dtype=None, non_blocking=False):
+    """With no argument, the legacy type name ('torch.FloatTensor'); else a cast."""
+    if dtype is None:
+        return f"torch.{dtypes.scalar_type_name(self.dtype)}Tensor"
+    if isinstance(dtype, str) and dtype.endswith("Tensor"):
+        legacy = {v: k for k, v in dtypes._LEGACY_NAMES.items()}
+        dtype = legacy[dtype.rsplit(".", 1)[-1][: -len("Tensor")]]
+    return to(self, dtypes.to_dtype(dtype))
+
+
+@tensor_method("type_as")
+def type_as(self, other):
+    return to(self, other.dtype)
+
+
+@tensor_method("clone")
+def clone(input, *, memory_format=None):
+    return Clone.apply(input)
+
+
+@tensor_method("contiguous")
+def contiguous(self, memory_format=None):
+    if self._data.flags.c_contiguous:
+        return self
+    return Clone.apply(self)
+
+
+@tensor_method("cpu")
+def cpu(self, memory_format=None):
+    return self
+
+
+@tensor_method("cuda")
+def cuda(self, device=None, non_blocking=False):
+    from ..device import check_device
+
+    check_device("cuda")
+
+
+def ascontiguous(a):
+    return np.ascontiguousarray(a)

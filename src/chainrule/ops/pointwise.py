@@ -1,0 +1,1049 @@
+"""Pointwise ops: arithmetic with broadcasting and PyTorch's type promotion, and unary math.
+
+Each derivative follows PyTorch's formula and its order of operations, so that
+float32 gradients match bit for bit where the arithmetic is the same.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from .. import dtypes
+from ..tensor import Tensor
+from .inplace import inplace
+from .op import Op, apply, tensor_method
+
+_wrap = Tensor._wrap
+
+
+# -- type promotion ----------------------------------------------------------------------
+def _operand(x):
+    """Tensors and Python numbers pass through; arrays and NumPy scalars become tensors."""
+    if isinstance(x, Tensor) or type(x) in (float, int, bool):
+        return x
+    if isinstance(x, np.ndarray):
+        return _wrap(x)
+    if isinstance(x, np.generic):
+        return x.item() if x.ndim == 0 and x.dtype.kind in "fib" else _wrap(np.asarray(x))
+    if isinstance(x, numbers.Number):
+        return x
+    raise TypeError(f"unsupported operand type: '{type(x).__name__}'")
+
+
+def promote(a, b, float_result=False):
+    """Cast tensor operands to PyTorch's result type; Python numbers stay weak."""
+    a = _operand(a)
+    b = _operand(b)
+    ta = isinstance(a, Tensor)
+    tb = isinstance(b, Tensor)
+    if ta and tb:
+        if a._data.dtype == b._data.dtype and (not float_result or a._data.dtype.kind == "f"):
+            return a, b
+        rt = dtypes.result_type((a.dtype, a._data.ndim), (b.dtype, b._data.ndim))
+    elif ta:
+        kind = a._data.dtype.kind
+        if kind == "f" and type(b) is not bool or (type(b) is int and kind in "iu"):
+            return a, b
+        rt = dtypes.result_type((a.dtype, a._data.ndim), b)
+    elif tb:
+        kind = b._data.dtype.kind
+        if kind == "f" and type(a) is not bool or (type(a) is int and kind in "iu"):
+            return a, b
+        rt = dtypes.result_type(a, (b.dtype, b._data.ndim))
+    else:
+        raise TypeError("at least one operand must be a Tensor")
+    if float_result and not rt.is_floating_point:
+        rt = dtypes.get_default_dtype()
+    if ta and a._data.dtype != rt.np:
+        a = a.to(rt)
+    if tb and b._data.dtype != rt.np:
+        b = b.to(rt)
+    # A weak Python number must not widen the computation in NumPy either.
+    if not ta:
+        a = _weak_scalar(a, rt)
+    if not tb:
+        b = _weak_scalar(b, rt)
+    return a, b
+
+
+def _weak_scalar(x, rt):
+    if rt.is_floating_point:
+        return float(x)
+    if rt is dtypes.bool_:
+        return bool(x)
+    return int(x)
+
+
+def broadcast_shapes_error(a_shape, b_shape):
+    """PyTorch's message for shapes that do not broadcast."""
+    for i in range(1, max(len(a_shape), len(b_shape)) + 1):
+        sa = a_shape[-i] if i <= len(a_shape) else 1
+        sb = b_shape[-i] if i <= len(b_shape) else 1
+        if sa != sb and sa != 1 and sb != 1:
+            dim = max(len(a_shape), len(b_shape)) - i
+            return RuntimeError(
+                f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) at "
+                f"non-singleton dimension {dim}"
+            )
+    return RuntimeError(f"shapes {list(a_shape)} and {list(b_shape)} do not broadcast")
+
+
+def _binary_forward(fn, a, b):
+    try:
+        return fn(a, b)
+    except ValueError:
+        raise broadcast_shapes_error(np.shape(a), np.shape(b)) from None
+
+
+# -- arithmetic -----------------------------------------------------------------------
+class Add(Op):
+    name = "AddBackward0"
+    formula = "d(a+b)/da = 1, d(a+b)/db = 1"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _binary_forward(np.add, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class AddScaled(Op):
+    name = "AddBackward0"
+    formula = "d(a+alpha*b)/da = 1, d(a+alpha*b)/db = alpha"
+
+    @staticmethod
+    def forward(ctx, a, b, *, alpha):
+        ctx.alpha = alpha
+        return _binary_forward(np.add, a, np.multiply(b, alpha))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad * ctx.alpha
+
+
+class Sub(Op):
+    name = "SubBackward0"
+    formula = "d(a-b)/da = 1, d(a-b)/db = -1"
+
+    @staticmethod
+    def forward(ctx, a, b, *, alpha=1):
+        ctx.alpha = alpha
+        return _binary_forward(np.subtract, a, b if alpha == 1 else np.multiply(b, alpha))
+
+    @staticmethod
+    def backward(ctx, grad):
+        alpha = ctx.alpha
+        return grad, (-grad if alpha == 1 else -grad * alpha)
+
+
+class Mul(Op):
+    name = "MulBackward0"
+    formula = "d(a*b)/da = b, d(a*b)/db = a"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _binary_forward(np.multiply, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        needs = ctx.next_functions
+        return (
+            grad * b if needs[0][0] is not None else None,
+            grad * a if needs[1][0] is not None else None,
+        )
+
+
+class Div(Op):
+    name = "DivBackward0"
+    formula = "d(a/b)/da = 1/b, d(a/b)/db = -a/b**2"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _binary_forward(np.true_divide, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        needs = ctx.next_functions
+        return (
+            grad / b if needs[0][0] is not None else None,
+            -grad * ((a / b) / b) if needs[1][0] is not None else None,
+        )
+
+
+class Neg(Op):
+    name = "NegBackward0"
+    formula = "d(-a)/da = -1"
+
+    @staticmethod
+    def forward(ctx, a):
+        if a.dtype == np.bool_:
+            raise RuntimeError(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+            )
+        return np.negative(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class PowScalar(Op):
+    name = "PowBackward0"
+    formula = "d(a**n)/da = n * a**(n-1)"
+
+    @staticmethod
+    def forward(ctx, a, *, exponent):
+        ctx.save_for_backward(a)
+        ctx.exponent = exponent
+        if exponent == 2:
+            return np.multiply(a, a)
+        if a.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return np.power(a, exponent)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        exponent = ctx.exponent
+        if exponent == 0:
+            return grad * 0
+        return grad * (exponent * a.pow(exponent - 1))
+
+
+class Pow(Op):
+    name = "PowBackward1"
+    formula = "d(a**b)/da = b * a**(b-1), d(a**b)/db = a**b * log(a)"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = _binary_forward(np.power, a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, result = ctx.saved_tensors
+        needs = ctx.next_functions
+        ga = gb = None
+        if needs[0][0] is not None:
+            ga = where(b == 0, 0.0, grad * (b * a.pow(b - 1)))
+        if needs[1][0] is not None:
+            if isinstance(a, Tensor):
+                gb = grad * where((a == 0) & (b >= 0), 0.0, result * a.log())
+            else:
+                gb = grad * (result * math.log(a)) if a != 0 else grad * 0
+        return ga, gb
+
+
+class Remainder(Op):
+    name = "RemainderBackward0"
+    formula = "d(a mod b)/da = 1, d(a mod b)/db = -floor(a/b)"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _binary_forward(np.remainder, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        gb = None
+        if ctx.next_functions[1][0] is not None:
+            gb = -grad * (a / b).floor()
+        return grad, gb
+
+
+class FloorDivide(Op):
+    name = "FloorDivideBackward0"
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _binary_forward(np.floor_divide, a, b)
+
+
+@tensor_method("add", "__add__", "__radd__")
+def add(input, other, *, alpha=1, out=None):
+    a, b = promote(input, other)
+    if alpha != 1:
+        result = AddScaled.apply(a, b, alpha=alpha)
+    elif isinstance(a, Tensor):
+        result = Add.apply(a, b)
+    else:
+        result = Add.apply(b, a)
+    return _maybe_out(result, out)
+
+
+@tensor_method("sub", "subtract", "__sub__")
+def sub(input, other, *, alpha=1, out=None):
+    a, b = promote(input, other)
+    if isinstance(a, Tensor) and a._data.dtype == np.bool_:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+            "`^` or `logical_xor()` operator instead."
+        )
+    if isinstance(a, Tensor):
+        return _maybe_out(Sub.apply(a, b, alpha=alpha), out)
+    return _maybe_out(apply(Sub, (a, b), {"alpha": alpha}, name="RsubBackward1"), out)
+
+
+subtract = sub
+
+
+@tensor_method("__rsub__")
+def rsub(input, other, *, alpha=1):
+    a, b = promote(other, input)
+    return apply(Sub, (a, b), {"alpha": alpha}, name="RsubBackward1")
+
+
+@tensor_method("mul", "multiply", "__mul__", "__rmul__")
+def mul(input, other, *, out=None):
+    a, b = promote(input, other)
+    if not isinstance(a, Tensor):
+        a, b = b, a
+    return _maybe_out(Mul.apply(a, b), out)
+
+
+multiply = mul
+
+
+@tensor_method("div", "divide", "true_divide", "__truediv__")
+def div(input, other, *, rounding_mode=None, out=None):
+    if rounding_mode == "floor":
+        return floor_divide(input, other)
+    if rounding_mode == "trunc":
+        a, b = promote(input, other)
+        q = Div.apply(*promote(a, b, float_result=True)).trunc()
+        return _maybe_out(q.to(_result_dtype(a, b)) if not q.is_floating_point() else q, out)
+    if rounding_mode is not None:
+        raise RuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    a, b = promote(input, other, float_result=True)
+    return _maybe_out(Div.apply(a, b), out)
+
+
+divide = true_divide = div
+
+
+def _result_dtype(a, b):
+    return a.dtype if isinstance(a, Tensor) else b.dtype
+
+
+@tensor_method("__rtruediv__")
+def rdiv(input, other):
+    return input.reciprocal() * other
+
+
+@tensor_method("floor_divide", "__floordiv__")
+def floor_divide(input, other):
+    a, b = promote(input, other)
+    return FloorDivide.apply(a, b)
+
+
+@tensor_method("__rfloordiv__")
+def rfloordiv(input, other):
+    a, b = promote(other, input)
+    return FloorDivide.apply(a, b)
+
+
+@tensor_method("remainder", "__mod__")
+def remainder(input, other):
+    a, b = promote(input, other)
+    return Remainder.apply(a, b)
+
+
+@tensor_method("fmod")
+def fmod(input, other):
+    a, b = promote(input, other)
+    return input - (a / b).trunc() * b if a.is_floating_point() else remainder(a, b)
+
+
+@tensor_method("__rmod__")
+def rmod(input, other):
+    a, b = promote(other, input)
+    return Remainder.apply(a, b)
+
+
+@tensor_method("neg", "negative", "__neg__")
+def neg(input):
+    return Neg.apply(input)
+
+
+negative = neg
+
+
+@tensor_method("__pos__", "positive")
+def positive(input):
+    return input
+
+
+@tensor_method("pow", "__pow__")
+def pow(input, exponent):
+    if isinstance(input, Tensor) and type(exponent) in (int, float):
+        if input._data.dtype.kind in "iub" and type(exponent) is float:
+            input = input.to(dtypes.get_default_dtype())
+        return PowScalar.apply(input, exponent=exponent)
+    a, b = promote(input, exponent)
+    return Pow.apply(a, b)
+
+
+@tensor_method("__rpow__")
+def rpow(input, other):
+    a, b = promote(other, input)
+    return Pow.apply(a, b)
+
+
+@tensor_method("square")
+def square(input):
+    return pow(input, 2)
+
+
+def _maybe_out(result, out):
+    if out is None:
+        return result
+    from .inplace import write_out
+
+    return write_out(out, result)
+
+
+# -- unary math -------------------------------------------------------------------------
+def _unary(name, np_fn, formula, backward, saves="input", float_only=True, torch_name=None):
+    """Define a one-input op: its forward is a NumPy ufunc, its backward a formula in ops."""
+
+    def forward(ctx, a):
+        if float_only and a.dtype.kind not in "fc":
+            a = a.astype(dtypes.get_default_dtype().np)
+        out = np_fn(a)
+        if saves == "input":
+            ctx.save_for_backward(a)
+        elif saves == "output":
+            ctx.save_for_backward(out)
+        return out
+
+    def bwd(ctx, grad):
+        (saved,) = ctx.saved_tensors if saves else (None,)
+        return backward(grad, saved)
+
+    cls = type(
+        name,
+        (Op,),
+        {
+            "name": torch_name or f"{name}Backward0",
+            "formula": formula,
+            "forward": staticmethod(forward),
+            "backward": staticmethod(bwd),
+        },
+    )
+    return cls
+
+
+Exp = _unary("Exp", np.exp, "d(exp(a))/da = exp(a)", lambda g, r: g * r, saves="output")
+Log = _unary("Log", np.log, "d(log(a))/da = 1/a", lambda g, a: g / a)
+Log2 = _unary("Log2", np.log2, "d(log2(a))/da = 1/(a*ln 2)", lambda g, a: g / (a * math.log(2.0)))
+Log10 = _unary(
+    "Log10", np.log10, "d(log10(a))/da = 1/(a*ln 10)", lambda g, a: g / (a * math.log(10.0))
+)
+Log1p = _unary("Log1p", np.log1p, "d(log1p(a))/da = 1/(1+a)", lambda g, a: g / (a + 1))
+Expm1 = _unary("Expm1", np.expm1, "d(expm1(a))/da = expm1(a)+1", lambda g, r: g * (r + 1), "output")
+Sqrt = _unary("Sqrt", np.sqrt, "d(sqrt(a))/da = 1/(2*sqrt(a))", lambda g, r: g / (2 * r), "output")
+Rsqrt = _unary(
+    "Rsqrt",
+    lambda a: np.reciprocal(np.sqrt(a)),
+    "d(a**-0.5)/da = -0.5 * a**-1.5",
+    lambda g, r: -0.5 * g * r.pow(3),
+    "output",
+)
+Sin = _unary("Sin", np.sin, "d(sin(a))/da = cos(a)", lambda g, a: g * a.cos())
+Cos = _unary("Cos", np.cos, "d(cos(a))/da = -sin(a)", lambda g, a: g * -a.sin())
+Tan = _unary("Tan", np.tan, "d(tan(a))/da = 1 + tan(a)**2", lambda g, r: g * (1 + r.pow(2)), "output")
+Tanh = _unary("Tanh", np.tanh, "d(tanh(a))/da = 1 - tanh(a)**2", lambda g, r: g * (1 - r * r), "output")
+Asin = _unary("Asin", np.arcsin, "d(asin(a))/da = 1/sqrt(1-a**2)", lambda g, a: g * (-a * a + 1).rsqrt())
+Acos = _unary("Acos", np.arccos, "d(acos(a))/da = -1/sqrt(1-a**2)", lambda g, a: g * -((-a * a + 1).rsqrt()))
+Atan = _unary("Atan", np.arctan, "d(atan(a))/da = 1/(1+a**2)", lambda g, a: g / (a * a + 1))
+Sinh = _unary("Sinh", np.sinh, "d(sinh(a))/da = cosh(a)", lambda g, a: g * a.cosh())
+Cosh = _unary("Cosh", np.cosh, "d(cosh(a))/da = sinh(a)", lambda g, a: g * a.sinh())
+
+
+def _sigmoid_np(a):
+    # exp of a non-positive number only: no overflow warning for large |a|.
+    out = np.empty_like(a)
+    pos = a >= 0
+    np.divide(1, 1 + np.exp(-a, where=pos, out=np.zeros_like(a)), where=pos, out=out)
+    e = np.exp(a, where=~pos, out=np.zeros_like(a))
+    np.divide(e, 1 + e, where=~pos, out=out)
+    return out
+
+
+Sigmoid = _unary(
+    "Sigmoid",
+    _sigmoid_np,
+    "d(sigmoid(a))/da = sigmoid(a) * (1 - sigmoid(a))",
+    lambda g, r: g * (1 - r) * r,
+    "output",
+)
+Reciprocal = _unary(
+    "Reciprocal", np.reciprocal, "d(1/a)/da = -1/a**2", lambda g, r: -g * (r * r), "output"
+)
+Abs = _unary("Abs", np.abs, "d|a|/da = sign(a)", lambda g, a: g * a.sign(), float_only=False)
+Erf = _unary(
+    "Erf",
+    lambda a: _erf(a),
+    "d(erf(a))/da = 2/sqrt(pi) * exp(-a**2)",
+    lambda g, a: 2.0 / math.sqrt(math.pi) * (-(a.pow(2))).exp() * g,
+)
+
+
+def _erf(a):
+    try:
+        from scipy.special import erf
+    except ImportError:  # pragma: no cover - scipy is optional
+        erf = np.vectorize(math.erf, otypes=[a.dtype])
+    return erf(a).astype(a.dtype, copy=False)
+
+
+def _zero_grad_unary(name, np_fn, keep_int=True):
+    def forward(ctx, a):
+        return np_fn(a) if a.dtype.kind == "f" or not keep_int else a.copy()
+
+    return type(
+        name,
+        (Op,),
+        {
+            "name": f"{name}Backward0",
+            "formula": f"d({name.lower()}(a))/da = 0",
+            "forward": staticmethod(forward),
+            "backward": staticmethod(lambda ctx, grad: grad * 0),
+        },
+    )
+
+
+Sign = _zero_grad_unary("Sign", np.sign, keep_int=False)
+Floor = _zero_grad_unary("Floor", np.floor)
+Ceil = _zero_grad_unary("Ceil", np.ceil)
+Trunc = _zero_grad_unary("Trunc", np.trunc)
+Frac = _unary("Frac", lambda a: a - np.trunc(a), "d(frac(a))/da = 1", lambda g, a: g, saves=None)
+
+
+class Round(Op):
+    name = "RoundBackward0"
+    formula = "d(round(a))/da = 0"
+
+    @staticmethod
+    def forward(ctx, a, *, decimals=0):
+        if a.dtype.kind != "f":
+            return a.copy()
+        return np.round(a, decimals)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+class Relu(Op):
+    name = "ReluBackward0"
+    formula = "d(relu(a))/da = 1 if a > 0 else 0"
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.maximum(a, 0).astype(a.dtype, copy=False)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (result,) = ctx.saved_tensors
+        return where(result <= 0, 0.0, grad)
+
+
+class Clamp(Op):
+    name = "ClampBackward1"
+    formula = "d(clamp(a, lo, hi))/da = 1 if lo <= a <= hi else 0"
+
+    @staticmethod
+    def forward(ctx, a, min=None, max=None):
+        ctx.save_for_backward(a)
+        ctx.bounds = (min, max)
+        out = a
+        if min is not None:
+            out = np.maximum(out, min)
+        if max is not None:
+            out = np.minimum(out, max)
+        if out is a:
+            out = a.copy()
+        return out.astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        mask = None
+        if lo is not None:
+            mask = a >= lo
+        if hi is not None:
+            upper = a <= hi
+            mask = upper if mask is None else mask & upper
+        return grad if mask is None else where(mask, grad, 0.0)
+
+
+class Maximum(Op):
+    name = "MaximumBackward0"
+    formula = "d(max(a,b))/da = 1 where a > b (1/2 on ties)"
+    np_fn = staticmethod(np.maximum)
+    sign = 1
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _binary_forward(cls.np_fn, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        sign = ctx.op.sign
+        ties = a == b
+        half = where(ties, grad / 2, grad)
+        a_loses = (a < b) if sign > 0 else (a > b)
+        b_loses = (a > b) if sign > 0 else (a < b)
+        return half.masked_fill(a_loses, 0), half.masked_fill(b_loses, 0)
+
+
+class Minimum(Maximum):
+    name = "MinimumBackward0"
+    formula = "d(min(a,b))/da = 1 where a < b (1/2 on ties)"
+    np_fn = staticmethod(np.minimum)
+    sign = -1
+
+
+class Where(Op):
+    name = "WhereBackward0"
+    formula = "d(where(c, a, b))/da = c, d/db = not c"
+
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        ctx.save_for_backward(condition)
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (condition,) = ctx.saved_tensors
+        needs = ctx.next_functions
+        zero = grad * 0
+        return (
+            None,
+            where(condition, grad, zero) if needs[1][0] is not None else None,
+            where(condition, zero, grad) if needs[2][0] is not None else None,
+        )
+
+
+class Softplus(Op):
+    name = "SoftplusBackward0"
+    formula = "d(softplus(a))/da = sigmoid(beta*a)"
+
+    @staticmethod
+    def forward(ctx, a, *, beta=1.0, threshold=20.0):
+        ctx.save_for_backward(a)
+        ctx.params = (beta, threshold)
+        z = a * beta
+        with np.errstate(over="ignore"):
+            soft = np.log1p(np.exp(np.minimum(z, threshold))) / beta
+        return np.where(z > threshold, a, soft).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        beta, threshold = ctx.params
+        z = (a * beta).exp()
+        return where(a * beta > threshold, grad, grad * z / (z + 1))
+
+
+# -- function and method forms ------------------------------------------------------------
+def _define_unary(op, *names):
+    def fn(input, *, out=None):
+        return _maybe_out(op.apply(input), out)
+
+    fn.__name__ = names[0]
+    fn.__doc__ = f"Elementwise {names[0]}. {op.formula}"
+    tensor_method(*names)(fn)
+
+    def method_(self):
+        return inplace(self, op.apply)
+
+    method_.__name__ = names[0] + "_"
+    tensor_method(*(n + "_" for n in names if not n.startswith("__")))(method_)
+    return fn
+
+
+exp = _define_unary(Exp, "exp")
+log = _define_unary(Log, "log")
+log2 = _define_unary(Log2, "log2")
+log10 = _define_unary(Log10, "log10")
+log1p = _define_unary(Log1p, "log1p")
+expm1 = _define_unary(Expm1, "expm1")
+sqrt = _define_unary(Sqrt, "sqrt")
+rsqrt = _define_unary(Rsqrt, "rsqrt")
+sin = _define_unary(Sin, "sin")
+cos = _define_unary(Cos, "cos")
+tan = _define_unary(Tan, "tan")
+tanh = _define_unary(Tanh, "tanh")
+asin = _define_unary(Asin, "asin", "arcsin")
+acos = _define_unary(Acos, "acos", "arccos")
+atan = _define_unary(Atan, "atan", "arctan")
+sinh = _define_unary(Sinh, "sinh")
+cosh = _define_unary(Cosh, "cosh")
+sigmoid = _define_unary(Sigmoid, "sigmoid")
+reciprocal = _define_unary(Reciprocal, "reciprocal")
+abs = _define_unary(Abs, "abs", "absolute", "__abs__")
+absolute = abs
+erf = _define_unary(Erf, "erf")
+sign = _define_unary(Sign, "sign", "sgn")
+sgn = sign
+floor = _define_unary(Floor, "floor")
+ceil = _define_unary(Ceil, "ceil")
+trunc = _define_unary(Trunc, "trunc", "fix")
+frac = _define_unary(Frac, "frac")
+relu = _define_unary(Relu, "relu")
+
+
+@tensor_method("round")
+def round(input, *, decimals=0):
+    return Round.apply(input, decimals=decimals)
+
+
+@tensor_method("clamp", "clip")
+def clamp(input, min=None, max=None):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = input
+        if min is not None:
+            out = maximum(out, min)
+        if max is not None:
+            out = minimum(out, max)
+        return out
+    return apply(Clamp, (input,), {"min": min, "max": max}, name=_clamp_name(min, max))
+
+
+def _clamp_name(lo, hi):
+    if lo is not None and hi is not None:
+        return "ClampBackward1"
+    return "ClampMinBackward0" if lo is not None else "ClampMaxBackward0"
+
+
+clip = clamp
+
+
+@tensor_method("clamp_", "clip_")
+def clamp_(self, min=None, max=None):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    return inplace(self, lambda t: clamp(t, min, max), (min, max))
+
+
+@tensor_method("clamp_min")
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+@tensor_method("clamp_max")
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+@tensor_method("maximum", "fmax")
+def maximum(input, other):
+    a, b = promote(input, other)
+    if not isinstance(b, Tensor):
+        b = _wrap(np.asarray(b, dtype=a._data.dtype))
+    return Maximum.apply(a, b)
+
+
+@tensor_method("minimum", "fmin")
+def minimum(input, other):
+    a, b = promote(input, other)
+    if not isinstance(b, Tensor):
+        b = _wrap(np.asarray(b, dtype=a._data.dtype))
+    return Minimum.apply(a, b)
+
+
+@tensor_method("where")
+def _where_method(condition_self, condition, other):
+    return where(condition, condition_self, other)
+
+
+def where(condition, input=None, other=None):
+    """where(cond, a, b) picks a where cond holds, else b; where(cond) gives nonzero indices."""
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    if not isinstance(condition, Tensor):
+        condition = _wrap(np.asarray(condition))
+    if condition._data.dtype != np.bool_:
+        raise RuntimeError(
+            f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{_type_name(condition)}"
+        )
+    a, b = promote(input, other)
+    a = a if isinstance(a, Tensor) else _wrap(np.asarray(a, dtype=b._data.dtype))
+    b = b if isinstance(b, Tensor) else _wrap(np.asarray(b, dtype=a._data.dtype))
+    return Where.apply(condition, a, b)
+
+
+def _type_name(t):
+    return dtypes.scalar_type_name(t.dtype)
+
+
+@tensor_method("lerp")
+def lerp(input, end, weight):
+    return input + weight * (end - input)
+
+
+@tensor_method("softplus")
+def softplus(input, beta=1.0, threshold=20.0):
+    return Softplus.apply(input, beta=beta, threshold=threshold)
+
+
+# -- in-place arithmetic ------------------------------------------------------------------
+def _inplace_binary(fn_name, fn):
+    def method(self, other, **kwargs):
+        return inplace(self, lambda t: fn(t, other, **kwargs), (other,))
+
+    method.__name__ = fn_name
+    return method
+
+
+for _name, _fn in (
+    ("add_", add),
+    ("__iadd__", add),
+    ("sub_", sub),
+    ("subtract_", sub),
+    ("__isub__", sub),
+    ("mul_", mul),
+    ("multiply_", mul),
+    ("__imul__", mul),
+    ("div_", div),
+    ("divide_", div),
+    ("true_divide_", div),
+    ("__itruediv__", div),
+    ("pow_", pow),
+    ("__ipow__", pow),
+    ("remainder_", remainder),
+    ("__imod__", remainder),
+    ("floor_divide_", floor_divide),
+    ("__ifloordiv__", floor_divide),
+    ("maximum_", maximum),
+    ("minimum_", minimum),
+):
+    tensor_method(_name)(_inplace_binary(_name, _fn))
+
+
+@tensor_method("neg_", "negative_")
+def neg_(self):
+    return inplace(self, neg)
+
+
+@tensor_method("lerp_")
+def lerp_(self, end, weight):
+    return inplace(self, lambda t: lerp(t, end, weight), (end, weight))
+
+
+@tensor_method("addcmul_")
+def addcmul_(self, tensor1, tensor2, value=1):
+    return inplace(self, lambda t: addcmul(t, tensor1, tensor2, value=value), (tensor1, tensor2))
+
+
+@tensor_method("addcdiv_")
+def addcdiv_(self, tensor1, tensor2, value=1):
+    return inplace(self, lambda t: addcdiv(t, tensor1, tensor2, value=value), (tensor1, tensor2))
+
+
+@tensor_method("addcmul")
+def addcmul(input, tensor1, tensor2, *, value=1):
+    return input + value * (tensor1 * tensor2) if value != 1 else input + tensor1 * tensor2
+
+
+@tensor_method("addcdiv")
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    return input + value * (tensor1 / tensor2) if value != 1 else input + tensor1 / tensor2
+
+
+@tensor_method("zero_")
+def zero_(self):
+    return fill_(self, 0)
+
+
+@tensor_method("fill_")
+def fill_(self, value):
+    from ..autograd.grad_mode import state
+
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError(
+                "fill_ only supports 0-dimension value tensor but got tensor with "
+                f"{value._data.ndim} dimensions."
+            )
+        if value._requires_grad and state.enabled:
+            return copy_(self, value.expand(self.shape))
+        value = value.item()
+    if state.enabled and self._requires_grad:
+        return inplace(self, lambda t: t * 0 + value)
+    self._data.fill(value)
+    self._version_counter[0] += 1
+    return self
+
+
+@tensor_method("copy_")
+def copy_(self, src, non_blocking=False):
+    from ..autograd.grad_mode import state
+
+    if not isinstance(src, Tensor):
+        src = _wrap(np.asarray(src))
+    if state.enabled and (self._requires_grad or src._requires_grad):
+        return inplace(self, lambda t: src.to(self.dtype).expand(self.shape) + t * 0, (src,))
+    try:
+        np.copyto(self._data, np.broadcast_to(src._data, self._data.shape), casting="unsafe")
+    except ValueError:
+        raise RuntimeError(
+            f"The size of tensor a ({self._data.shape[-1] if self._data.ndim else 1}) must match "
+            f"the size of tensor b ({src._data.shape[-1] if src._data.ndim else 1}) at "
+            "non-singleton dimension"
+        ) from None
+    self._version_counter[0] += 1
+    return self
+
+
+
+
+# -- comparisons and logic (never differentiable) ----------------------------------------
+def _comparison(name, np_fn, dunder=None):
+    class Compare(Op):
+        differentiable = False
+
+        @staticmethod
+        def forward(ctx, a, b):
+            return _binary_forward(np_fn, a, b)
+
+    Compare.__name__ = name.capitalize()
+
+    def fn(input, other):
+        a, b = promote(input, other)
+        if not isinstance(a, Tensor):
+            a, b = _wrap(np.asarray(a, dtype=b._data.dtype)), b
+        return Compare.apply(a, b)
+
+    fn.__name__ = name
+    names = [name] + ([dunder] if dunder else [])
+    tensor_method(*names)(fn)
+    return fn
+
+
+eq = _comparison("eq", np.equal, "__eq__")
+ne = _comparison("ne", np.not_equal, "__ne__")
+lt = _comparison("lt", np.less, "__lt__")
+le = _comparison("le", np.less_equal, "__le__")
+gt = _comparison("gt", np.greater, "__gt__")
+ge = _comparison("ge", np.greater_equal, "__ge__")
+less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
+logical_and = _comparison("logical_and", np.logical_and)
+logical_or = _comparison("logical_or", np.logical_or)
+logical_xor = _comparison("logical_xor", np.logical_xor)
+
+
+def _bitwise(name, np_fn, dunders):
+    class Bitwise(Op):
+        differentiable = False
+
+        @staticmethod
+        def forward(ctx, a, b):
+            if a.dtype.kind == "f" or (isinstance(b, np.ndarray) and b.dtype.kind == "f"):
+                raise RuntimeError(f'"{name}_cpu" not implemented for \'Float\'')
+            return _binary_forward(np_fn, a, b)
+
+    def fn(input, other):
+        a, b = promote(input, other)
+        return Bitwise.apply(a, b)
+
+    fn.__name__ = name
+    tensor_method(name, *dunders)(fn)
+    return fn
+
+
+bitwise_and = _bitwise("bitwise_and", np.bitwise_and, ("__and__", "__rand__"))
+bitwise_or = _bitwise("bitwise_or", np.bitwise_or, ("__or__", "__ror__"))
+bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor, ("__xor__", "__rxor__"))
+
+
+class _UnaryPredicate(Op):
+    differentiable = False
+    np_fn = None
+
+    @classmethod
+    def forward(cls, ctx, a):
+        return cls.np_fn(a)
+
+
+def _predicate(name, np_fn, *aliases):
+    cls = type(name.capitalize(), (_UnaryPredicate,), {"np_fn": staticmethod(np_fn)})
+
+    def fn(input):
+        return cls.apply(input)
+
+    fn.__name__ = name
+    tensor_method(name, *aliases)(fn)
+    return fn
+
+
+def _not(a):
+    if a.dtype == np.bool_:
+        return np.logical_not(a)
+    if a.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return np.invert(a)
+
+
+logical_not = _predicate("logical_not", np.logical_not)
+bitwise_not = _predicate("bitwise_not", _not, "__invert__")
+isnan = _predicate("isnan", np.isnan)
+isinf = _predicate("isinf", np.isinf)
+isfinite = _predicate("isfinite", np.isfinite)
+isposinf = _predicate("isposinf", np.isposinf)
+isneginf = _predicate("isneginf", np.isneginf)
+signbit = _predicate("signbit", np.signbit)
+
+
+@tensor_method("logical_and_")
+def logical_and_(self, other):
+    return inplace(self, lambda t: logical_and(t, other))
+
+
+@tensor_method("equal")
+def equal(input, other):
+    return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
+
+
+@tensor_method("allclose")
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(np.allclose(input._data, _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+@tensor_method("isclose")
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return _wrap(np.isclose(input._data, _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _arr(x):
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
+
+
+Tensor.__eq__ = eq
+Tensor.__hash__ = lambda self: id(self)
