@@ -29,46 +29,14 @@ from .dtypes import (  # noqa: F401
     set_default_dtype,
     uint8,
 )
-from .ops.conversion import clone  # noqa: F401
-from .ops.creation import (  # noqa: F401
-    arange,
-    as_tensor,
-    bernoulli,
-    empty,
-    empty_like,
-    eye,
-    from_numpy,
-    full,
-    full_like,
-    linspace,
-    logspace,
-    multinomial,
-    normal,
-    ones,
-    ones_like,
-    rand,
-    rand_like,
-    randint,
-    randint_like,
-    randn,
-    randn_like,
-    randperm,
-    tensor,
-    zeros,
-    zeros_like,
-)
-from .ops.pointwise import *  # noqa: F401,F403
-from .ops.reduction import mean, sum  # noqa: F401
-from .ops.shape import (  # noqa: F401
-    expand,
-    permute,
-    reshape,
-    squeeze,
-    t,
-    transpose,
-    unbind,
-    unsqueeze,
-)
+from .ops.conversion import *
+from .ops.creation import *
+from .ops.indexing import *
+from .ops.joining import *
+from .ops.linalg import *
+from .ops.pointwise import *
+from .ops.reduction import *
+from .ops.shape import *
 from .random import (  # noqa: F401
     Generator,
     default_generator,

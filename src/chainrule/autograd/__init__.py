@@ -2,10 +2,14 @@
 
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .engine import backward, grad
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 
 __all__ = [
     "backward",
+    "gradcheck",
+    "gradgradcheck",
+    "GradcheckError",
     "grad",
     "no_grad",
     "enable_grad",

@@ -154,8 +154,6 @@ def resolve_saved(node, inputs, output_array, output_tensor):
 
 
 def unpack_saved(node, entry):
-    from ..tensor import Tensor, version_error
-
     kind = entry[0]
     if kind == INPUT:
         t = entry[1]
@@ -192,3 +190,6 @@ def node_class(name, op):
 
 def next_sequence_nr():
     return next(_sequence)
+
+
+from ..tensor import Tensor, version_error  # noqa: E402  (tensor.py imports this package)

@@ -1,4 +1,13 @@
 """The primitives, one module per family. Importing this package attaches every op's
-method and operator forms to Tensor."""
+method and operator forms to Tensor; each module's __all__ is its public functions."""
 
-from . import conversion, creation, pointwise, reduction, shape  # noqa: F401
+from . import (  # noqa: F401
+    conversion,
+    creation,
+    indexing,
+    joining,
+    linalg,
+    pointwise,
+    reduction,
+    shape,
+)

@@ -8,6 +8,10 @@ from .. import dtypes
 from ..tensor import Tensor
 from .op import Op, tensor_method
 
+__all__ = [
+    "clone",
+]
+
 
 class ToCopy(Op):
     name = "ToCopyBackward0"

@@ -9,6 +9,11 @@ from ..tensor import Tensor
 from .dims import normalize_dims, shape_arg
 from .op import Op, apply, tensor_method
 
+__all__ = [
+    "mean",
+    "sum",
+]
+
 
 def _unsqueeze_to(grad, dims, ndim, keepdim):
     """Put back the reduced dims as size-1 dims so the gradient broadcasts to the input."""

@@ -13,6 +13,17 @@ from ..tensor import Tensor
 from .dims import dim_index, shape_arg
 from .op import Op, apply, tensor_method
 
+__all__ = [
+    "expand",
+    "permute",
+    "reshape",
+    "squeeze",
+    "t",
+    "transpose",
+    "unbind",
+    "unsqueeze",
+]
+
 
 def _infer_shape(shape, numel, own_shape):
     shape = list(shape)

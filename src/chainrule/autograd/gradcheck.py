@@ -1,0 +1,176 @@
+"""gradcheck and gradgradcheck: compare autograd's Jacobians with central finite differences."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+from .engine import grad as autograd_grad
+from .grad_mode import no_grad
+
+
+class GradcheckError(RuntimeError):
+    """Raised when an analytical Jacobian disagrees with the numerical one."""
+
+
+def _as_tuple(x):
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def _differentiable(inputs):
+    return [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
+
+
+def _outputs(func, inputs):
+    out = _as_tuple(func(*inputs))
+    return [o for o in out if isinstance(o, Tensor)]
+
+
+def numerical_jacobians(func, inputs, eps):
+    """J[out][inp] as (numel_out, numel_in) arrays, by central differences."""
+    idx = _differentiable(inputs)
+    with no_grad():
+        outs = _outputs(func, inputs)
+    jac = [[np.zeros((o.numel(), inputs[i].numel())) for i in idx] for o in outs]
+    with no_grad():
+        for k, i in enumerate(idx):
+            flat = inputs[i]._data.reshape(-1)
+            if not np.shares_memory(flat, inputs[i]._data):
+                raise ValueError("gradcheck needs contiguous inputs")
+            for j in range(flat.size):
+                orig = flat[j]
+                flat[j] = orig + eps
+                plus = [o._data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
+                flat[j] = orig - eps
+                minus = [o._data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
+                flat[j] = orig
+                for m in range(len(outs)):
+                    jac[m][k][:, j] = (plus[m] - minus[m]) / (2 * eps)
+    return jac
+
+
+def analytical_jacobians(func, inputs):
+    idx = _differentiable(inputs)
+    outs = _outputs(func, inputs)
+    diff_inputs = [inputs[i] for i in idx]
+    jac = [[np.zeros((o.numel(), inputs[i].numel())) for i in idx] for o in outs]
+    for m, o in enumerate(outs):
+        if not o.requires_grad:
+            continue
+        for r in range(o.numel()):
+            seed = np.zeros(o.shape, dtype=o._data.dtype)
+            seed.reshape(-1)[r] = 1
+            grads = autograd_grad(
+                [o], diff_inputs, [Tensor._wrap(seed)], retain_graph=True, allow_unused=True
+            )
+            for k, g in enumerate(grads):
+                if g is not None:
+                    jac[m][k][r, :] = g._data.astype(np.float64).reshape(-1)
+    return jac
+
+
+def gradcheck(
+    func,
+    inputs,
+    *,
+    eps=1e-6,
+    atol=1e-5,
+    rtol=1e-3,
+    raise_exception=True,
+    nondet_tol=0.0,
+    check_undefined_grad=True,
+    check_grad_dtypes=False,
+    check_batched_grad=False,
+    check_backward_ad=True,
+    fast_mode=False,
+    masked=None,
+):
+    """True when autograd's gradients of func at inputs match finite differences.
+
+    Inputs that require grad should be float64: float32 has too few digits for
+    a finite-difference check to mean anything.
+    """
+    inputs = _as_tuple(inputs)
+    for i in _differentiable(inputs):
+        if inputs[i].dtype.name != "float64":
+            import warnings
+
+            warnings.warn(
+                f"Input #{i} requires gradient and is not a double precision floating point. "
+                "This check will likely fail if all the inputs are not of double precision "
+                "floating point. ",
+                UserWarning,
+                stacklevel=2,
+            )
+    if not _differentiable(inputs):
+        raise ValueError(
+            "gradcheck expects at least one input tensor to require gradient, but none of the "
+            "them have requires_grad=True."
+        )
+    numerical = numerical_jacobians(func, inputs, eps)
+    analytical = analytical_jacobians(func, inputs)
+    idx = _differentiable(inputs)
+    for m, (num_row, ana_row) in enumerate(zip(numerical, analytical)):
+        for k, (n, a) in enumerate(zip(num_row, ana_row)):
+            if not np.allclose(a, n, rtol=rtol, atol=atol):
+                if not raise_exception:
+                    return False
+                raise GradcheckError(
+                    f"Jacobian mismatch for output {m} with respect to input {idx[k]},\n"
+                    f"numerical:{Tensor._wrap(n)}\nanalytical:{Tensor._wrap(a)}\n"
+                )
+    return True
+
+
+def gradgradcheck(
+    func,
+    inputs,
+    grad_outputs=None,
+    *,
+    eps=1e-6,
+    atol=1e-5,
+    rtol=1e-3,
+    gen_non_contig_grad_outputs=False,
+    raise_exception=True,
+    nondet_tol=0.0,
+    check_undefined_grad=True,
+    check_grad_dtypes=False,
+    check_batched_grad=False,
+    check_fwd_over_rev=False,
+    check_rev_over_rev=True,
+    fast_mode=False,
+    masked=False,
+):
+    """gradcheck of the first derivative: checks that backward is itself differentiable."""
+    inputs = _as_tuple(inputs)
+    idx = _differentiable(inputs)
+    with no_grad():
+        outs = _outputs(func, inputs)
+    if grad_outputs is None:
+        rng = np.random.default_rng(0)
+        grad_outputs = [
+            Tensor._wrap(rng.standard_normal(o.shape).astype(o._data.dtype)).requires_grad_()
+            for o in outs
+        ]
+    grad_outputs = list(_as_tuple(grad_outputs))
+    n_in = len(inputs)
+
+    def first_derivative(*args):
+        ins, gos = args[:n_in], args[n_in:]
+        outputs = [o for o in _outputs(func, ins) if o.requires_grad]
+        diff = [ins[i] for i in idx]
+        grads = autograd_grad(
+            outputs, diff, list(gos)[: len(outputs)], create_graph=True, allow_unused=True
+        )
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(
+        first_derivative,
+        tuple(inputs) + tuple(grad_outputs),
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+    )

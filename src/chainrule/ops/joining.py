@@ -1,0 +1,3 @@
+"""joining ops (being written)."""
+
+__all__ = []
