@@ -3,8 +3,14 @@
 `import chainrule as torch` runs PyTorch teaching code unchanged.
 """
 
-from . import autograd, ops  # noqa: F401  (ops attaches Tensor's math methods)
-from .autograd.anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: F401
+from . import autograd, linalg, ops, return_types  # noqa: F401  (ops attaches Tensor's math methods)  # noqa: F401
+from ._printing import set_printoptions  # noqa: F401
+from .autograd.anomaly_mode import (  # noqa: F401
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)
 from .autograd.grad_mode import (  # noqa: F401
     enable_grad,
     inference_mode,
@@ -16,6 +22,8 @@ from .autograd.grad_mode import (  # noqa: F401
 from .device import device  # noqa: F401
 from .dtypes import (  # noqa: F401
     bool_ as bool,
+)
+from .dtypes import (
     dtype,
     float16,
     float32,

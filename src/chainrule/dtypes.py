@@ -54,13 +54,14 @@ def from_numpy_dtype(np_dtype):
         return _FROM_NP[np.dtype(np_dtype)]
     except KeyError:
         raise TypeError(
-            f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
-            "float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
+            f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).type.__name__}. The only "
+            "supported types are: float64, float32, float16, int64, int32, int16, int8, uint8, "
+            "and bool."
         ) from None
 
 
 def to_dtype(d):
-    """Accept a chainrule dtype, a NumPy dtype, a Python type or a name; return a chainrule dtype."""
+    """A chainrule dtype from a chainrule dtype, a NumPy dtype, a Python type or a name."""
     if type(d) is dtype:
         return d
     if d is float:

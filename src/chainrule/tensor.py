@@ -37,24 +37,30 @@ class Size(tuple):
     def __add__(self, other):
         return Size(tuple.__add__(self, tuple(other)))
 
+    def __radd__(self, other):
+        return Size(tuple(other) + tuple(self))
+
+    def __mul__(self, n):
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
+
 
 _ndarray = np.ndarray
 _FROM_NP = _dtypes._FROM_NP
 
 
 class Tensor:
-    __slots__ = (
-        "_data",
-        "_requires_grad",
-        "_grad",
-        "grad_fn",
-        "_output_nr",
-        "_version_counter",
-        "_base",
-        "_acc",
-        "__weakref__",
-        "__dict__",
-    )
+    # Per-tensor state lives in the instance dict; these class-level defaults mean
+    # a new tensor only stores what differs from them, which keeps op overhead low.
+    _requires_grad = False
+    _grad = None
+    grad_fn = None
+    _output_nr = 0
+    _version_counter = None  # a one-element list, made on the first write or view
+    _base = None
+    _acc = None
+    _retains_grad = False
 
     # NumPy defers to Tensor's reflected operators (ndarray * Tensor -> Tensor).
     __array_ufunc__ = None
@@ -70,13 +76,8 @@ class Tensor:
         """A new tensor around `array` (no copy); the one constructor used on hot paths."""
         t = object.__new__(cls)
         t._data = array
-        t._requires_grad = requires_grad
-        t._grad = None
-        t.grad_fn = None
-        t._output_nr = 0
-        t._version_counter = [0]
-        t._base = None
-        t._acc = None
+        if requires_grad:
+            t._requires_grad = True
         return t
 
     # -- autograd attributes --------------------------------------------------------------
@@ -93,12 +94,20 @@ class Tensor:
                     "use a computed variable in a subgraph that doesn't require differentiation "
                     "use var_no_grad = var.detach()."
                 )
-            return
+            raise RuntimeError("you can only change requires_grad flags of leaf variables.")
         if value and self._data.dtype.kind not in "fc":
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients"
+            )
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad=True):
+        # PyTorch words this path's errors differently from the attribute's, and lets a
+        # non-leaf (which already requires grad) be asked for it again.
+        if self.grad_fn is not None and requires_grad:
+            return self
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 
@@ -108,13 +117,14 @@ class Tensor:
 
     @property
     def grad(self):
-        if self.grad_fn is not None and not self.__dict__.get("_retains_grad", False):
+        if self.grad_fn is not None and not self._retains_grad:
             warnings.warn(
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
                 "Its .grad attribute won't be populated during autograd.backward(). If you "
                 "indeed want the .grad field to be populated for a non-leaf Tensor, use "
                 ".retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
-                "mistake, make sure you access the leaf Tensor instead.",
+                "mistake, make sure you access the leaf Tensor instead. See "
+                "github.com/pytorch/pytorch/pull/30531 for more information.",
                 UserWarning,
                 stacklevel=2,
             )
@@ -129,9 +139,22 @@ class Tensor:
                     f"{type(value).__name__}"
                 )
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    "attempting to assign a gradient with dtype "
+                    f"'{_CPP_TYPE_NAMES.get(value._data.dtype.name, value._data.dtype.name)}' "
+                    "to a tensor with grad_dtype "
+                    f"'{_dtypes.scalar_type_name(self.dtype)}'. The gradient must match the "
+                    "tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+                    "tensor's grad_dtype attribute with a specific dtype, or None to allow any "
+                    "dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and "
+                    "its gradient may break downstream systems that assume they match."
+                )
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the "
+                    "gradient and the tensor are the same size"
+                )
         self._grad = value
 
     @grad.deleter
@@ -140,21 +163,22 @@ class Tensor:
 
     @property
     def retains_grad(self):
-        return self.__dict__.get("_retains_grad", False)
+        return self._retains_grad
 
     def retain_grad(self):
         """Keep this non-leaf tensor's gradient in .grad after backward."""
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self.grad_fn is None or self.__dict__.get("_retains_grad"):
+        if self.grad_fn is None or self._retains_grad:
             return
-        self.__dict__["_retains_grad"] = True
+        self._retains_grad = True
         from .autograd.engine import retain_grad_hook
 
         self.grad_fn._add_pre_hook(self._output_nr, retain_grad_hook(self))
 
     def register_hook(self, hook):
-        """hook(grad) runs when this tensor's gradient is computed; a returned tensor replaces it."""
+        """hook(grad) runs when this tensor's gradient is computed; a tensor it returns
+        replaces the gradient."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         node = self.grad_fn if self.grad_fn is not None else self._accumulator()
@@ -170,13 +194,26 @@ class Tensor:
 
     @property
     def _version(self):
-        return self._version_counter[0]
+        counter = self._version_counter
+        return 0 if counter is None else counter[0]
+
+    def _shared_version_counter(self):
+        """The counter this tensor shares with its views, made on first use."""
+        counter = self._version_counter
+        if counter is None:
+            counter = self._version_counter = [0]
+        return counter
+
+    def _bump_version(self):
+        counter = self._version_counter
+        if counter is None:
+            self._version_counter = [1]
+        else:
+            counter[0] += 1
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor with respect to the graph's leaves."""
-        from .autograd.engine import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs)
+        _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     # -- data and detaching ---------------------------------------------------------------
     @property
@@ -186,23 +223,19 @@ class Tensor:
     @data.setter
     def data(self, value):
         if not isinstance(value, Tensor):
-            raise TypeError(
-                f"data must be a Tensor, not {type(value).__name__}"
-            )
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
         self._data = value._data
 
     def detach(self):
         """A tensor sharing this one's memory and version counter, outside the graph."""
         t = Tensor._wrap(self._data)
-        t._version_counter = self._version_counter
+        t._version_counter = self._shared_version_counter()
         t._base = self if self._base is None else self._base
         return t
 
     def detach_(self):
         if self._base is not None and self._base._requires_grad:
-            raise RuntimeError(
-                "Can't detach views in-place. Use detach() instead."
-            )
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
         self._requires_grad = False
         return self
@@ -215,6 +248,8 @@ class Tensor:
     def size(self, dim=None):
         if dim is None:
             return Size(self._data.shape)
+        if self._data.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[_dim_index(dim, self._data.ndim)]
 
     @property
@@ -255,6 +290,14 @@ class Tensor:
 
     def element_size(self):
         return self._data.itemsize
+
+    @property
+    def itemsize(self):
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        return self._data.nbytes
 
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
@@ -305,17 +348,24 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if self._requires_grad:
+            self.numpy()  # raises PyTorch's error: detach first
         a = self._data
         return a if dtype is None else a.astype(dtype, copy=False)
 
     def _scalar(self, kind):
         if self._data.size != 1:
-            raise RuntimeError(
-                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
-            )
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return kind(self._data.reshape(()).item())
 
     def __float__(self):
+        if self._requires_grad:
+            warnings.warn(
+                "Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                "behavior.\nConsider using tensor.detach() first.",
+                UserWarning,
+                stacklevel=2,
+            )
         return self._scalar(float)
 
     def __int__(self):
@@ -323,9 +373,8 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
-            )
+            amount = "no values" if self._data.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {amount} is ambiguous")
         return bool(self._data.reshape(()).item())
 
     def __index__(self):
@@ -362,6 +411,20 @@ class Tensor:
         return t
 
 
+# The C++ type names PyTorch's grad-assignment message prints, by NumPy dtype name.
+_CPP_TYPE_NAMES = {
+    "float64": "double",
+    "float32": "float",
+    "float16": "c10::Half",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
+
+
 def _rebuild(data, requires_grad):
     return Tensor._wrap(np.array(data), requires_grad)
 
@@ -378,17 +441,36 @@ def _dim_index(dim, ndim):
 
 def version_error(t, expected, node, current=None):
     """PyTorch's error for a saved tensor that an in-place op changed."""
-    current = t._version_counter[0] if current is None else current
+    current = t._version if current is None else current
     shape = list(t._data.shape)
     type_name = f"torch.{_dtypes.scalar_type_name(t.dtype)}Tensor"
-    out_of = f", which is output 0 of {type(t.grad_fn).__name__}," if t.grad_fn is not None else ""
+    out_of = ""
+    if t.grad_fn is not None:
+        # PyTorch 2.13 names the node without its "Backward0" ("Add", "Pow1", "MyFn").
+        name = type(t.grad_fn).__name__
+        name = name[:-9] if name.endswith("Backward0") else name.replace("Backward", "")
+        out_of = f", which is output {t._output_nr} of {name},"
+    from .autograd.anomaly_mode import state as _anomaly_state
+
+    if _anomaly_state.enabled:
+        hint = (
+            "the backtrace further above shows the operation that failed to compute its "
+            "gradient. The variable in question was changed in there or anywhere later. Good luck!"
+        )
+    else:
+        hint = (
+            "enable anomaly detection to find the operation that failed to compute its "
+            "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+        )
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an "
         f"inplace operation: [{type_name} {shape}]{out_of} is at version {current}; expected "
-        f"version {expected} instead. Hint: enable anomaly detection to find the operation "
-        "that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True)."
+        f"version {expected} instead. Hint: {hint}"
     )
 
 
 def is_grad_recording():
     return _grad_state.enabled
+
+
+from .autograd import engine as _engine  # noqa: E402  (the engine imports Tensor)

@@ -2,6 +2,13 @@
 
 from optable import A, OpCase, const, positive
 
+
+def _first_derivative(t, fn, a):
+    """d(sum(fn(a)))/da as a differentiable tensor (its graph holds fn's backward ops)."""
+    (g,) = t.autograd.grad(fn(a).sum(), a, create_graph=True)
+    return g
+
+
 CASES = [
     OpCase("add", lambda t, a, b: a + b, (A(3, 4), A(3, 4))),
     OpCase("add_broadcast", lambda t, a, b: a + b, (A(2, 3, 4), A(4))),
@@ -59,8 +66,22 @@ CASES = [
     OpCase("minimum", lambda t, a, b: t.minimum(a, b), (A(2, 3), A(3))),
     OpCase("where", lambda t, a, b: t.where(a > 0, a, b), (A(6), A(6))),
     OpCase("lerp", lambda t, a, b: t.lerp(a, b, 0.3), (A(4), A(4))),
-    OpCase("softplus", lambda t, a: t.nn.functional.softplus(a) if hasattr(t, "nn") and
-           hasattr(t.nn, "functional") else a.softplus(), (A(5),), torch=False),
-    OpCase("cast_float32", lambda t, a: a.float() * 2, (A(3),)),
+    OpCase(
+        "softplus",
+        lambda t, a: (
+            t.nn.functional.softplus(a)
+            if hasattr(t, "nn") and hasattr(t.nn, "functional")
+            else a.softplus()
+        ),
+        (A(5),),
+        torch=False,
+    ),
+    # A float32 cast can't pass a float64 finite-difference check; parity covers it.
+    OpCase("cast_float32", lambda t, a: a.float() * 2, (A(3),), gradcheck=False),
+    OpCase("cast_float64", lambda t, a, b: a.to(t.float64) * b, (A(3), const(3))),
+    # First derivatives taken with create_graph=True: their own backward ops.
+    OpCase("tanh_backward", lambda t, a: _first_derivative(t, t.tanh, a), (A(4),)),
+    OpCase("sigmoid_backward", lambda t, a: _first_derivative(t, t.sigmoid, a), (A(4),)),
+    OpCase("pow_backward", lambda t, a: _first_derivative(t, lambda x: x**3, a), (A(4),)),
     OpCase("clone", lambda t, a: a.clone() * a, (A(3),)),
 ]

@@ -60,9 +60,7 @@ def _run(lib, case, arrays):
     grads = []
     inputs = _grad_inputs_lib(lib, tensors)
     if diff and inputs:
-        g = lib.autograd.grad(
-            diff, inputs, [lib.tensor(s) for s in seeds], allow_unused=True
-        )
+        g = lib.autograd.grad(diff, inputs, [lib.tensor(s) for s in seeds], allow_unused=True)
         grads = [None if x is None else x.detach().numpy().copy() for x in g]
     values = [o.detach().numpy().copy() for o in outs]
     return values, grads, [str(o.dtype) for o in outs]

@@ -2,11 +2,15 @@
 
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .engine import backward, grad
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 __all__ = [
     "backward",
+    "Function",
+    "FunctionCtx",
+    "once_differentiable",
     "gradcheck",
     "gradgradcheck",
     "GradcheckError",

@@ -10,12 +10,11 @@ and dtype of the input they belong to.
 
 from __future__ import annotations
 
-import heapq
-
 import numpy as np
 
 from ..tensor import Tensor
 from . import anomaly_mode
+from .anomaly_mode import state as _anomaly_state
 from .grad_mode import state as _grad_state
 from .graph import AccumulateGrad
 
@@ -31,15 +30,13 @@ def _tensors(x):
 def _make_root_grads(outputs, grad_outputs, create_graph, is_grads_batched=False):
     grads = _tensors(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
     if len(grads) != len(outputs):
-        raise RuntimeError(
-            f"grad can be implicitly created only for scalar outputs"
-            if not grads
-            else f"Mismatch in number of gradients: got {len(grads)} gradients for "
-            f"{len(outputs)} outputs"
-        )
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     result = []
     for i, (out, g) in enumerate(zip(outputs, grads)):
         if g is None:
+            if not out._requires_grad:
+                result.append(None)  # _root_edge raises PyTorch's error for this output
+                continue
             if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             if out._data.dtype.kind != "f":
@@ -47,7 +44,7 @@ def _make_root_grads(outputs, grad_outputs, create_graph, is_grads_batched=False
                     "grad can be implicitly created only for real scalar outputs but got "
                     f"{out.dtype}"
                 )
-            g = Tensor._wrap(np.ones_like(out._data))
+            g = Tensor._wrap(_ones(out._data.shape, out._data.dtype))
         else:
             if not isinstance(g, Tensor):
                 g = Tensor._wrap(np.asarray(g, dtype=out._data.dtype))
@@ -63,6 +60,20 @@ def _make_root_grads(outputs, grad_outputs, create_graph, is_grads_batched=False
     return result
 
 
+_ONES = {}
+
+
+def _ones(shape, dtype):
+    """A fresh array of ones (copied from a cached one: much cheaper for tiny shapes)."""
+    key = (shape, dtype)
+    ones = _ONES.get(key)
+    if ones is None:
+        ones = np.ones(shape, dtype)
+        if ones.size <= 64:
+            _ONES[key] = ones
+    return ones.copy()
+
+
 def _root_edge(t, i):
     if not t._requires_grad:
         raise RuntimeError(
@@ -75,11 +86,20 @@ def _root_edge(t, i):
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulate d(tensors)/d(leaves) into the leaves' .grad (or into `inputs` only)."""
+    if grad_tensors is None and inputs is None and tensors.__class__ is Tensor:
+        # loss.backward(): one scalar root, the gradient 1 made here.
+        data = tensors._data
+        fn = tensors.grad_fn
+        if fn is not None and data.size == 1 and data.dtype.kind == "f":
+            ones = Tensor._wrap(_ones(data.shape, data.dtype))
+            retain = create_graph if retain_graph is None else retain_graph
+            run([(fn, tensors._output_nr)], [ones], retain, create_graph)
+            return
     outputs = _tensors(tensors)
     if inputs is not None:
         inputs = _tensors(inputs)
         if not inputs:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     grads = _make_root_grads(outputs, grad_tensors, create_graph)
     if retain_graph is None:
         retain_graph = create_graph
@@ -105,7 +125,6 @@ def grad(
     materialize_grads=False,
 ):
     """The gradients of outputs with respect to inputs, returned instead of accumulated."""
-    single = isinstance(inputs, Tensor)
     outputs = _tensors(outputs)
     inputs = _tensors(inputs)
     if allow_unused is None:
@@ -124,17 +143,20 @@ def grad(
     edges = [_root_edge(t, i) for i, t in enumerate(outputs)]
     captured = run(edges, grads, retain_graph, create_graph, [_input_edge(t) for t in inputs])
     result = []
-    for t, g in zip(inputs, captured):
+    for i, (t, g) in enumerate(zip(inputs, captured)):
         if g is None:
             if materialize_grads:
                 g = Tensor._wrap(np.zeros_like(t._data))
             elif not allow_unused:
-                raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the "
-                    "graph. Set allow_unused=True if this is the desired behavior."
-                )
+                raise RuntimeError(_UNUSED_MESSAGE.format(i))
         result.append(g)
     return tuple(result)
+
+
+_UNUSED_MESSAGE = (
+    "The differentiated Tensor at index {} appears to not have been used in the graph. Set "
+    "allow_unused=True if this is the desired behavior."
+)
 
 
 def _input_edge(t):
@@ -153,7 +175,7 @@ def _accumulate_into(var, g, create_graph):
         existing = var._grad
         if existing._data.flags.writeable:
             np.add(existing._data, g._data, out=existing._data)
-            existing._version_counter[0] += 1
+            existing._bump_version()
         else:
             var._grad = Tensor._wrap(existing._data + g._data)
 
@@ -174,11 +196,6 @@ def retain_grad_hook(tensor):
 
     hook._is_retain_grad = True
     return hook
-
-
-def _num_outputs(node):
-    meta = node.__dict__.get("_output_meta")
-    return 1 if meta is None else len(meta)
 
 
 def _needed_nodes(roots, targets):
@@ -204,114 +221,156 @@ def _needed_nodes(roots, targets):
     return needed
 
 
+def _sequence_nr(node):
+    return node._sequence_nr
+
+
 def run(root_edges, root_grads, retain_graph, create_graph, capture=None):
-    """Run the backward pass from root_edges; return captured grads for `capture` edges."""
-    # Count the edges into each reachable node.
-    dependencies = {}
-    roots = []
+    """Run the backward pass from root_edges; return captured grads for `capture` edges.
+
+    Nodes run in decreasing sequence number. A node is always created after the
+    nodes it takes gradients from, so every consumer of a node has run before
+    it: this is the order a ready queue keyed on sequence numbers (PyTorch's)
+    produces, with no dependency counting or queue. AccumulateGrad nodes, the
+    sinks, run last, once their gradient is complete.
+    """
+    # Every node reachable from the roots, once.
+    nodes = []
+    sinks = []
+    seen = set()
+    stack = []
     for node, _ in root_edges:
-        if node not in dependencies:
-            dependencies[node] = 0
-            roots.append(node)
-    stack = list(roots)
+        if node not in seen:
+            seen.add(node)
+            stack.append(node)
     while stack:
         node = stack.pop()
+        if type(node) is AccumulateGrad:
+            sinks.append(node)
+            continue
+        nodes.append(node)
         for nxt, _ in node.next_functions:
-            if nxt is not None:
-                count = dependencies.get(nxt)
-                if count is None:
-                    dependencies[nxt] = 1
-                    stack.append(nxt)
-                else:
-                    dependencies[nxt] = count + 1
+            if nxt is not None and nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    nodes.sort(key=_sequence_nr, reverse=True)
 
     buffers = {}
     for (node, nr), g in zip(root_edges, root_grads):
         buf = buffers.get(node)
         if buf is None:
-            buf = buffers[node] = [None] * _num_outputs(node)
+            buf = buffers[node] = [None] * node._num_outputs
         buf[nr] = g if buf[nr] is None else buf[nr] + g
 
     captured = None
     needed = None
+    capture_at = {}
     if capture is not None:
         captured = [None] * len(capture)
-        capture_at = {}
         for i, (node, nr) in enumerate(capture):
             capture_at.setdefault(node, []).append((i, nr))
-        needed = _needed_nodes(roots, capture_at)
-
-    ready = []
-    for node in roots:
-        if dependencies[node] == 0:
-            heapq.heappush(ready, (-node._sequence_nr, id(node), node))
+        needed = _needed_nodes([n for n, _ in root_edges], capture_at)
 
     previous_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
-    check_nan = anomaly_mode.state.enabled and anomaly_mode.state.check_nan
+    check_nan = _anomaly_state.enabled and _anomaly_state.check_nan
     try:
-        while ready:
-            node = heapq.heappop(ready)[2]
+        for node in nodes:
             grads = buffers.pop(node, None)
-            if grads is not None and node._pre_hooks:
+            if grads is None:
+                if not retain_graph and node._saved:
+                    node._release()
+                continue
+            if node._pre_hooks:
                 grads = _run_pre_hooks(node, grads)
             if captured is not None:
-                for i, nr in capture_at.get(node, ()):
-                    if grads is not None:
-                        captured[i] = grads[nr]
+                if node in capture_at:
+                    _capture(capture_at, captured, node, grads)
                 if node not in needed:
                     continue
-                if type(node) is AccumulateGrad:
+            if len(grads) > 1:
+                grads = _materialize(node, grads)
+                if grads is None:
                     continue
-            if type(node) is AccumulateGrad:
-                if grads is not None and grads[0] is not None:
-                    var = node.variable
-                    if var is not None:
-                        _accumulate_into(var, grads[0], create_graph)
+            elif grads[0] is None:
                 continue
+            try:
+                results = node.op.backward(node, *grads)
+            except Exception:
+                if _anomaly_state.enabled:
+                    anomaly_mode.warn_forward_trace(node)
+                raise
+            if not retain_graph and node._saved:
+                node._release()
             next_functions = node.next_functions
-            if grads is None or all(g is None for g in grads):
-                results = None
-            else:
-                if len(grads) > 1 and node._materialize_grads:
-                    grads = [
-                        g if g is not None else Tensor._wrap(np.zeros(shape, dtype))
-                        for g, (shape, dtype) in zip(grads, node._output_meta)
-                    ]
-                try:
-                    results = node.op.backward(node, *grads)
-                except Exception:
-                    if anomaly_mode.state.enabled:
-                        anomaly_mode.warn_forward_trace(node)
-                    raise
-                if type(results) is not tuple:
-                    results = (results,)
-                if len(results) < len(next_functions):
-                    results = results + (None,) * (len(next_functions) - len(results))
+            if type(results) is not tuple:
+                results = (results,)
+            if len(results) != len(next_functions) or check_nan or node._hooks:
                 results = _validate(node, results, check_nan)
                 if node._hooks:
                     for hook in node._hooks:
-                        hook(results, tuple(grads))
-            if not retain_graph:
-                node._release()
+                        hook(tuple(results), tuple(grads))
+            meta = node._input_meta
             for i, (nxt, nr) in enumerate(next_functions):
                 if nxt is None:
                     continue
-                if results is not None:
-                    g = results[i]
-                    if g is not None:
-                        buf = buffers.get(nxt)
-                        if buf is None:
-                            buf = buffers[nxt] = [None] * _num_outputs(nxt)
-                        old = buf[nr]
-                        buf[nr] = g if old is None else old + g
-                count = dependencies[nxt] - 1
-                dependencies[nxt] = count
-                if count == 0:
-                    heapq.heappush(ready, (-nxt._sequence_nr, id(nxt), nxt))
+                g = results[i]
+                if g is None:
+                    continue
+                m = meta[i]
+                # The one check every gradient passes: its input's shape and dtype.
+                if (
+                    g.__class__ is not Tensor
+                    or g._data.shape != m[0]
+                    or (g._data.dtype is not m[1] and g._data.dtype != m[1])
+                ):
+                    g = _conform(node, g, i)
+                buf = buffers.get(nxt)
+                if buf is None:
+                    buffers[nxt] = [g] if nxt._num_outputs == 1 else _slots(nxt, nr, g)
+                else:
+                    old = buf[nr]
+                    buf[nr] = g if old is None else old + g
+        for node in sinks:
+            grads = buffers.pop(node, None)
+            if grads is None:
+                continue
+            if node._pre_hooks:
+                grads = _run_pre_hooks(node, grads)
+            if captured is not None:
+                _capture(capture_at, captured, node, grads)
+                continue
+            if grads[0] is not None:
+                var = node._variable_ref()
+                if var is not None:
+                    _accumulate_into(var, grads[0], create_graph)
     finally:
         _grad_state.enabled = previous_mode
     return captured
+
+
+def _slots(node, nr, g):
+    buf = [None] * node._num_outputs
+    buf[nr] = g
+    return buf
+
+
+def _capture(capture_at, captured, node, grads):
+    if grads is not None:
+        for i, nr in capture_at.get(node, ()):
+            captured[i] = grads[nr]
+
+
+def _materialize(node, grads):
+    """Missing gradients of a multi-output node become zeros; None when all are missing."""
+    if all(g is None for g in grads):
+        return None
+    if not node._materialize_grads:
+        return grads
+    return [
+        g if g is not None else Tensor._wrap(np.zeros(shape, dtype))
+        for g, (shape, dtype) in zip(grads, node._output_meta)
+    ]
 
 
 def _run_pre_hooks(node, grads):
@@ -329,38 +388,46 @@ def _run_pre_hooks(node, grads):
 
 
 def _validate(node, results, check_nan):
-    """Sum each gradient over broadcast axes to its input's shape and cast it to its dtype."""
-    if len(results) > len(node.next_functions):
-        raise RuntimeError(
-            f"function {type(node).__name__} returned an incorrect number of gradients "
-            f"(expected {len(node.next_functions)}, got {len(results)})"
-        )
+    """Check the number of gradients, conform each to its input, and look for NaN."""
     meta = node._input_meta
+    n = len(meta)
+    if len(results) != n:
+        if len(results) > n:
+            raise RuntimeError(
+                f"function {type(node).__name__} returned an incorrect number of gradients "
+                f"(expected {n}, got {len(results)})"
+            )
+        results = results + (None,) * (n - len(results))
     out = list(results)
     for i, g in enumerate(results):
         if g is None:
             continue
-        m = meta[i]
-        if m is None:
+        if meta[i] is None:
             out[i] = None
             continue
-        shape, dtype = m
-        if not isinstance(g, Tensor):
-            raise TypeError(
-                f"function {type(node).__name__} returned a gradient of type "
-                f"{type(g).__name__} at index {i}; expected a Tensor"
-            )
-        if g._data.shape != shape:
-            g = _sum_to(g, shape, node, i)
-        if g._data.dtype != dtype:
-            g = g.to(_dtype_of(dtype))
+        g = _conform(node, g, i)
         if check_nan and np.isnan(g._data).any():
             anomaly_mode.warn_forward_trace(node)
             raise RuntimeError(
                 f"Function '{type(node).__name__}' returned nan values in its {i}th output."
             )
         out[i] = g
-    return out
+    return tuple(out)
+
+
+def _conform(node, g, i):
+    """Sum a gradient over broadcast axes to its input's shape and cast it to its dtype."""
+    if not isinstance(g, Tensor):
+        raise TypeError(
+            f"function {type(node).__name__} returned a gradient of type "
+            f"{type(g).__name__} at index {i}; expected a Tensor"
+        )
+    shape, dtype = node._input_meta[i]
+    if g._data.shape != shape:
+        g = _sum_to(g, shape, node, i)
+    if g._data.dtype != dtype:
+        g = g.to(_dtype_of(dtype))
+    return g
 
 
 def _dtype_of(np_dtype):

@@ -31,12 +31,39 @@ class _GradModeContext:
 
     def __call__(self, fn):
         if inspect.isgeneratorfunction(fn):
-            raise TypeError(f"{type(self).__name__} cannot decorate a generator function")
+            return self._wrap_generator(fn)
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with self.clone():
                 return fn(*args, **kwargs)
+
+        return wrapper
+
+    def _wrap_generator(self, fn):
+        """The generator's own code runs in the mode; the caller's code between yields doesn't."""
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            gen = fn(*args, **kwargs)
+            try:
+                with self.clone():
+                    response = gen.send(None)
+                while True:
+                    try:
+                        request = yield response
+                    except GeneratorExit:
+                        with self.clone():
+                            gen.close()
+                        raise
+                    except BaseException as exc:
+                        with self.clone():
+                            response = gen.throw(exc)
+                    else:
+                        with self.clone():
+                            response = gen.send(request)
+            except StopIteration as stop:
+                return stop.value
 
         return wrapper
 
@@ -86,6 +113,11 @@ class set_grad_enabled(_GradModeContext):
 
     def clone(self):
         return set_grad_enabled(self.mode)
+
+    def __call__(self, fn):
+        # Used as a decorator, construction must not change the mode of the caller.
+        state.enabled, state.inference = self._prev
+        return super().__call__(fn)
 
     def __enter__(self):
         return None

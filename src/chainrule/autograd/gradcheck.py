@@ -6,7 +6,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .engine import grad as autograd_grad
-from .grad_mode import no_grad
+from .grad_mode import enable_grad
 
 
 class GradcheckError(RuntimeError):
@@ -30,24 +30,25 @@ def _outputs(func, inputs):
 
 def numerical_jacobians(func, inputs, eps):
     """J[out][inp] as (numel_out, numel_in) arrays, by central differences."""
+    # func runs with grad mode as the caller has it: it may take derivatives itself
+    # (a first derivative under gradgradcheck). The perturbations write the raw
+    # arrays, outside any graph, and put every value back.
     idx = _differentiable(inputs)
-    with no_grad():
-        outs = _outputs(func, inputs)
+    outs = _outputs(func, inputs)
     jac = [[np.zeros((o.numel(), inputs[i].numel())) for i in idx] for o in outs]
-    with no_grad():
-        for k, i in enumerate(idx):
-            flat = inputs[i]._data.reshape(-1)
-            if not np.shares_memory(flat, inputs[i]._data):
-                raise ValueError("gradcheck needs contiguous inputs")
-            for j in range(flat.size):
-                orig = flat[j]
-                flat[j] = orig + eps
-                plus = [o._data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
-                flat[j] = orig - eps
-                minus = [o._data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
-                flat[j] = orig
-                for m in range(len(outs)):
-                    jac[m][k][:, j] = (plus[m] - minus[m]) / (2 * eps)
+    for k, i in enumerate(idx):
+        flat = inputs[i]._data.reshape(-1)
+        if not np.shares_memory(flat, inputs[i]._data):
+            raise ValueError("gradcheck needs contiguous inputs")
+        for j in range(flat.size):
+            orig = flat[j]
+            flat[j] = orig + eps
+            plus = [o._data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
+            flat[j] = orig - eps
+            minus = [o._data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
+            flat[j] = orig
+            for m in range(len(outs)):
+                jac[m][k][:, j] = (plus[m] - minus[m]) / (2 * eps)
     return jac
 
 
@@ -146,24 +147,31 @@ def gradgradcheck(
     """gradcheck of the first derivative: checks that backward is itself differentiable."""
     inputs = _as_tuple(inputs)
     idx = _differentiable(inputs)
-    with no_grad():
-        outs = _outputs(func, inputs)
+    outs = _outputs(func, inputs)
     if grad_outputs is None:
         rng = np.random.default_rng(0)
         grad_outputs = [
             Tensor._wrap(rng.standard_normal(o.shape).astype(o._data.dtype)).requires_grad_()
             for o in outs
+            if o._data.dtype.kind == "f"  # integer outputs (indices) take no gradient
         ]
     grad_outputs = list(_as_tuple(grad_outputs))
     n_in = len(inputs)
 
     def first_derivative(*args):
         ins, gos = args[:n_in], args[n_in:]
-        outputs = [o for o in _outputs(func, ins) if o.requires_grad]
-        diff = [ins[i] for i in idx]
-        grads = autograd_grad(
-            outputs, diff, list(gos)[: len(outputs)], create_graph=True, allow_unused=True
-        )
+        # Grad mode is forced on: under a caller's no_grad no derivative would be
+        # computed and the check would compare nothing.
+        with enable_grad():
+            floats = [o for o in _outputs(func, ins) if o._data.dtype.kind == "f"]
+            pairs = [(o, g) for o, g in zip(floats, gos) if o.requires_grad]
+            grads = autograd_grad(
+                [o for o, _ in pairs],
+                [ins[i] for i in idx],
+                [g for _, g in pairs],
+                create_graph=True,
+                allow_unused=True,
+            )
         return tuple(g for g in grads if g is not None)
 
     return gradcheck(

@@ -40,6 +40,7 @@ class Node:
     _materialize_grads = True
     _non_differentiable = ()
     _anomaly_trace = None
+    _num_outputs = 1
 
     # -- the ctx interface used by ops -------------------------------------------------
     def save_for_backward(self, *values):
@@ -49,7 +50,16 @@ class Node:
     def saved_tensors(self):
         if self._released:
             raise RuntimeError(FREED_MESSAGE)
-        return tuple(unpack_saved(self, s) for s in self._saved)
+        out = []
+        for entry in self._saved:
+            if entry[0] == INPUT:  # the common case, inline: an unchanged input tensor
+                t = entry[1]
+                counter = t._version_counter
+                if (0 if counter is None else counter[0]) == entry[2]:
+                    out.append(t)
+                    continue
+            out.append(unpack_saved(self, entry))
+        return out
 
     def mark_non_differentiable(self, *outputs):
         self._non_differentiable = outputs
@@ -106,6 +116,9 @@ class AccumulateGrad(Node):
     def variable(self):
         return self._variable_ref()
 
+    def name(self):
+        return "torch::autograd::AccumulateGrad"  # what PyTorch's name() returns for it
+
 
 class _RemovableHandle:
     def __init__(self, container, entry):
@@ -133,22 +146,26 @@ class _RemovableHandle:
 INPUT, OUTPUT, CONSTANT = 0, 1, 2
 
 
-def resolve_saved(node, inputs, output_array, output_tensor):
+def resolve_saved(node, inputs, arrays, output_array, output_tensor):
+    """Turn the arrays forward passed to save_for_backward into saved entries."""
     saved = []
+    n = len(arrays)
     for value in node._to_save:
-        if value is None:
-            saved.append((CONSTANT, None))
+        if value.__class__ is not np.ndarray:
+            saved.append((CONSTANT, value))
             continue
-        if value is output_array and output_tensor is not None:
-            counter = output_tensor._version_counter
-            saved.append((OUTPUT, output_array, counter, counter[0], output_tensor._output_nr))
-            continue
-        for t in inputs:
-            if getattr(t, "_data", None) is value:
-                saved.append((INPUT, t, t._version_counter[0]))
+        for i in range(n):
+            if arrays[i] is value:
+                t = inputs[i]
+                counter = t._version_counter
+                saved.append((INPUT, t, 0 if counter is None else counter[0]))
                 break
         else:
-            saved.append((CONSTANT, value))
+            if value is output_array and output_tensor is not None:
+                counter = output_tensor._shared_version_counter()
+                saved.append((OUTPUT, value, counter, counter[0], output_tensor._output_nr))
+            else:
+                saved.append((CONSTANT, value))
     node._to_save = ()
     node._saved = saved
 
@@ -157,13 +174,16 @@ def unpack_saved(node, entry):
     kind = entry[0]
     if kind == INPUT:
         t = entry[1]
-        if t._version_counter[0] != entry[2]:
+        if t._version != entry[2]:
             raise version_error(t, entry[2], node)
         return t
     if kind == OUTPUT:
         _, array, counter, version, output_nr = entry
         if counter[0] != version:
-            raise version_error(Tensor._wrap(array), version, node, current=counter[0])
+            changed = Tensor._wrap(array)
+            changed.grad_fn = node
+            changed._output_nr = output_nr
+            raise version_error(changed, version, node, current=counter[0])
         out = Tensor._wrap(array, True)
         out.grad_fn = node
         out._output_nr = output_nr

@@ -42,7 +42,8 @@ class Clone(Op):
 
 def _parse_to(args, kwargs):
     """to(dtype), to(device), to(device, dtype), to(other_tensor), with keywords."""
-    from ..device import device as device_cls, check_device
+    from ..device import check_device
+    from ..device import device as device_cls
 
     dtype = kwargs.pop("dtype", None)
     device = kwargs.pop("device", None)

@@ -1,16 +1,22 @@
-"""Making tensors: from Python data and arrays, filled, ranges, and random."""
+"""Making tensors: from Python data and arrays, filled, ranges, and random.
+
+Dtypes are inferred as PyTorch infers them: Python floats take the default
+dtype, ints int64, bools bool; NumPy arrays and scalars and tensors keep their
+own dtype; a nested list takes the promotion of all its leaves.
+"""
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 
 from .. import dtypes
 from ..random import rng
-from ..tensor import Tensor
-from .dims import shape_arg
+from ..tensor import Size, Tensor
 
 __all__ = [
     "arange",
@@ -41,50 +47,182 @@ __all__ = [
 ]
 
 _wrap = Tensor._wrap
+_PY_NUMBERS = frozenset((float, int, bool))
+_C_TYPE_NAMES = {
+    "bool": "bool",
+    "uint8": "uint8_t",
+    "int8": "int8_t",
+    "int16": "int16_t",
+    "int32": "int32_t",
+    "int64": "int64_t",
+    "float16": "c10::Half",
+    "float32": "float",
+    "float64": "double",
+}
 
 
-def _leaves_are_python(data):
-    """True when every leaf of nested lists is a Python number (so float means default dtype)."""
+def _type_name(x):
+    """A value's type as PyTorch's argument errors name it: float, numpy.ndarray, ..."""
+    t = type(x)
+    if t.__module__ == "builtins":
+        return t.__name__
+    return f"{t.__module__.split('.')[0]}.{t.__name__}"
+
+
+def _cfmt(x):
+    """A number as C++ streams print it (1 not 1.0, 1e-07): PyTorch's messages use this."""
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+# -- inferring dtype and shape from nested Python data ---------------------------------------
+def _is_sequence(x):
+    return isinstance(x, (list, tuple, range)) or (
+        isinstance(x, Sequence) and not isinstance(x, (str, bytes))
+    )
+
+
+def _leaf_dtype(x):
+    t = type(x)
+    if t is float:
+        return dtypes.get_default_dtype()
+    if t is bool:
+        return dtypes.bool_
+    if t is int:
+        return dtypes.int64
+    if isinstance(x, Tensor):
+        return x.dtype
+    if isinstance(x, (np.ndarray, np.generic)):
+        return dtypes.from_numpy_dtype(x.dtype)
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{t.__name__}'")
+    if isinstance(x, complex):
+        raise TypeError("chainrule does not support complex numbers")
+    if isinstance(x, numbers.Integral):
+        return dtypes.int64
+    if isinstance(x, numbers.Real):
+        return dtypes.get_default_dtype()
+    raise RuntimeError(f"Could not infer dtype of {t.__name__}")
+
+
+def _infer_dtype(data):
+    """The promotion of every leaf's dtype (the default float dtype when there are none),
+    and whether any leaf is a tensor."""
+    found = set()
+    has_tensor = False
     stack = [data]
     while stack:
         x = stack.pop()
-        if isinstance(x, (list, tuple)):
+        if type(x) is list or type(x) is tuple:
+            kinds = set(map(type, x))
+            if kinds <= _PY_NUMBERS:  # the common case, checked at C speed
+                found.update(_leaf_dtype(kind(0)) for kind in kinds)
+            else:
+                stack.extend(x)
+        elif _is_sequence(x):
             stack.extend(x)
-        elif isinstance(x, (Tensor, np.ndarray, np.generic)):
-            return False
-    return True
+        else:
+            found.add(_leaf_dtype(x))
+            has_tensor = has_tensor or isinstance(x, Tensor)
+    result = None
+    for d in found:
+        result = d if result is None else dtypes.promote_types(result, d)
+    return (result if result is not None else dtypes.get_default_dtype()), has_tensor
+
+
+def _infer_shape(data):
+    """The shape read along first elements, as PyTorch reads it; checked against the rest later."""
+    shape = []
+    x = data
+    while True:
+        if isinstance(x, np.ndarray):
+            return shape + list(x.shape)
+        if isinstance(x, (str, bytes)):
+            raise ValueError(f"too many dimensions '{type(x).__name__}'")
+        if isinstance(x, Tensor) or not _is_sequence(x):
+            return shape
+        shape.append(len(x))
+        if not len(x):
+            return shape
+        x = x[0]
+
+
+def _check_nesting(x, shape, dim, dtype):
+    """Raise PyTorch's error for the first place where x departs from shape."""
+    if dim == len(shape):
+        if _is_sequence(x) or isinstance(x, np.ndarray):
+            if dtype.is_floating_point:
+                raise TypeError(f"must be real number, not {type(x).__name__}")
+            raise TypeError(f"'{type(x).__name__}' object cannot be interpreted as an integer")
+        return
+    if not (_is_sequence(x) or isinstance(x, np.ndarray)):
+        raise TypeError("not a sequence")
+    if len(x) != shape[dim]:
+        raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} (got {len(x)})")
+    for item in x:
+        _check_nesting(item, shape, dim + 1, dtype)
+
+
+def _unwrap_tensors(x):
+    """Nested data with each tensor replaced by its single value, as PyTorch reads them."""
+    if isinstance(x, Tensor):
+        if x._data.size != 1:
+            if x._data.dtype.kind in "iub":
+                raise TypeError(
+                    "only integer tensors of a single element can be converted to an index"
+                )
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return x._data.reshape(())
+    if isinstance(x, (list, tuple)) or (_is_sequence(x) and not isinstance(x, range)):
+        return [_unwrap_tensors(item) for item in x]
+    return x
+
+
+def _convert(values, d, inferred):
+    """np.array(values, dtype) with PyTorch's errors for values the dtype cannot hold."""
+    try:
+        with np.errstate(all="ignore"):
+            return np.array(values, dtype=d.np)
+    except OverflowError:
+        if inferred:
+            raise ValueError("Overflow when unpacking long long") from None
+        raise RuntimeError(f"value cannot be converted to type {d.name} without overflow") from None
+    except ValueError as e:
+        if "NaN" in str(e) or "infinity" in str(e):
+            raise RuntimeError(
+                f"value cannot be converted to type {d.name} without overflow"
+            ) from None
+        raise
 
 
 def _array_from(data, dtype):
-    np_dtype = dtypes.to_dtype(dtype).np if dtype is not None else None
+    """A new NumPy array holding data, with PyTorch's dtype inference when dtype is None."""
+    d = dtypes.to_dtype(dtype) if dtype is not None else None
     if isinstance(data, Tensor):
         arr = data._data
-        return arr.astype(np_dtype) if np_dtype is not None else arr.copy()
-    if isinstance(data, np.ndarray):
-        dtypes.from_numpy_dtype(data.dtype)
-        return np.array(data, dtype=np_dtype)
-    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
-        data = [x._data if isinstance(x, Tensor) else x for x in data]
+        return arr.astype(d.np) if d is not None else arr.copy()
+    if isinstance(data, (np.ndarray, np.generic)):
+        source = dtypes.from_numpy_dtype(data.dtype)
+        with np.errstate(all="ignore"):
+            return np.array(data, dtype=(d or source).np)
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    if not _is_sequence(data):
+        inferred = _leaf_dtype(data)
+        return _convert(data, d or inferred, d is None)
+    shape = _infer_shape(data)
+    inferred, has_tensor = _infer_dtype(data)
+    target = d or inferred
+    if 0 in shape:
+        return np.zeros(shape, dtype=target.np)
+    values = _unwrap_tensors(data) if has_tensor else data
     try:
-        arr = np.array(data, dtype=np_dtype)
-    except (ValueError, TypeError) as e:
-        raise ValueError(f"could not build a tensor from {type(data).__name__}: {e}") from None
-    if arr.dtype == object or arr.dtype.kind in "USV":
-        raise TypeError(f"Could not infer dtype of {type(_first_leaf(data)).__name__}")
-    if np_dtype is None:
-        if arr.dtype == np.float64 and _leaves_are_python(data):
-            arr = arr.astype(dtypes.get_default_dtype().np)
-        elif arr.dtype.kind == "c":
-            raise TypeError("chainrule does not support complex tensors")
-        else:
-            dtypes.from_numpy_dtype(arr.dtype)
+        arr = _convert(values, target, d is None)
+    except ValueError:
+        _check_nesting(values, shape, 0, target)
+        raise
+    if list(arr.shape) != shape:
+        _check_nesting(values, shape, 0, target)
     return arr
-
-
-def _first_leaf(data):
-    while isinstance(data, (list, tuple)) and data:
-        data = data[0]
-    return data
 
 
 def _finish(arr, requires_grad, device=None):
@@ -94,17 +232,30 @@ def _finish(arr, requires_grad, device=None):
         check_device(device)
     t = _wrap(arr)
     if requires_grad:
-        t.requires_grad = True
+        if arr.dtype.kind != "f":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
+        t._requires_grad = True
     return t
+
+
+def _store_out(result, out):
+    """Write result into out (resizing it, as PyTorch's out= does) and return out."""
+    if out is None:
+        return result
+    out._data = result._data.astype(out._data.dtype, copy=False)
+    out._bump_version()
+    return out
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new leaf tensor holding a copy of data (dtype inferred as PyTorch infers it)."""
     if isinstance(data, Tensor):
         warnings.warn(
-            "To copy construct from a tensor, it is recommended to use sourceTensor.clone()."
-            "detach() or sourceTensor.clone().detach().requires_grad_(True), rather than "
-            "torch.tensor(sourceTensor).",
+            "To copy construct from a tensor, it is recommended to use "
+            "sourceTensor.detach().clone() or sourceTensor.detach().clone().requires_grad_(True), "
+            "rather than torch.tensor(sourceTensor).",
             UserWarning,
             stacklevel=2,
         )
@@ -113,198 +264,724 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
 
 def as_tensor(data, dtype=None, device=None):
     """Like tensor(), but shares memory with a Tensor or ndarray when no conversion is needed."""
+    if device is not None:
+        from ..device import check_device
+
+        check_device(device)
     if isinstance(data, Tensor):
-        return data if dtype is None or data.dtype is dtypes.to_dtype(dtype) else data.to(dtype)
-    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtypes.to_dtype(dtype).np):
-        dtypes.from_numpy_dtype(data.dtype)
-        return _wrap(data)
-    return _finish(_array_from(data, dtype), False, device)
+        if dtype is None or data.dtype is dtypes.to_dtype(dtype):
+            return data
+        return data.to(dtypes.to_dtype(dtype))
+    if isinstance(data, np.ndarray):
+        source = dtypes.from_numpy_dtype(data.dtype)
+        if dtype is None or dtypes.to_dtype(dtype) is source:
+            return _wrap(data)
+    return _finish(_array_from(data, dtype), False)
 
 
 def from_numpy(ndarray):
-    """A tensor sharing memory with the NumPy array."""
+    """A tensor sharing memory with the NumPy array: writes to either show in both."""
     if not isinstance(ndarray, np.ndarray):
-        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+        raise TypeError(f"expected np.ndarray (got {_type_name(ndarray)})")
     dtypes.from_numpy_dtype(ndarray.dtype)
     return _wrap(ndarray)
 
 
-def _dtype_np(dtype):
-    return (dtypes.to_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()).np
+# -- sizes and dtype arguments ----------------------------------------------------------------
+def _is_int_like(x):
+    if isinstance(x, (int, np.integer)):
+        return True
+    return isinstance(x, Tensor) and x._data.ndim == 0 and x._data.dtype.kind in "iu"
 
 
-def _filled(fill):
-    def make(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-             pin_memory=False, memory_format=None):
-        shape = shape_arg(size)
-        _check_sizes(shape)
-        return _finish(fill(shape, _dtype_np(dtype)), requires_grad, device)
+def _size_arg(name, size):
+    """A shape given as varargs, one sequence or a Size, with PyTorch's errors for bad ones."""
+    if not size:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
+    if len(size) == 1 and not _is_int_like(size[0]):
+        arg = size[0]
+        if isinstance(arg, Tensor) and arg._data.ndim == 1:
+            arg = arg.tolist()
+        if not isinstance(arg, (tuple, list)):
+            raise TypeError(
+                f"{name}(): argument 'size' (position 1) must be tuple of ints, "
+                f"not {_type_name(arg)}"
+            )
+        size = arg
+    shape = []
+    for i, s in enumerate(size):
+        if not _is_int_like(s):
+            raise TypeError(
+                f"{name}(): argument 'size' failed to unpack the object at pos {i + 1} with "
+                f'error "type must be tuple of ints,but got {_type_name(s)}"'
+            )
+        shape.append(int(s))
+    return tuple(shape)
 
-    return make
 
-
-def _check_sizes(shape):
+def _check_sizes(shape, name=None):
     for s in shape:
         if s < 0:
+            if name == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(
                 f"Trying to create tensor with negative dimension {s}: {list(shape)}"
             )
 
 
-zeros = _filled(np.zeros)
-ones = _filled(np.ones)
-empty = _filled(np.zeros)  # zero-filled: reading "uninitialised" memory never surprises
-zeros.__name__, ones.__name__, empty.__name__ = "zeros", "ones", "empty"
+def _dtype_or_default(dtype):
+    return dtypes.to_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
 
 
-def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None):
-    shape = shape_arg((size,))
-    _check_sizes(shape)
-    if dtype is None:
-        dtype = dtypes.scalar_dtype(fill_value) if not isinstance(fill_value, Tensor) else None
-    return _finish(np.full(shape, fill_value, _dtype_np(dtype)), requires_grad, device)
+def _not_implemented(kernel, d):
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{dtypes.scalar_type_name(d)}'")
 
 
-def _like(maker):
-    def make(input, *, dtype=None, device=None, requires_grad=False, layout=None,
-             memory_format=None):
-        d = dtype if dtype is not None else input.dtype
-        return maker(input.shape, dtype=d, device=device, requires_grad=requires_grad)
+# -- filled tensors ---------------------------------------------------------------------------
+def _filled(name, fill):
+    def make(
+        *size,
+        out=None,
+        dtype=None,
+        layout=None,
+        device=None,
+        requires_grad=False,
+        pin_memory=False,
+        memory_format=None,
+    ):
+        shape = _size_arg(name, size)
+        _check_sizes(shape, name)
+        result = _finish(fill(shape, _dtype_or_default(dtype).np), requires_grad, device)
+        return _store_out(result, out)
 
+    make.__name__ = make.__qualname__ = name
+    make.__doc__ = f"A tensor of the given size filled with {name} (default dtype: float32)."
     return make
 
 
-zeros_like = _like(zeros)
-ones_like = _like(ones)
-empty_like = _like(empty)
+zeros = _filled("zeros", np.zeros)
+ones = _filled("ones", np.ones)
+empty = _filled("empty", np.zeros)  # zero-filled: reading "uninitialised" memory never surprises
 
 
-def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False):
-    d = dtype if dtype is not None else input.dtype
-    return full(input.shape, fill_value, dtype=d, device=device, requires_grad=requires_grad)
+def _fill_dtype(fill_value):
+    if isinstance(fill_value, Tensor):
+        return fill_value.dtype
+    if isinstance(fill_value, np.generic):
+        return dtypes.from_numpy_dtype(fill_value.dtype)
+    if isinstance(fill_value, (bool, np.bool_)):
+        return dtypes.bool_
+    if isinstance(fill_value, numbers.Integral):
+        return dtypes.int64
+    if isinstance(fill_value, numbers.Real):
+        return dtypes.get_default_dtype()
+    raise TypeError(
+        f"full(): argument 'fill_value' (position 2) must be Number, not {_type_name(fill_value)}"
+    )
 
 
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
-    if end is None:
-        start, end = 0, start
-    start, end, step = (x.item() if isinstance(x, Tensor) else x for x in (start, end, step))
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if (end - start) * step < 0:
+def _full_array(shape, fill_value, d):
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    try:
+        with np.errstate(all="ignore"):
+            return np.full(shape, fill_value, d.np)
+    except (OverflowError, ValueError):
         raise RuntimeError(
-            "upper bound and larger bound inconsistent with step sign"
+            f"value cannot be converted to type {_C_TYPE_NAMES[d.name]} without overflow"
+        ) from None
+
+
+def full(
+    size,
+    fill_value,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
+    """A tensor of the given size filled with fill_value (dtype inferred from the value)."""
+    if _is_int_like(size):
+        raise TypeError(
+            f"full(): argument 'size' (position 1) must be tuple of ints, not {_type_name(size)}"
         )
+    shape = _size_arg("full", (size,))
+    _check_sizes(shape)
+    fill_dtype = _fill_dtype(fill_value)
+    d = dtypes.to_dtype(dtype) if dtype is not None else fill_dtype
+    return _store_out(_finish(_full_array(shape, fill_value, d), requires_grad, device), out)
+
+
+def _check_input(name, input):
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"{name}(): argument 'input' (position 1) must be Tensor, not {_type_name(input)}"
+        )
+
+
+def _like(name, maker):
+    def make(
+        input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
+    ):
+        _check_input(name, input)
+        d = dtype if dtype is not None else input.dtype
+        return maker(input.shape, dtype=d, device=device, requires_grad=requires_grad)
+
+    make.__name__ = make.__qualname__ = name
+    make.__doc__ = f"{maker.__name__}() with input's shape and (unless given) dtype."
+    return make
+
+
+zeros_like = _like("zeros_like", zeros)
+ones_like = _like("ones_like", ones)
+empty_like = _like("empty_like", empty)
+
+
+def full_like(
+    input,
+    fill_value,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+):
+    """full() with input's shape and (unless given) dtype."""
+    _check_input("full_like", input)
+    d = dtypes.to_dtype(dtype) if dtype is not None else input.dtype
+    _fill_dtype(fill_value)
+    return _finish(_full_array(input._data.shape, fill_value, d), requires_grad, device)
+
+
+# -- ranges -----------------------------------------------------------------------------------
+def _fma(a, b, c):
+    """a * b + c rounded once, as a fused multiply-add gives it (PyTorch's kernels use one).
+
+    NumPy has no fma, so the product's rounding error is recovered exactly
+    (Dekker's split) and added back with the sum's (Knuth's two-sum).
+    """
+    a = np.asarray(a, np.float64)
+    b = np.asarray(b, np.float64)
+    c = np.asarray(c, np.float64)
+    with np.errstate(all="ignore"):
+        p = a * b
+        split = 134217729.0  # 2**27 + 1
+        ta = split * a
+        a_hi = ta - (ta - a)
+        a_lo = a - a_hi
+        tb = split * b
+        b_hi = tb - (tb - b)
+        b_lo = b - b_hi
+        p_err = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+        s = p + c
+        bb = s - p
+        s_err = (p - (s - bb)) + (c - bb)
+        result = s + (s_err + p_err)
+    # Where the product overflows or is not finite, the plain formula is the answer.
+    return np.where(np.isfinite(result), result, p + c)
+
+
+# PyTorch's CPU range kernel fills blocks of two SIMD vectors (8 float32, 4 float64 or 16
+# float16 values each): each vector starts from start + step * i rounded to the dtype and
+# adds multiples of step to it; the remainder is filled one value at a time from start.
+# The roundings differ, and show when printed (arange(-1, 1, 0.1) holds -2.9802e-09), so
+# the same steps are reproduced here.
+_VECTOR_WIDTH = {"float32": 8, "float64": 4, "float16": 16}
+
+
+def _float_range(start, step, n, d):
+    idx = np.arange(n, dtype=np.float64)
+    values = _fma(idx, step, start).astype(d.np)
+    width = _VECTOR_WIDTH[d.name]
+    vectorised = n - n % (2 * width)
+    if vectorised:
+        i = idx[:vectorised]
+        offset = i % width
+        base = _fma(i - offset, step, start).astype(d.np).astype(np.float64)
+        if d is dtypes.float16:
+            values[:vectorised] = (base + offset * step).astype(d.np)
+        else:
+            values[:vectorised] = _fma(offset, step, base).astype(d.np)
+    return values
+
+
+def _number(x):
+    return x.item() if isinstance(x, Tensor) else x
+
+
+def arange(
+    start,
+    end=None,
+    step=1,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
+    """Values from start up to (not including) end, step apart: int64 for ints, else float."""
+    if end is None:
+        if step != 1:
+            raise TypeError(
+                "arange() received an invalid combination of arguments - got a step without an "
+                "end; use arange(start, end, step)"
+            )
+        start, end = 0, start
+    start, end, step = (_number(x) for x in (start, end, step))
+    for x in (start, end, step):
+        if not isinstance(x, numbers.Real):
+            raise TypeError(f"arange(): argument 'end' must be Number, not {_type_name(x)}")
     if dtype is None:
         is_int = all(isinstance(x, numbers.Integral) for x in (start, end, step))
-        dtype = dtypes.int64 if is_int else dtypes.get_default_dtype()
-    d = dtypes.to_dtype(dtype)
-    n = int(np.ceil((end - start) / step))
-    values = start + step * np.arange(n, dtype=np.float64 if d.is_floating_point else np.int64)
-    return _finish(values.astype(d.np), requires_grad, device)
+        d = dtypes.int64 if is_int else dtypes.get_default_dtype()
+    else:
+        d = dtypes.to_dtype(dtype)
+    if d is dtypes.bool_:
+        raise _not_implemented("arange_cpu", d)
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {_cfmt(start)} -> {_cfmt(end)}")
+    if not d.is_floating_point:
+        # Integer ranges step from the start truncated to an integer by the step truncated
+        # to one (even to 0); only int64 also counts its length in integers (and refuses a
+        # step truncated to 0); other dtypes count it from the numbers as given.
+        if (end - start) * step < 0:
+            raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+        n_float = math.ceil((end - start) / step)
+        start, end, step = int(start), int(end), int(step)
+        if step == 0 and d is dtypes.int64:
+            raise ValueError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if d.is_floating_point:
+        values = _float_range(float(start), float(step), math.ceil((end - start) / step), d)
+    else:
+        if d is dtypes.int64:
+            n = -((start - end) // step) if step > 0 else -((end - start) // -step)
+        else:
+            n = n_float
+        values = start + step * np.arange(n, dtype=np.int64)
+    result = _finish(values.astype(d.np), requires_grad, device)
+    return _store_out(result, out)
 
 
-def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
+def _check_steps(steps, name):
+    if not _is_int_like(steps) or isinstance(steps, bool):
+        raise TypeError(
+            f"{name}(): argument 'steps' (position 3) must be int, not {_type_name(steps)}"
+        )
+    steps = int(steps)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    return _finish(np.linspace(start, end, steps).astype(_dtype_np(dtype)), requires_grad, device)
+    return steps
 
 
-def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
-    values = np.logspace(start, end, steps, base=base)
-    return _finish(values.astype(_dtype_np(dtype)), requires_grad, device)
+def _linspace_values(start, end, steps, compute, fused=True):
+    """steps values from start to end, both ends exact: the first half counts up from start,
+    the second half down from end, as PyTorch's kernel does."""
+    if steps == 0:
+        return np.zeros(0, np.float64)
+    if steps == 1:
+        return np.array([start], np.float64)
+    start = float(compute(start))
+    end = float(compute(end))
+    step = float(compute(compute(end - start) / compute(steps - 1)))
+    idx = np.arange(steps, dtype=np.float64)
+    half = steps // 2
+    if compute is np.float16:
+        # Half arithmetic rounds after every operation (no fused multiply-add).
+        idx16 = idx.astype(np.float16)
+        up = np.float16(start) + np.float16(step) * idx16
+        down = np.float16(end) - np.float16(step) * (np.float16(steps - 1) - idx16)
+        return np.where(idx < half, up, down).astype(np.float64)
+    if fused:
+        up = _fma(idx, step, start)
+        down = _fma(-(steps - 1 - idx), step, end)
+    else:
+        up = start + step * idx
+        down = end - step * (steps - 1 - idx)
+    values = np.where(idx < half, up, down)
+    return values.astype(compute).astype(np.float64) if compute is not float else values
 
 
-def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
-    return _finish(np.eye(n, m, dtype=_dtype_np(dtype)), requires_grad, device)
+def linspace(
+    start,
+    end,
+    steps,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
+    """steps evenly spaced values from start to end inclusive (default dtype)."""
+    steps = _check_steps(steps, "linspace")
+    start, end = _number(start), _number(end)
+    d = _dtype_or_default(dtype)
+    if d is dtypes.bool_:
+        raise _not_implemented("linspace_cpu", d)
+    # float32 computes in float32 (float16 too), float64 in double; integer dtypes truncate
+    # the ends to integers, step in double, then truncate each value.
+    if d.is_floating_point:
+        compute = {"float64": float, "float32": np.float32, "float16": np.float16}[d.name]
+    else:
+        compute = float
+        start, end = int(start), int(end)
+    values = _linspace_values(start, end, steps, compute)
+    with np.errstate(all="ignore"):
+        result = _finish(values.astype(d.np), requires_grad, device)
+    return _store_out(result, out)
 
 
-# -- random ---------------------------------------------------------------------------------
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
-    shape = shape_arg(size)
-    arr = rng(generator).random(shape, dtype=np.float64).astype(_dtype_np(dtype))
-    return _finish(arr, requires_grad, device)
+def _pow(base, exponent):
+    try:
+        return math.pow(base, exponent)
+    except (OverflowError, ValueError):
+        return float(np.power(base, exponent))
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
-    shape = shape_arg(size)
-    arr = rng(generator).standard_normal(shape).astype(_dtype_np(dtype))
-    return _finish(arr, requires_grad, device)
+def logspace(
+    start,
+    end,
+    steps,
+    base=10.0,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
+    """base ** linspace(start, end, steps)."""
+    steps = _check_steps(steps, "logspace")
+    d = _dtype_or_default(dtype)
+    exponents = _linspace_values(_number(start), _number(end), steps, float, fused=False)
+    base = float(base)
+    # The C library's pow (as PyTorch uses), not NumPy's: they differ in the last bit.
+    values = np.array([_pow(base, e) for e in exponents.tolist()], dtype=np.float64)
+    with np.errstate(all="ignore"):
+        result = _finish(values.astype(d.np), requires_grad, device)
+    return _store_out(result, out)
 
 
-def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
-            requires_grad=False):
+def eye(
+    n,
+    m=None,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
+    """An n x m (default n x n) matrix with ones on the diagonal."""
+    for name, position, value in (("n", 1, n), ("m", 2, m)):
+        if value is None:
+            continue
+        if not _is_int_like(value) or isinstance(value, bool):
+            raise TypeError(
+                f"eye(): argument '{name}' (position {position}) must be int, "
+                f"not {_type_name(value)}"
+            )
+        if int(value) < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {int(value)}")
+    n = int(n)
+    m = n if m is None else int(m)
+    result = _finish(np.eye(n, m, dtype=_dtype_or_default(dtype).np), requires_grad, device)
+    return _store_out(result, out)
+
+
+# -- random -----------------------------------------------------------------------------------
+_BELOW_ONE = {
+    "float16": np.float16(1) - np.float16(2**-11),
+    "float32": np.float32(1) - np.float32(2**-24),
+}
+
+
+def _uniform(generator, shape, d):
+    """Uniform [0, 1) values of dtype d; never 1.0, even after rounding to a narrow dtype."""
+    if d is dtypes.float64:
+        return rng(generator).random(shape, dtype=np.float64)
+    values = rng(generator).random(shape, dtype=np.float32)
+    if d is dtypes.float16:
+        values = np.minimum(values.astype(np.float16), _BELOW_ONE["float16"])
+    return values
+
+
+def _standard_normal(generator, shape, d):
+    np_dtype = np.float64 if d is dtypes.float64 else np.float32
+    return rng(generator).standard_normal(shape, dtype=np_dtype).astype(d.np, copy=False)
+
+
+def rand(
+    *size,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
+    """Uniform random values in [0, 1) (reproducible under manual_seed)."""
+    shape = _size_arg("rand", size)
+    _check_sizes(shape)
+    d = _dtype_or_default(dtype)
+    if not d.is_floating_point:
+        raise _not_implemented("check_uniform_bounds", d)
+    return _store_out(_finish(_uniform(generator, shape, d), requires_grad, device), out)
+
+
+def randn(
+    *size,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
+    """Standard normal random values (reproducible under manual_seed)."""
+    shape = _size_arg("randn", size)
+    _check_sizes(shape)
+    d = _dtype_or_default(dtype)
+    if not d.is_floating_point:
+        raise _not_implemented("normal_kernel_cpu", d)
+    return _store_out(_finish(_standard_normal(generator, shape, d), requires_grad, device), out)
+
+
+def _check_int_arg(name, x):
+    x = _number(x)
+    if not isinstance(x, numbers.Integral) or isinstance(x, bool):
+        raise TypeError(f"{name}() argument must be int, not {_type_name(x)}")
+    return int(x)
+
+
+def _random_ints(generator, low, high, shape, d):
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
+    if not d.is_floating_point:
+        info = np.iinfo(d.np) if d is not dtypes.bool_ else None
+        lo_bound, hi_bound = (0, 1) if info is None else (info.min, info.max)
+        if not lo_bound <= low <= hi_bound:
+            raise RuntimeError(f"from is out of bounds for {_C_TYPE_NAMES[d.name]}")
+        if not lo_bound <= high - 1 <= hi_bound:
+            raise RuntimeError(f"to - 1 is out of bounds for {_C_TYPE_NAMES[d.name]}")
+    return rng(generator).integers(low, high, size=shape, dtype=np.int64).astype(d.np)
+
+
+def randint(
+    low=0,
+    high=None,
+    size=None,
+    *,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
+    """Random integers in [low, high): randint(high, size) or randint(low, high, size)."""
+    if size is None and high is not None and not _is_int_like(high):
+        low, high, size = 0, low, high  # randint(high, size)
     if high is None:
         low, high = 0, low
     if size is None:
         raise TypeError("randint() missing 1 required positional argument: 'size'")
+    low = _check_int_arg("randint", low)
+    high = _check_int_arg("randint", high)
+    if _is_int_like(size):
+        raise TypeError(f"randint(): argument 'size' must be tuple of ints, not {_type_name(size)}")
+    shape = _size_arg("randint", (size,))
+    _check_sizes(shape)
     d = dtypes.to_dtype(dtype) if dtype is not None else dtypes.int64
-    arr = rng(generator).integers(low, high, size=tuple(size)).astype(d.np)
-    return _finish(arr, requires_grad, device)
+    arr = _random_ints(generator, low, high, shape, d)
+    return _store_out(_finish(arr, requires_grad, device), out)
 
 
-def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+def randperm(
+    n,
+    *,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
+    """A random permutation of 0 .. n-1 (int64 unless dtype says otherwise)."""
+    if not _is_int_like(n) or isinstance(n, bool):
+        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {_type_name(n)}")
+    n = int(n)
+    _check_sizes((n,))
     d = dtypes.to_dtype(dtype) if dtype is not None else dtypes.int64
-    return _finish(rng(generator).permutation(n).astype(d.np), requires_grad, device)
+    if d is dtypes.bool_:
+        raise _not_implemented("randperm", d)
+    arr = rng(generator).permutation(n).astype(d.np)
+    return _store_out(_finish(arr, requires_grad, device), out)
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False):
-    m = mean._data if isinstance(mean, Tensor) else mean
-    s = std._data if isinstance(std, Tensor) else std
-    if size is None:
-        size = np.broadcast(np.asarray(m), np.asarray(s)).shape
-    if isinstance(s, (int, float)) and s < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {s}")
-    np_dtype = (
-        mean._data.dtype if isinstance(mean, Tensor) else std._data.dtype
-        if isinstance(std, Tensor) else _dtype_np(dtype)
+def normal(
+    mean=0.0,
+    std=1.0,
+    size=None,
+    *,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
+    """Normal random values: normal(mean, std, size) with numbers, or with tensors of means
+    and/or standard deviations (broadcast together)."""
+    mean_t = isinstance(mean, Tensor)
+    std_t = isinstance(std, Tensor)
+    for t in (mean, std):
+        if isinstance(t, Tensor) and not t.is_floating_point():
+            raise _not_implemented("normal_kernel_cpu", t.dtype)
+    if std_t:
+        if np.any(std._data < 0):
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+    elif std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_cfmt(std)}")
+    if not (mean_t or std_t):
+        if size is None:
+            raise TypeError(
+                "normal() received an invalid combination of arguments - got (float, float), "
+                "but expected (float mean, float std, tuple of ints size) or tensor arguments"
+            )
+        shape = _size_arg("normal", (size,))
+        _check_sizes(shape)
+        d = _dtype_or_default(dtype)
+        arr = mean + std * _standard_normal(generator, shape, d).astype(np.float64)
+        return _store_out(_finish(arr.astype(d.np), requires_grad, device), out)
+    if mean_t and std_t:
+        from .pointwise import broadcast_shapes_error
+
+        try:
+            shape = np.broadcast_shapes(mean._data.shape, std._data.shape)
+        except ValueError:
+            raise broadcast_shapes_error(mean._data.shape, std._data.shape) from None
+        d = dtypes.promote_types(mean.dtype, std.dtype)
+    else:
+        shape = (mean if mean_t else std)._data.shape
+        d = (mean if mean_t else std).dtype
+    m = mean._data if mean_t else mean
+    s = std._data if std_t else std
+    arr = (m + s * _standard_normal(generator, shape, d)).astype(d.np)
+    return _store_out(_wrap(arr), out)
+
+
+def rand_like(
+    input,
+    *,
+    generator=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+):
+    _check_input("rand_like", input)
+    return rand(
+        input.shape,
+        generator=generator,
+        dtype=dtype if dtype is not None else input.dtype,
+        device=device,
+        requires_grad=requires_grad,
     )
-    arr = (m + s * rng(generator).standard_normal(tuple(size))).astype(np_dtype)
-    return _finish(arr, requires_grad, None)
 
 
-def rand_like(input, *, dtype=None, generator=None, requires_grad=False, device=None):
-    return rand(input.shape, dtype=dtype or input.dtype, generator=generator,
-                requires_grad=requires_grad)
+def randn_like(
+    input,
+    *,
+    generator=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+):
+    _check_input("randn_like", input)
+    return randn(
+        input.shape,
+        generator=generator,
+        dtype=dtype if dtype is not None else input.dtype,
+        device=device,
+        requires_grad=requires_grad,
+    )
 
 
-def randn_like(input, *, dtype=None, generator=None, requires_grad=False, device=None):
-    return randn(input.shape, dtype=dtype or input.dtype, generator=generator,
-                 requires_grad=requires_grad)
+def randint_like(
+    input,
+    low=0,
+    high=None,
+    *,
+    generator=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+):
+    """randint() with input's shape and (unless given) dtype: (input, [low,] high)."""
+    _check_input("randint_like", input)
+    if high is None:
+        low, high = 0, low
+    return randint(
+        low,
+        high,
+        input.shape,
+        generator=generator,
+        dtype=dtype if dtype is not None else input.dtype,
+        device=device,
+        requires_grad=requires_grad,
+    )
 
 
-def randint_like(input, low, high=None, *, dtype=None, generator=None):
-    return randint(low, high, input.shape, dtype=dtype or input.dtype, generator=generator)
-
-
-def bernoulli(input, p=None, *, generator=None):
+def bernoulli(input, p=None, *, generator=None, out=None):
+    """Draws of 1 with probability input (or p), else 0, in input's dtype."""
     probs = input._data if p is None else np.full(input._data.shape, p)
     draws = rng(generator).random(probs.shape) < probs
-    return _wrap(draws.astype(input._data.dtype))
+    return _store_out(_wrap(draws.astype(input._data.dtype)), out)
 
 
-def multinomial(input, num_samples, replacement=False, *, generator=None):
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    """Indices drawn from each row of input's (unnormalised) probabilities."""
     probs = input._data.astype(np.float64)
     rows = probs.reshape(-1, probs.shape[-1])
-    out = []
+    samples = []
     g = rng(generator)
     for row in rows:
         p = row / row.sum()
-        out.append(g.choice(len(p), size=num_samples, replace=replacement, p=p))
-    arr = np.array(out, dtype=np.int64).reshape(probs.shape[:-1] + (num_samples,))
-    return _wrap(arr)
+        samples.append(g.choice(len(p), size=num_samples, replace=replacement, p=p))
+    arr = np.array(samples, dtype=np.int64).reshape(probs.shape[:-1] + (num_samples,))
+    return _store_out(_wrap(arr), out)
 
 
 def legacy_tensor_init(self, args, kwargs):
     """torch.Tensor(data) or torch.Tensor(*sizes): always the default float dtype."""
-    if len(args) == 1 and not isinstance(args[0], int):
+    if len(args) == 1 and not _is_int_like(args[0]) and not isinstance(args[0], Size):
         arr = _array_from(args[0], dtypes.float32)
     else:
-        arr = np.zeros(shape_arg(args) if args else (0,), dtype=np.float32)
+        arr = np.zeros(_size_arg("Tensor", args) if args else (0,), dtype=np.float32)
     self._data = arr
-    self._requires_grad = False
-    self._grad = None
-    self.grad_fn = None
-    self._output_nr = 0
-    self._version_counter = [0]
-    self._base = None
-    self._acc = None

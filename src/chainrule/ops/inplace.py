@@ -81,11 +81,12 @@ def _write(self, result):
     _check_cast(result._data.dtype, self._data.dtype)
     rshape, shape = result._data.shape, self._data.shape
     if rshape != shape and (
-        len(rshape) > len(shape) or any(r != s and r != 1 for r, s in zip(rshape[::-1], shape[::-1]))
+        len(rshape) > len(shape)
+        or any(r != s and r != 1 for r, s in zip(rshape[::-1], shape[::-1]))
     ):
         raise _shape_error(self, result)
     np.copyto(self._data, result._data, casting="unsafe")
-    self._version_counter[0] += 1
+    self._bump_version()
     return self
 
 

@@ -12,11 +12,15 @@ import numpy as np
 
 from ..autograd import anomaly_mode
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.graph import next_sequence_nr, node_class, resolve_saved
+from ..autograd.graph import _sequence, node_class, resolve_saved
 from ..tensor import Tensor
 
 _ndarray = np.ndarray
 _wrap = Tensor._wrap
+_new = object.__new__
+_NO_EDGE = (None, 0)
+_NO_KWARGS = {}
+_anomaly_state = anomaly_mode.state
 
 
 class _NullContext:
@@ -70,6 +74,7 @@ def _as_array(out):
 
 
 def apply(op, args, kwargs, name=None):
+    """Run op.forward on the arrays inside args; record a Node when gradients are needed."""
     arrays = []
     requires_grad = False
     for a in args:
@@ -84,24 +89,29 @@ def apply(op, args, kwargs, name=None):
         if type(out) is tuple:
             result = tuple(_wrap(_as_array(o)) for o in out)
         else:
-            result = _wrap(out if type(out) is _ndarray else np.asarray(out))
+            result = _new(Tensor)
+            result._data = out if type(out) is _ndarray else np.asarray(out)
         if op.is_view:
             _mark_view(result, args[0])
         return result
 
     node = op._node_cls() if name is None else node_class(name, op)()
     out = op.forward(node, *arrays, **kwargs)
-    node._sequence_nr = next_sequence_nr()
+    node._sequence_nr = next(_sequence)
     edges = []
     meta = []
     for a in args:
         if isinstance(a, Tensor) and a._requires_grad:
             fn = a.grad_fn
-            edges.append((fn, a._output_nr) if fn is not None else (a._accumulator(), 0))
+            if fn is not None:
+                edges.append((fn, a._output_nr))
+            else:
+                acc = a._acc
+                edges.append((acc if acc is not None else a._accumulator(), 0))
             data = a._data
             meta.append((data.shape, data.dtype))
         else:
-            edges.append((None, 0))
+            edges.append(_NO_EDGE)
             meta.append(None)
     node.next_functions = tuple(edges)
     node._input_meta = meta
@@ -117,18 +127,97 @@ def apply(op, args, kwargs, name=None):
                 t._output_nr = i
             outputs.append(t)
         node._output_meta = [(o._data.shape, o._data.dtype) for o in outputs]
+        node._num_outputs = len(outputs)
         result = tuple(outputs)
         if node._to_save:
-            resolve_saved(node, args, None, None)
+            resolve_saved(node, args, arrays, None, None)
     else:
-        out = out if type(out) is _ndarray else np.asarray(out)
-        result = _wrap(out, True)
+        result = _new(Tensor)
+        result._data = out = out if type(out) is _ndarray else np.asarray(out)
+        result._requires_grad = True
         result.grad_fn = node
         if node._to_save:
-            resolve_saved(node, args, out, result)
+            resolve_saved(node, args, arrays, out, result)
     if op.is_view:
         _mark_view(result, args[0])
-    if anomaly_mode.state.enabled:
+    if _anomaly_state.enabled:
+        anomaly_mode.record_forward_trace(node)
+    return result
+
+
+# apply1 and apply2 are apply() unrolled for the hot path: one or two operands
+# (the first a tensor, the second a tensor or a Python number), one output, no
+# view. They record exactly what apply() records; the op table runs through both.
+def apply1(op, a, kwargs=_NO_KWARGS, name=None):
+    data = a._data
+    if not (a._requires_grad and _grad_state.enabled):
+        out = op.forward(NULL_CTX, data, **kwargs)
+        result = _new(Tensor)
+        result._data = out if out.__class__ is _ndarray else np.asarray(out)
+        return result
+    node = op._node_cls() if name is None else node_class(name, op)()
+    out = op.forward(node, data, **kwargs)
+    if out.__class__ is not _ndarray:
+        out = np.asarray(out)
+    node._sequence_nr = next(_sequence)
+    fn = a.grad_fn
+    if fn is None:
+        node.next_functions = ((a._acc or a._accumulator(), 0),)
+    else:
+        node.next_functions = ((fn, a._output_nr),)
+    node._input_meta = ((data.shape, data.dtype),)
+    result = _new(Tensor)
+    result._data = out
+    result._requires_grad = True
+    result.grad_fn = node
+    if node._to_save:
+        resolve_saved(node, (a,), (data,), out, result)
+    if _anomaly_state.enabled:
+        anomaly_mode.record_forward_trace(node)
+    return result
+
+
+def apply2(op, a, b, kwargs=_NO_KWARGS, name=None):
+    a_data = a._data
+    if b.__class__ is Tensor or isinstance(b, Tensor):
+        b_data = b._data
+        b_grad = b._requires_grad
+    else:
+        b_data = b
+        b_grad = False
+    if not ((a._requires_grad or b_grad) and _grad_state.enabled):
+        out = op.forward(NULL_CTX, a_data, b_data, **kwargs)
+        result = _new(Tensor)
+        result._data = out if out.__class__ is _ndarray else np.asarray(out)
+        return result
+    node = op._node_cls() if name is None else node_class(name, op)()
+    out = op.forward(node, a_data, b_data, **kwargs)
+    if out.__class__ is not _ndarray:
+        out = np.asarray(out)
+    node._sequence_nr = next(_sequence)
+    if a._requires_grad:
+        fn = a.grad_fn
+        edge_a = (a._acc or a._accumulator(), 0) if fn is None else (fn, a._output_nr)
+        meta_a = (a_data.shape, a_data.dtype)
+    else:
+        edge_a = _NO_EDGE
+        meta_a = None
+    if b_grad:
+        fn = b.grad_fn
+        edge_b = (b._acc or b._accumulator(), 0) if fn is None else (fn, b._output_nr)
+        meta_b = (b_data.shape, b_data.dtype)
+    else:
+        edge_b = _NO_EDGE
+        meta_b = None
+    node.next_functions = (edge_a, edge_b)
+    node._input_meta = (meta_a, meta_b)
+    result = _new(Tensor)
+    result._data = out
+    result._requires_grad = True
+    result.grad_fn = node
+    if node._to_save:
+        resolve_saved(node, (a, b), (a_data, b_data), out, result)
+    if _anomaly_state.enabled:
         anomaly_mode.record_forward_trace(node)
     return result
 
@@ -141,7 +230,7 @@ def _mark_view(result, source):
     for r in outputs:
         if np.may_share_memory(r._data, source._data):
             r._base = source if source._base is None else source._base
-            r._version_counter = source._version_counter
+            r._version_counter = source._shared_version_counter()
 
 
 def tensor_method(*names):

@@ -14,7 +14,7 @@ import numpy as np
 from .. import dtypes
 from ..tensor import Tensor
 from .inplace import inplace
-from .op import Op, apply, tensor_method
+from .op import NULL_CTX, Op, apply, apply1, apply2, tensor_method
 
 __all__ = [
     "abs",
@@ -122,6 +122,14 @@ def _operand(x):
 
 def promote(a, b, float_result=False):
     """Cast tensor operands to PyTorch's result type; Python numbers stay weak."""
+    # The common cases first: same-dtype tensors, or a float tensor and a Python float.
+    if a.__class__ is Tensor:
+        kind = a._data.dtype.kind
+        if b.__class__ is Tensor:
+            if a._data.dtype is b._data.dtype and (kind == "f" or not float_result):
+                return a, b
+        elif (b.__class__ is float or b.__class__ is int) and kind == "f":
+            return a, b
     a = _operand(a)
     b = _operand(b)
     ta = isinstance(a, Tensor)
@@ -132,12 +140,20 @@ def promote(a, b, float_result=False):
         rt = dtypes.result_type((a.dtype, a._data.ndim), (b.dtype, b._data.ndim))
     elif ta:
         kind = a._data.dtype.kind
-        if kind == "f" and type(b) is not bool or (type(b) is int and kind in "iu"):
+        if (
+            kind == "f"
+            and type(b) is not bool
+            or (type(b) is int and kind in "iu" and not float_result)
+        ):
             return a, b
         rt = dtypes.result_type((a.dtype, a._data.ndim), b)
     elif tb:
         kind = b._data.dtype.kind
-        if kind == "f" and type(a) is not bool or (type(a) is int and kind in "iu"):
+        if (
+            kind == "f"
+            and type(a) is not bool
+            or (type(a) is int and kind in "iu" and not float_result)
+        ):
             return a, b
         rt = dtypes.result_type(a, (b.dtype, b._data.ndim))
     else:
@@ -185,6 +201,9 @@ def _binary_forward(fn, a, b):
         raise broadcast_shapes_error(np.shape(a), np.shape(b)) from None
 
 
+_NO_KWARGS = {}
+
+
 # -- arithmetic -----------------------------------------------------------------------
 class Add(Op):
     name = "AddBackward0"
@@ -192,7 +211,10 @@ class Add(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        return _binary_forward(np.add, a, b)
+        try:
+            return a + b
+        except ValueError:
+            raise broadcast_shapes_error(np.shape(a), np.shape(b)) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -235,7 +257,10 @@ class Mul(Op):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _binary_forward(np.multiply, a, b)
+        try:
+            return a * b
+        except ValueError:
+            raise broadcast_shapes_error(np.shape(a), np.shape(b)) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -292,9 +317,24 @@ class PowScalar(Op):
     def forward(ctx, a, *, exponent):
         ctx.save_for_backward(a)
         ctx.exponent = exponent
-        if exponent == 2:
-            return np.multiply(a, a)
-        if a.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
+        if a.dtype.kind == "f":
+            # The exponents PyTorch computes by multiplication or roots, computed
+            # the same way so that results agree to the last bit.
+            if exponent == 2:
+                return a * a
+            if exponent == 1:
+                return a.copy()
+            if exponent == 3:
+                return a * a * a
+            if exponent == 0.5:
+                return np.sqrt(a)
+            if exponent == -1:
+                return 1 / a
+            if exponent == -2:
+                return 1 / (a * a)
+            if exponent == -0.5:
+                return 1 / np.sqrt(a)
+        elif isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         return np.power(a, exponent)
 
@@ -304,7 +344,31 @@ class PowScalar(Op):
         exponent = ctx.exponent
         if exponent == 0:
             return grad * 0
-        return grad * (exponent * a.pow(exponent - 1))
+        return apply2(PowBackward, grad, a, {"exponent": exponent})
+
+
+class PowBackward(Op):
+    """The derivative of a**n as one primitive (one op on the backward pass instead
+    of three), computed in PyTorch's order: grad * (n * a**(n-1))."""
+
+    name = "PowBackwardBackward0"
+    formula = "d(g*n*a**(n-1))/dg = n*a**(n-1), d/da = g*n*(n-1)*a**(n-2)"
+
+    @staticmethod
+    def forward(ctx, grad, a, *, exponent):
+        ctx.save_for_backward(grad, a)
+        ctx.exponent = exponent
+        return grad * (exponent * PowScalar.forward(NULL_CTX, a, exponent=exponent - 1))
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, a = ctx.saved_tensors
+        n = ctx.exponent
+        needs = ctx.next_functions
+        return (
+            gg * (n * a.pow(n - 1)) if needs[0][0] is not None else None,
+            gg * grad * (n * (n - 1) * a.pow(n - 2)) if needs[1][0] is not None else None,
+        )
 
 
 class Pow(Op):
@@ -364,10 +428,10 @@ def add(input, other, *, alpha=1, out=None):
     a, b = promote(input, other)
     if alpha != 1:
         result = AddScaled.apply(a, b, alpha=alpha)
-    elif isinstance(a, Tensor):
-        result = Add.apply(a, b)
+    elif a.__class__ is Tensor or isinstance(a, Tensor):
+        result = apply2(Add, a, b)
     else:
-        result = Add.apply(b, a)
+        result = apply2(Add, b, a)
     return _maybe_out(result, out)
 
 
@@ -379,7 +443,9 @@ def sub(input, other, *, alpha=1, out=None):
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
             "`^` or `logical_xor()` operator instead."
         )
-    if isinstance(a, Tensor):
+    if a.__class__ is Tensor or isinstance(a, Tensor):
+        if alpha == 1 and out is None:
+            return apply2(Sub, a, b)
         return _maybe_out(Sub.apply(a, b, alpha=alpha), out)
     return _maybe_out(apply(Sub, (a, b), {"alpha": alpha}, name="RsubBackward1"), out)
 
@@ -390,15 +456,16 @@ subtract = sub
 @tensor_method("__rsub__")
 def rsub(input, other, *, alpha=1):
     a, b = promote(other, input)
-    return apply(Sub, (a, b), {"alpha": alpha}, name="RsubBackward1")
+    return apply(Sub, (a, b), _NO_KWARGS if alpha == 1 else {"alpha": alpha}, name="RsubBackward1")
 
 
 @tensor_method("mul", "multiply", "__mul__", "__rmul__")
 def mul(input, other, *, out=None):
     a, b = promote(input, other)
-    if not isinstance(a, Tensor):
+    if not (a.__class__ is Tensor or isinstance(a, Tensor)):
         a, b = b, a
-    return _maybe_out(Mul.apply(a, b), out)
+    result = apply2(Mul, a, b)
+    return result if out is None else _maybe_out(result, out)
 
 
 multiply = mul
@@ -418,7 +485,11 @@ def div(input, other, *, rounding_mode=None, out=None):
             f"'{rounding_mode}'"
         )
     a, b = promote(input, other, float_result=True)
-    return _maybe_out(Div.apply(a, b), out)
+    if a.__class__ is Tensor or isinstance(a, Tensor):
+        result = apply2(Div, a, b)
+    else:
+        result = Div.apply(a, b)
+    return result if out is None else _maybe_out(result, out)
 
 
 divide = true_divide = div
@@ -431,6 +502,31 @@ def _result_dtype(a, b):
 @tensor_method("__rtruediv__")
 def rdiv(input, other):
     return input.reciprocal() * other
+
+
+def _operator(op, full):
+    """The operator form (a * b) of a binary op: a float tensor with a tensor of its own
+    dtype or with a Python number goes straight to the op; anything else (promotion,
+    integer and bool tensors, arrays) takes the full function."""
+
+    def method(self, other):
+        if self._data.dtype.kind == "f":
+            c = other.__class__
+            if c is Tensor:
+                if other._data.dtype is self._data.dtype:
+                    return apply2(op, self, other)
+            elif c is float or c is int:
+                return apply2(op, self, other)
+        return full(self, other)
+
+    method.__name__ = full.__name__
+    return method
+
+
+Tensor.__add__ = Tensor.__radd__ = _operator(Add, add)
+Tensor.__sub__ = _operator(Sub, sub)
+Tensor.__mul__ = Tensor.__rmul__ = _operator(Mul, mul)
+Tensor.__truediv__ = _operator(Div, div)
 
 
 @tensor_method("floor_divide", "__floordiv__")
@@ -465,7 +561,7 @@ def rmod(input, other):
 
 @tensor_method("neg", "negative", "__neg__")
 def neg(input):
-    return Neg.apply(input)
+    return apply1(Neg, input)
 
 
 negative = neg
@@ -481,7 +577,7 @@ def pow(input, exponent):
     if isinstance(input, Tensor) and type(exponent) in (int, float):
         if input._data.dtype.kind in "iub" and type(exponent) is float:
             input = input.to(dtypes.get_default_dtype())
-        return PowScalar.apply(input, exponent=exponent)
+        return apply1(PowScalar, input, {"exponent": exponent})
     a, b = promote(input, exponent)
     return Pow.apply(a, b)
 
@@ -554,32 +650,90 @@ Rsqrt = _unary(
 )
 Sin = _unary("Sin", np.sin, "d(sin(a))/da = cos(a)", lambda g, a: g * a.cos())
 Cos = _unary("Cos", np.cos, "d(cos(a))/da = -sin(a)", lambda g, a: g * -a.sin())
-Tan = _unary("Tan", np.tan, "d(tan(a))/da = 1 + tan(a)**2", lambda g, r: g * (1 + r.pow(2)), "output")
-Tanh = _unary("Tanh", np.tanh, "d(tanh(a))/da = 1 - tanh(a)**2", lambda g, r: g * (1 - r * r), "output")
-Asin = _unary("Asin", np.arcsin, "d(asin(a))/da = 1/sqrt(1-a**2)", lambda g, a: g * (-a * a + 1).rsqrt())
-Acos = _unary("Acos", np.arccos, "d(acos(a))/da = -1/sqrt(1-a**2)", lambda g, a: g * -((-a * a + 1).rsqrt()))
+Tan = _unary(
+    "Tan", np.tan, "d(tan(a))/da = 1 + tan(a)**2", lambda g, r: g * (1 + r.pow(2)), "output"
+)
+Tanh = _unary(
+    "Tanh", np.tanh, "d(tanh(a))/da = 1 - tanh(a)**2", lambda g, r: tanh_backward(g, r), "output"
+)
+Asin = _unary(
+    "Asin", np.arcsin, "d(asin(a))/da = 1/sqrt(1-a**2)", lambda g, a: g * (-a * a + 1).rsqrt()
+)
+Acos = _unary(
+    "Acos", np.arccos, "d(acos(a))/da = -1/sqrt(1-a**2)", lambda g, a: g * -((-a * a + 1).rsqrt())
+)
 Atan = _unary("Atan", np.arctan, "d(atan(a))/da = 1/(1+a**2)", lambda g, a: g / (a * a + 1))
 Sinh = _unary("Sinh", np.sinh, "d(sinh(a))/da = cosh(a)", lambda g, a: g * a.cosh())
 Cosh = _unary("Cosh", np.cosh, "d(cosh(a))/da = sinh(a)", lambda g, a: g * a.sinh())
 
 
 def _sigmoid_np(a):
-    # exp of a non-positive number only: no overflow warning for large |a|.
-    out = np.empty_like(a)
-    pos = a >= 0
-    np.divide(1, 1 + np.exp(-a, where=pos, out=np.zeros_like(a)), where=pos, out=out)
-    e = np.exp(a, where=~pos, out=np.zeros_like(a))
-    np.divide(e, 1 + e, where=~pos, out=out)
-    return out
+    # 1 / (1 + exp(-a)) is accurate everywhere; exp overflows to inf for very
+    # negative a, which gives the right limit 0, so that warning is silenced.
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-a))
 
 
 Sigmoid = _unary(
     "Sigmoid",
     _sigmoid_np,
     "d(sigmoid(a))/da = sigmoid(a) * (1 - sigmoid(a))",
-    lambda g, r: g * (1 - r) * r,
+    lambda g, r: sigmoid_backward(g, r),
     "output",
 )
+
+
+# The backward formulas of tanh and sigmoid are primitives of their own, as in
+# PyTorch: one op instead of three on the backward pass, and differentiable
+# again for higher-order gradients.
+class TanhBackward(Op):
+    name = "TanhBackwardBackward0"
+    formula = "d(g*(1-y*y))/dg = 1-y*y, d/dy = -2*y*g"
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        return g * (1 - y * y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, y = ctx.saved_tensors
+        needs = ctx.next_functions
+        return (
+            tanh_backward(grad, y) if needs[0][0] is not None else None,
+            grad * (-2 * y * g) if needs[1][0] is not None else None,
+        )
+
+
+class SigmoidBackward(Op):
+    name = "SigmoidBackwardBackward0"
+    formula = "d(g*(1-y)*y)/dg = (1-y)*y, d/dy = g*(1-2*y)"
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        return g * (1 - y) * y
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, y = ctx.saved_tensors
+        needs = ctx.next_functions
+        return (
+            sigmoid_backward(grad, y) if needs[0][0] is not None else None,
+            grad * g * (-2 * y + 1) if needs[1][0] is not None else None,
+        )
+
+
+def tanh_backward(grad, output):
+    """grad * (1 - output**2): the gradient of tanh given its output."""
+    return apply2(TanhBackward, grad, output)
+
+
+def sigmoid_backward(grad, output):
+    """grad * (1 - output) * output: the gradient of sigmoid given its output."""
+    return apply2(SigmoidBackward, grad, output)
+
+
 Reciprocal = _unary(
     "Reciprocal", np.reciprocal, "d(1/a)/da = -1/a**2", lambda g, r: -g * (r * r), "output"
 )
@@ -758,7 +912,8 @@ class Softplus(Op):
 # -- function and method forms ------------------------------------------------------------
 def _define_unary(op, *names):
     def fn(input, *, out=None):
-        return _maybe_out(op.apply(input), out)
+        result = apply1(op, input)
+        return result if out is None else _maybe_out(result, out)
 
     fn.__name__ = names[0]
     fn.__doc__ = f"Elementwise {names[0]}. {op.formula}"
@@ -985,7 +1140,7 @@ def fill_(self, value):
     if state.enabled and self._requires_grad:
         return inplace(self, lambda t: t * 0 + value)
     self._data.fill(value)
-    self._version_counter[0] += 1
+    self._bump_version()
     return self
 
 
@@ -1005,10 +1160,8 @@ def copy_(self, src, non_blocking=False):
             f"the size of tensor b ({src._data.shape[-1] if src._data.ndim else 1}) at "
             "non-singleton dimension"
         ) from None
-    self._version_counter[0] += 1
+    self._bump_version()
     return self
-
-
 
 
 # -- comparisons and logic (never differentiable) ----------------------------------------
@@ -1053,7 +1206,7 @@ def _bitwise(name, np_fn, dunders):
         @staticmethod
         def forward(ctx, a, b):
             if a.dtype.kind == "f" or (isinstance(b, np.ndarray) and b.dtype.kind == "f"):
-                raise RuntimeError(f'"{name}_cpu" not implemented for \'Float\'')
+                raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float'")
             return _binary_forward(np_fn, a, b)
 
     def fn(input, other):
@@ -1094,7 +1247,9 @@ def _not(a):
     if a.dtype == np.bool_:
         return np.logical_not(a)
     if a.dtype.kind == "f":
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
     return np.invert(a)
 
 

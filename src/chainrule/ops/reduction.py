@@ -1,18 +1,68 @@
-"""Reductions over dims (sum, mean, ...): each derivative expands the gradient back."""
+"""Reductions over dims (sum, mean, prod, max, var, norm, softmax, cumsum, ...).
+
+Each derivative puts the reduced dims back (size 1) so the gradient broadcasts
+to the input's shape, then applies PyTorch's formula in the same order of
+operations. Values that only steer a derivative (which element was the max,
+where the zeros are) are computed in the forward pass as constants; the
+gradient itself only ever flows through chainrule ops, so double backward works.
+"""
 
 from __future__ import annotations
 
+import builtins
+import math
+import warnings
+
 import numpy as np
 
-from .. import dtypes
+from .. import dtypes, return_types
 from ..tensor import Tensor
-from .dims import normalize_dims, shape_arg
+from .dims import dim_index, normalize_dims, shape_arg
 from .op import Op, apply, tensor_method
+from .pointwise import where
 
 __all__ = [
+    "all",
+    "amax",
+    "amin",
+    "any",
+    "argmax",
+    "argmin",
+    "count_nonzero",
+    "cumprod",
+    "cumsum",
+    "log_softmax",
+    "logsumexp",
+    "max",
     "mean",
+    "median",
+    "min",
+    "norm",
+    "prod",
+    "softmax",
+    "std",
     "sum",
+    "var",
 ]
+
+_wrap = Tensor._wrap
+
+
+# -- helpers --------------------------------------------------------------------------------
+def _dims(dim, ndim):
+    """dim as a sorted tuple of non-negative dims; None or () means every dim."""
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return tuple(range(ndim))
+    if ndim == 0:
+        # A 0-d tensor accepts dim 0 or -1 and has nothing to reduce.
+        for d in (dim,) if not isinstance(dim, (tuple, list)) else dim:
+            dim_index(int(d), 0)
+        return ()
+    return normalize_dims(dim, ndim)
+
+
+def _one_dim(dim, ndim):
+    return dim_index(int(dim), ndim) if ndim else 0
 
 
 def _unsqueeze_to(grad, dims, ndim, keepdim):
@@ -25,6 +75,40 @@ def _unsqueeze_to(grad, dims, ndim, keepdim):
     return grad.reshape(shape)
 
 
+def _count(shape, dims):
+    n = 1
+    for d in dims:
+        n *= shape[d]
+    return n
+
+
+def _float_dtype_for(a):
+    """Integer and bool inputs compute in the default float dtype, as PyTorch does."""
+    return a if a.dtype.kind == "f" else a.astype(dtypes.get_default_dtype().np)
+
+
+def _type_name(np_dtype):
+    return dtypes.scalar_type_name(dtypes.from_numpy_dtype(np_dtype))
+
+
+def _check_nonempty(fn_name, a, dims, dim_given):
+    if a.size:
+        return
+    if not dim_given:
+        raise RuntimeError(
+            f"{fn_name}(): Expected reduction dim to be specified for input.numel() == 0. "
+            "Specify the reduction dim with the 'dim' argument."
+        )
+    for d in dims:
+        if a.shape[d] == 0:
+            raise IndexError(f"{fn_name}(): Expected reduction dim {d} to have non-zero size.")
+
+
+def _const(array):
+    return _wrap(np.asarray(array))
+
+
+# -- sum and mean ---------------------------------------------------------------------------
 class Sum(Op):
     name = "SumBackward1"
     formula = "d(sum(a))/da = 1 (the gradient is expanded back to a's shape)"
@@ -53,15 +137,16 @@ class Mean(Op):
         if dtype is None and a.dtype.kind != "f":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating "
-                f"point or complex dtype. Got: {dtypes.scalar_type_name(dtypes.from_numpy_dtype(a.dtype))}"
+                f"point or complex dtype. Got: {_type_name(a.dtype)}"
             )
         ctx.shape = a.shape
         ctx.dims = dims
         ctx.keepdim = keepdim
-        n = 1
-        for d in dims:
-            n *= a.shape[d]
-        ctx.count = n
+        ctx.count = _count(a.shape, dims)
+        if ctx.count == 0:  # NaN, as PyTorch, without NumPy's warning
+            with np.errstate(invalid="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                return np.mean(a, axis=dims, keepdims=keepdim, dtype=dtype)
         return np.mean(a, axis=dims, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
@@ -71,9 +156,10 @@ class Mean(Op):
 
 
 def _reduce(op, input, dim, keepdim, dtype, full_name):
-    dims = normalize_dims(dim, input._data.ndim)
+    dims = _dims(dim, input._data.ndim)
     np_dtype = dtypes.to_dtype(dtype).np if dtype is not None else None
-    name = full_name if dim is None else None
+    full = dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0)
+    name = full_name if full else None
     return apply(op, (input,), {"dims": dims, "keepdim": keepdim, "dtype": np_dtype}, name=name)
 
 
@@ -93,7 +179,7 @@ def sum_to_size(input, *size):
     shape = shape_arg(size)
     own = input._data.shape
     lead = len(own) - len(shape)
-    if lead < 0 or any(s != 1 and s != o for s, o in zip(shape, own[lead:])):
+    if lead < 0 or builtins.any(s != 1 and s != o for s, o in zip(shape, own[lead:])):
         raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(own)}}}.")
     dims = tuple(range(lead)) + tuple(
         lead + i for i, s in enumerate(shape) if s == 1 and own[lead + i] != 1
@@ -102,6 +188,705 @@ def sum_to_size(input, *size):
         return input
     out = sum(input, dims, keepdim=True)
     return out.reshape(shape) if lead else out
+
+
+# -- prod -----------------------------------------------------------------------------------
+class Prod(Op):
+    name = "ProdBackward1"
+    formula = "d(prod(a))/da_i = prod of the other elements (result / a_i where a_i != 0)"
+
+    @staticmethod
+    def forward(ctx, a, *, dims, keepdim, dtype=None):
+        if dtype is None and a.dtype.kind in "biu":
+            dtype = np.int64
+        out = np.asarray(np.prod(a, axis=dims, keepdims=keepdim, dtype=dtype))
+        ctx.save_for_backward(a, out)
+        ctx.dims = dims
+        ctx.keepdim = keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, result = ctx.saved_tensors
+        if a.ndim == 0:
+            return grad
+        ndim = a.ndim
+        grad = _unsqueeze_to(grad, ctx.dims, ndim, ctx.keepdim)
+        result = _unsqueeze_to(result, ctx.dims, ndim, ctx.keepdim)
+        zero = a._data == 0
+        if not zero.any():
+            return grad * (result / a)
+        # With zeros, result / a is 0/0 at a zero. The derivative there is the product of
+        # the other elements when the slice has exactly one zero, and 0 when it has more;
+        # elsewhere in a slice with a zero, result / a is 0 as it should be. Dividing by
+        # `nonzero` (zeros replaced by 1) keeps NaN out of double backward too.
+        zero_t = _const(zero)
+        nonzero = where(zero_t, 1.0, a)
+        others = nonzero.prod(ctx.dims[0], keepdim=True) if len(ctx.dims) == 1 else None
+        if others is None:
+            others = prod(nonzero.reshape(-1)).reshape([1] * ndim)
+        one_zero = _const(np.sum(zero, axis=ctx.dims, keepdims=True) == 1)
+        at_zero = where(one_zero, others, 0.0)
+        return grad * where(zero_t, at_zero, result / nonzero)
+
+
+@tensor_method("prod")
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    np_dtype = dtypes.to_dtype(dtype).np if dtype is not None else None
+    ndim = input._data.ndim
+    if dim is None:
+        kw = {"dims": tuple(range(ndim)), "keepdim": False, "dtype": np_dtype}
+        return apply(Prod, (input,), kw, name="ProdBackward0")
+    dims = (_one_dim(dim, ndim),) if ndim else ()
+    return Prod.apply(input, dims=dims, keepdim=keepdim, dtype=np_dtype)
+
+
+# -- max / min and friends ------------------------------------------------------------------
+class MaxAll(Op):
+    name = "MaxBackward1"
+    formula = "d(max(a))/da = 1/k at each of the k elements equal to the max, else 0"
+    np_fn = staticmethod(np.max)
+
+    @classmethod
+    def forward(cls, ctx, a):
+        out = cls.np_fn(a)
+        if a.dtype.kind == "f" and np.isnan(out):
+            mask = np.isnan(a)
+        else:
+            mask = a == out
+        ctx.count = int(np.count_nonzero(mask))
+        ctx.save_for_backward(mask)  # saved, so that it is freed with the graph
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (mask,) = ctx.saved_tensors
+        return where(mask, grad / ctx.count, 0.0)
+
+
+class MinAll(MaxAll):
+    name = "MinBackward1"
+    formula = "d(min(a))/da = 1/k at each of the k elements equal to the min, else 0"
+    np_fn = staticmethod(np.min)
+
+
+class MedianAll(MaxAll):
+    name = "MedianBackward0"
+    formula = "d(median(a))/da = 1/k at each of the k elements equal to the median, else 0"
+    np_fn = staticmethod(lambda a: _lower_median(a))
+
+
+def _lower_median(a):
+    flat = a.reshape(-1)
+    if flat.size == 0:
+        return np.asarray(np.nan, dtype=a.dtype)
+    if a.dtype.kind == "f" and np.isnan(flat).any():
+        return np.asarray(np.nan, dtype=a.dtype)
+    return np.partition(flat, (flat.size - 1) // 2)[(flat.size - 1) // 2]
+
+
+def _argmax_keep(a, dim):
+    return np.expand_dims(np.argmax(a, axis=dim), dim)
+
+
+def _argmin_keep(a, dim):
+    return np.expand_dims(np.argmin(a, axis=dim), dim)
+
+
+def _median_keep(a, dim):
+    n = a.shape[dim]
+    order = np.argsort(a, axis=dim, kind="stable")
+    index = np.take(order, [(n - 1) // 2], axis=dim)
+    if a.dtype.kind == "f":
+        nan = np.isnan(a)
+        if nan.any():
+            # PyTorch's median propagates NaN: pick the first NaN of a slice that has one.
+            first_nan = np.expand_dims(np.argmax(nan, axis=dim), dim)
+            has_nan = np.expand_dims(nan.any(axis=dim), dim)
+            index = np.where(has_nan, first_nan, index)
+    return index
+
+
+class MaxDim(Op):
+    name = "MaxBackward0"
+    formula = "d(max(a, dim))/da = 1 at the selected index, else 0"
+    pick = staticmethod(_argmax_keep)
+
+    @classmethod
+    def forward(cls, ctx, a, *, dim, keepdim):
+        if a.ndim == 0:
+            ctx.save_for_backward(np.ones((), bool))
+            ctx.dim, ctx.keepdim = None, True
+            return a.copy(), np.zeros((), np.int64)
+        index = cls.pick(a, dim)
+        values = np.take_along_axis(a, index, axis=dim)
+        mask = np.zeros(a.shape, bool)
+        np.put_along_axis(mask, index, True, axis=dim)
+        ctx.save_for_backward(mask)
+        ctx.dim, ctx.keepdim = dim, keepdim
+        if not keepdim:
+            values = np.squeeze(values, dim)
+            index = np.squeeze(index, dim)
+        return values, index
+
+    @staticmethod
+    def backward(ctx, grad, grad_indices=None):
+        (mask,) = ctx.saved_tensors
+        if not ctx.keepdim:
+            grad = grad.unsqueeze(ctx.dim)
+        return where(mask, grad, 0.0)
+
+
+class MinDim(MaxDim):
+    name = "MinBackward0"
+    formula = "d(min(a, dim))/da = 1 at the selected index, else 0"
+    pick = staticmethod(_argmin_keep)
+
+
+class MedianDim(MaxDim):
+    name = "MedianBackward1"
+    formula = "d(median(a, dim))/da = 1 at the selected index, else 0"
+    pick = staticmethod(_median_keep)
+
+
+def _values_indices(op, result_type, fn_name, input, dim, keepdim):
+    a = input._data
+    d = _one_dim(dim, a.ndim)
+    if a.ndim and a.shape[d] == 0:
+        raise IndexError(f"{fn_name}(): Expected reduction dim {d} to have non-zero size.")
+    values, indices = op.apply(input, dim=d, keepdim=keepdim)
+    return result_type(values, indices)
+
+
+def _extreme(op_all, op_dim, binary, fn_name, result_type, input, dim, keepdim, other):
+    if isinstance(dim, Tensor):
+        other, dim = dim, None
+    if other is not None:
+        return binary(input, other)
+    if dim is None:
+        if input._data.size == 0:
+            _check_nonempty(fn_name, input._data, (), False)
+        return op_all.apply(input)
+    return _values_indices(op_dim, result_type, fn_name, input, dim, keepdim)
+
+
+@tensor_method("max")
+def max(input, dim=None, keepdim=False, *, other=None):
+    """max(a) is the largest value; max(a, dim) gives (values, indices); max(a, b) is maximum."""
+    from .pointwise import maximum
+
+    return _extreme(MaxAll, MaxDim, maximum, "max", return_types.max, input, dim, keepdim, other)
+
+
+@tensor_method("min")
+def min(input, dim=None, keepdim=False, *, other=None):
+    from .pointwise import minimum
+
+    return _extreme(MinAll, MinDim, minimum, "min", return_types.min, input, dim, keepdim, other)
+
+
+@tensor_method("median")
+def median(input, dim=None, keepdim=False):
+    """The lower of the two middle values, as PyTorch; median(a, dim) gives (values, indices)."""
+    if dim is None:
+        return MedianAll.apply(input)
+    return _values_indices(MedianDim, return_types.median, "median", input, dim, keepdim)
+
+
+class Amax(Op):
+    name = "AmaxBackward0"
+    formula = "d(amax(a))/da = 1/k at each of the k maxima of a slice, else 0"
+    np_fn = staticmethod(np.amax)
+
+    @classmethod
+    def forward(cls, ctx, a, *, dims, keepdim):
+        out = cls.np_fn(a, axis=dims, keepdims=True)
+        mask = (a == out).astype(a.dtype)
+        ctx.save_for_backward(mask, np.sum(mask, axis=dims, keepdims=True))
+        ctx.dims, ctx.keepdim = dims, keepdim
+        return out if keepdim else out.reshape([s for i, s in enumerate(a.shape) if i not in dims])
+
+    @staticmethod
+    def backward(ctx, grad):
+        mask, count = ctx.saved_tensors
+        grad = _unsqueeze_to(grad, ctx.dims, mask.ndim, ctx.keepdim)
+        return (grad / count) * mask
+
+
+class Amin(Amax):
+    name = "AminBackward0"
+    formula = "d(amin(a))/da = 1/k at each of the k minima of a slice, else 0"
+    np_fn = staticmethod(np.amin)
+
+
+def _amax_amin(op, fn_name, input, dim, keepdim):
+    a = input._data
+    dims = _dims(dim, a.ndim)
+    dim_given = not (dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0))
+    _check_nonempty(fn_name, a, dims, dim_given)
+    return op.apply(input, dims=dims, keepdim=keepdim)
+
+
+@tensor_method("amax")
+def amax(input, dim=(), keepdim=False):
+    return _amax_amin(Amax, "amax", input, dim, keepdim)
+
+
+@tensor_method("amin")
+def amin(input, dim=(), keepdim=False):
+    return _amax_amin(Amin, "amin", input, dim, keepdim)
+
+
+class _ArgReduce(Op):
+    differentiable = False
+    np_fn = None
+
+    @classmethod
+    def forward(cls, ctx, a, *, dim, keepdim):
+        if dim is None:
+            out = cls.np_fn(a.reshape(-1)).astype(np.int64)
+            return out.reshape([1] * a.ndim) if keepdim else np.asarray(out)
+        return cls.np_fn(a, axis=dim, keepdims=keepdim).astype(np.int64, copy=False)
+
+
+class Argmax(_ArgReduce):
+    np_fn = staticmethod(np.argmax)
+
+
+class Argmin(_ArgReduce):
+    np_fn = staticmethod(np.argmin)
+
+
+def _arg(op, fn_name, input, dim, keepdim):
+    a = input._data
+    if dim is None:
+        if a.size == 0:
+            raise IndexError(
+                f"{fn_name}(): Expected reduction dim to be specified for input.numel() == 0."
+            )
+        return op.apply(input, dim=None, keepdim=keepdim)
+    d = _one_dim(dim, a.ndim)
+    if a.ndim == 0:
+        return op.apply(input, dim=None, keepdim=False)
+    if a.shape[d] == 0:
+        raise IndexError(f"{fn_name}(): Expected reduction dim {d} to have non-zero size.")
+    return op.apply(input, dim=d, keepdim=keepdim)
+
+
+@tensor_method("argmax")
+def argmax(input, dim=None, keepdim=False):
+    return _arg(Argmax, "argmax", input, dim, keepdim)
+
+
+@tensor_method("argmin")
+def argmin(input, dim=None, keepdim=False):
+    return _arg(Argmin, "argmin", input, dim, keepdim)
+
+
+# -- var and std ----------------------------------------------------------------------------
+def _var_grad(grad, a, dims, keepdim, correction):
+    """PyTorch's var_backward: (2 / (n - correction)) * grad * (a - mean(a))."""
+    grad = _unsqueeze_to(grad, dims, a.ndim, keepdim)
+    dof = _count(a.shape, dims) - correction
+    centered = a - a.mean(dims, keepdim=True) if dims else a - a
+    if dof <= 0:
+        # 2/dof is infinite: NaN where a equals the mean (inf * 0), inf elsewhere.
+        factor = np.where(centered._data == 0, np.nan, np.inf).astype(a._data.dtype)
+        return grad * _const(factor)
+    return (2.0 / dof) * grad * centered
+
+
+class Var(Op):
+    name = "VarBackward0"
+    formula = "d(var(a))/da = 2 * (a - mean(a)) / (n - correction)"
+
+    @staticmethod
+    def forward(ctx, a, *, dims, keepdim, correction):
+        ctx.save_for_backward(a)
+        ctx.dims, ctx.keepdim, ctx.correction = dims, keepdim, correction
+        with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.var(a, axis=dims, ddof=correction, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return _var_grad(grad, a, ctx.dims, ctx.keepdim, ctx.correction)
+
+
+class Std(Op):
+    name = "StdBackward0"
+    formula = "d(std(a))/da = (a - mean(a)) / ((n - correction) * std(a))"
+
+    @staticmethod
+    def forward(ctx, a, *, dims, keepdim, correction):
+        ctx.dims, ctx.keepdim, ctx.correction = dims, keepdim, correction
+        with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            out = np.asarray(np.sqrt(np.var(a, axis=dims, ddof=correction, keepdims=keepdim)))
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, result = ctx.saved_tensors
+        zero = (result == 0).detach()
+        # Divide by a safe value where the std is 0; those entries are replaced by 0 anyway.
+        grad_var = where(zero, 0.0, grad / (where(zero, 1.0, result) * 2))
+        return _var_grad(grad_var, a, ctx.dims, ctx.keepdim, ctx.correction)
+
+
+def _var_args(op, fn_name, input, dim, unbiased, keepdim, correction):
+    if isinstance(dim, bool):  # the old var(input, unbiased) overload
+        dim, unbiased = None, dim
+    a = input._data
+    if a.dtype.kind != "f":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    if correction is None:
+        correction = 1 if unbiased else 0
+    dims = _dims(dim, a.ndim)
+    if _count(a.shape, dims) - correction <= 0:
+        warnings.warn(
+            f"{fn_name}(): degrees of freedom is <= 0. Correction should be strictly less than "
+            "the reduction factor (input numel divided by output numel).",
+            UserWarning,
+            stacklevel=3,
+        )
+    return op.apply(input, dims=dims, keepdim=keepdim, correction=correction)
+
+
+@tensor_method("var")
+def var(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    return _var_args(Var, "var", input, dim, unbiased, keepdim, correction)
+
+
+@tensor_method("std")
+def std(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    return _var_args(Std, "std", input, dim, unbiased, keepdim, correction)
+
+
+# -- norms ----------------------------------------------------------------------------------
+class VectorNorm(Op):
+    name = "LinalgVectorNormBackward0"
+    formula = "d||a||_p/da = sign(a) * |a|**(p-1) / ||a||**(p-1)  (p=2: a / ||a||)"
+
+    @staticmethod
+    def forward(ctx, a, *, ord, dims, keepdim):
+        ctx.ord, ctx.dims, ctx.keepdim = ord, dims, keepdim
+        absolute = np.abs(a)
+        if ord == 2:
+            out = np.sqrt(np.sum(absolute * absolute, axis=dims, keepdims=keepdim))
+        elif ord == 1:
+            out = np.sum(absolute, axis=dims, keepdims=keepdim)
+        elif ord == math.inf:
+            out = np.amax(absolute, axis=dims, keepdims=keepdim)
+        elif ord == -math.inf:
+            out = np.amin(absolute, axis=dims, keepdims=keepdim)
+        elif ord == 0:
+            out = np.sum(a != 0, axis=dims, keepdims=keepdim).astype(a.dtype)
+        else:
+            with np.errstate(divide="ignore"):
+                powered = np.sum(absolute**ord, axis=dims, keepdims=keepdim)
+                out = powered ** (1.0 / ord)
+        out = np.asarray(out, dtype=a.dtype)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, norm = ctx.saved_tensors
+        p, dims = ctx.ord, ctx.dims
+        grad = _unsqueeze_to(grad, dims, a.ndim, ctx.keepdim)
+        norm = _unsqueeze_to(norm, dims, a.ndim, ctx.keepdim)
+        if p == 0:
+            return None
+        if p == 1:
+            return a.sgn() * grad
+        zero = (norm == 0).detach()
+        safe_norm = where(zero, 1.0, norm)  # the entries divided by it are masked to 0 anyway
+        if p == 2:
+            return grad * where(zero, 0.0, a / safe_norm)
+        if math.isinf(p):
+            absolute = a.abs()
+            mask = ((absolute == norm) | absolute.isnan()).detach()
+            count = mask.sum(dims, keepdim=True) if dims else mask.to(grad.dtype)
+            return a.sgn() * ((grad / count) * mask)
+        if p < 1:
+            at_zero = (a == 0).detach()
+            powered = where(at_zero, 1.0, a.abs()).pow(p - 1)  # |0|**(p-1) would be inf
+            scaled = a.sgn() * where(at_zero, 0.0, powered)
+            return scaled * grad * norm.pow(1 - p)
+        scaled = a.sgn() * a.abs().pow(p - 1) if p < 2 else a * a.abs().pow(p - 2)
+        scale = where(zero, 0.0, grad / safe_norm.pow(p - 1))
+        return scaled * scale
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+    """The p-norm of x over dim (every dim when None), as torch.linalg.vector_norm."""
+    if isinstance(ord, str):
+        raise TypeError(
+            "linalg_vector_norm(): argument 'ord' (position 2) must be Number, not "
+            f"{type(ord).__name__}"
+        )
+    if dtype is not None:
+        x = x.to(dtype)
+    a = x._data
+    if a.dtype.kind != "f":
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. "
+            f"Got {_type_name(a.dtype)}"
+        )
+    dims = _dims(dim, a.ndim)
+    if math.isinf(ord) and a.size == 0:
+        raise RuntimeError(
+            f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because the "
+            "operation does not have an identity"
+        )
+    return VectorNorm.apply(x, ord=float(ord), dims=dims, keepdim=keepdim)
+
+
+@tensor_method("norm")
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """torch.norm: a vector norm over dim (every dim by default); 'fro' is the 2-norm."""
+    if isinstance(dim, int):
+        dim = (dim,)
+    if isinstance(p, str):
+        if p == "fro" and (dim is None or len(dim) <= 2):
+            return vector_norm(input, 2, dim, keepdim, dtype=dtype)
+        if p == "fro":
+            raise RuntimeError(
+                f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}"
+            )
+        raise NotImplementedError(f"norm(p={p!r}) is not supported by chainrule")
+    return vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype=dtype)
+
+
+# -- logsumexp, softmax, log_softmax --------------------------------------------------------
+class Logsumexp(Op):
+    name = "LogsumexpBackward0"
+    formula = "d(logsumexp(a))/da = exp(a - logsumexp(a)) (the softmax of a)"
+
+    @staticmethod
+    def forward(ctx, a, *, dims, keepdim):
+        a = _float_dtype_for(a)
+        if a.size == 0:
+            out = np.asarray(np.log(np.sum(np.exp(a), axis=dims, keepdims=keepdim)))
+        else:
+            # Subtract the max so exp cannot overflow; an infinite max is left out.
+            m = np.amax(a, axis=dims, keepdims=True)
+            m = np.where(np.isinf(m), 0, m).astype(a.dtype, copy=False)
+            with np.errstate(divide="ignore"):
+                out = np.log(np.sum(np.exp(a - m), axis=dims, keepdims=True)) + m
+            if not keepdim:
+                out = out.reshape([s for i, s in enumerate(a.shape) if i not in dims])
+        ctx.save_for_backward(a, out)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, result = ctx.saved_tensors
+        grad = _unsqueeze_to(grad, ctx.dims, a.ndim, ctx.keepdim)
+        result = _unsqueeze_to(result, ctx.dims, a.ndim, ctx.keepdim)
+        return grad * (a - result).exp()
+
+
+@tensor_method("logsumexp")
+def logsumexp(input, dim, keepdim=False):
+    return Logsumexp.apply(input, dims=_dims(dim, input._data.ndim), keepdim=keepdim)
+
+
+# softmax and log_softmax are primitives, not exp/sum composites: subtracting the max
+# before exp needs the forward pass to see the whole slice, and the saved output gives
+# the short, stable backward formulas below.
+class Softmax(Op):
+    name = "SoftmaxBackward0"
+    formula = "d(softmax(a))/da: grad_a = y * (grad - sum(grad * y, dim))"
+
+    @staticmethod
+    def forward(ctx, a, *, dim):
+        ctx.dim = dim
+        if a.ndim == 0:
+            out = np.ones_like(a)
+        else:
+            e = np.exp(a - np.amax(a, axis=dim, keepdims=True))
+            out = e / np.sum(e, axis=dim, keepdims=True)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        if y.ndim == 0:
+            return grad * 0
+        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True))
+
+
+class LogSoftmax(Op):
+    name = "LogSoftmaxBackward0"
+    formula = "d(log_softmax(a))/da: grad_a = grad - exp(y) * sum(grad, dim)"
+
+    @staticmethod
+    def forward(ctx, a, *, dim):
+        ctx.dim = dim
+        if a.ndim == 0:
+            out = np.zeros_like(a)
+        else:
+            shifted = a - np.amax(a, axis=dim, keepdims=True)
+            out = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        if y.ndim == 0:
+            return grad * 0
+        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True)
+
+
+def _softmax_input(input, dim, dtype, fn_name):
+    if dim is None:
+        raise TypeError(f"{fn_name}() missing 1 required positional argument: 'dim'")
+    if dtype is not None:
+        input = input.to(dtype)
+    a = input._data
+    if a.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"{fn_name}_lastdim_kernel_impl\" not implemented for '{_type_name(a.dtype)}'"
+        )
+    return input, _one_dim(dim, a.ndim)
+
+
+@tensor_method("softmax")
+def softmax(input, dim=None, dtype=None):
+    input, d = _softmax_input(input, dim, dtype, "softmax")
+    return Softmax.apply(input, dim=d)
+
+
+@tensor_method("log_softmax")
+def log_softmax(input, dim=None, dtype=None):
+    input, d = _softmax_input(input, dim, dtype, "log_softmax")
+    return LogSoftmax.apply(input, dim=d)
+
+
+# -- cumulative -----------------------------------------------------------------------------
+class Cumsum(Op):
+    name = "CumsumBackward0"
+    formula = "d(cumsum(a))/da: grad_a = reversed cumsum of grad"
+
+    @staticmethod
+    def forward(ctx, a, *, dim, reverse=False, dtype=None):
+        ctx.dim, ctx.reverse = dim, reverse
+        if dtype is None and a.dtype.kind in "biu":
+            dtype = np.int64
+        if a.ndim == 0:
+            return a.astype(dtype or a.dtype)
+        if reverse:
+            return np.flip(np.cumsum(np.flip(a, dim), axis=dim, dtype=dtype), dim)
+        return np.cumsum(a, axis=dim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if grad.ndim == 0 or grad.shape[ctx.dim] == 1:
+            return grad
+        return Cumsum.apply(grad, dim=ctx.dim, reverse=not ctx.reverse)
+
+
+class Cumprod(Op):
+    name = "CumprodBackward0"
+    formula = "d(cumprod(a))/da: grad_a = reversed cumsum(grad * y) / a (zeros handled apart)"
+
+    @staticmethod
+    def forward(ctx, a, *, dim, dtype=None):
+        ctx.dim = dim
+        if dtype is None and a.dtype.kind in "biu":
+            dtype = np.int64
+        out = a.astype(dtype or a.dtype) if a.ndim == 0 else np.cumprod(a, axis=dim, dtype=dtype)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        dim = ctx.dim
+        if a.ndim == 0 or a.shape[dim] == 1:
+            return grad
+        zero = a._data == 0
+        if not zero.any():
+            return _reversed_cumsum(out * grad, dim) / a
+        # Where a_i != 0 the formula above still holds (out_k is 0 past a zero). At the
+        # first zero of a slice, d(out_k)/d(a_i) is the cumprod of the slice with that zero
+        # replaced by 1, for every k before the next zero; past the first zero it is 0.
+        zero_t = _const(zero)
+        nonzero = where(zero_t, 1.0, a)
+        zeros_so_far = np.cumsum(zero, axis=dim)
+        first_zero_reach = _const((zeros_so_far == 1).astype(a._data.dtype))
+        at_first_zero = _reversed_cumsum(grad * nonzero.cumprod(dim) * first_zero_reach, dim)
+        at_zero = where(_const(zeros_so_far == 1), at_first_zero, 0.0)
+        return where(zero_t, at_zero, _reversed_cumsum(out * grad, dim) / nonzero)
+
+
+def _reversed_cumsum(x, dim):
+    return Cumsum.apply(x, dim=dim, reverse=True)
+
+
+def _cumulative(op, input, dim, dtype):
+    np_dtype = dtypes.to_dtype(dtype).np if dtype is not None else None
+    return op.apply(input, dim=_one_dim(dim, input._data.ndim), dtype=np_dtype)
+
+
+@tensor_method("cumsum")
+def cumsum(input, dim, *, dtype=None):
+    return _cumulative(Cumsum, input, dim, dtype)
+
+
+@tensor_method("cumprod")
+def cumprod(input, dim, *, dtype=None):
+    return _cumulative(Cumprod, input, dim, dtype)
+
+
+# -- logical reductions and counts (never differentiable) -----------------------------------
+class _Logical(Op):
+    differentiable = False
+    np_fn = None
+
+    @classmethod
+    def forward(cls, ctx, a, *, dims, keepdim):
+        out = cls.np_fn(a, axis=dims, keepdims=keepdim)
+        # PyTorch keeps uint8 for uint8 input (a legacy rule); everything else gives bool.
+        return np.asarray(out, dtype=np.uint8 if a.dtype == np.uint8 else np.bool_)
+
+
+class All(_Logical):
+    np_fn = staticmethod(np.all)
+
+
+class Any(_Logical):
+    np_fn = staticmethod(np.any)
+
+
+class CountNonzero(Op):
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, a, *, dims):
+        return np.asarray(np.count_nonzero(a, axis=dims), dtype=np.int64)
+
+
+@tensor_method("all")
+def all(input, dim=None, keepdim=False):
+    return All.apply(input, dims=_dims(dim, input._data.ndim), keepdim=keepdim)
+
+
+@tensor_method("any")
+def any(input, dim=None, keepdim=False):
+    return Any.apply(input, dims=_dims(dim, input._data.ndim), keepdim=keepdim)
+
+
+@tensor_method("count_nonzero")
+def count_nonzero(input, dim=None):
+    return CountNonzero.apply(input, dims=_dims(dim, input._data.ndim))
 
 
 Tensor.sum_to_size = sum_to_size

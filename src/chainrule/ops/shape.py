@@ -1,8 +1,9 @@
-"""Movement ops: reshape/view, squeeze/unsqueeze, transpose/permute, expand, cat/stack, ...
+"""Movement ops: reshape/view, squeeze/unsqueeze, transpose/permute, expand, repeat, flip, ...
 
 These rearrange elements without arithmetic; each derivative moves the
 gradient back the opposite way. Outputs that share memory with their input
-are views (Op.is_view): they share its version counter.
+are views (Op.is_view): they share its version counter. Joining and splitting
+(cat, stack, split) live in joining.py, indexing and slicing in indexing.py.
 """
 
 from __future__ import annotations
@@ -10,17 +11,31 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
-from .dims import dim_index, shape_arg
+from .dims import dim_index, normalize_dims, shape_arg
 from .op import Op, apply, tensor_method
 
 __all__ = [
+    "atleast_1d",
+    "atleast_2d",
+    "atleast_3d",
     "expand",
+    "flatten",
+    "flip",
+    "fliplr",
+    "flipud",
+    "movedim",
+    "moveaxis",
+    "narrow",
     "permute",
     "reshape",
+    "roll",
     "squeeze",
+    "swapaxes",
+    "swapdims",
     "t",
     "transpose",
     "unbind",
+    "unflatten",
     "unsqueeze",
 ]
 
@@ -70,8 +85,10 @@ def reshape(input, *shape):
 
 @tensor_method("view")
 def view(input, *shape):
-    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)) and not hasattr(
-        shape[0], "__index__"
+    if (
+        len(shape) == 1
+        and not isinstance(shape[0], (int, tuple, list))
+        and not hasattr(shape[0], "__index__")
     ):
         from .conversion import to
 
@@ -134,8 +151,8 @@ def expand(input, *sizes):
         elif s != 1 and s != target:
             raise RuntimeError(
                 f"The expanded size of the tensor ({target}) must match the existing size ({s}) "
-                f"at non-singleton dimension {lead + i}.  Target sizes: [{', '.join(map(str, sizes))}]."
-                f"  Tensor sizes: [{', '.join(map(str, own))}]"
+                f"at non-singleton dimension {lead + i}.  Target sizes: "
+                f"[{', '.join(map(str, sizes))}].  Tensor sizes: [{', '.join(map(str, own))}]"
             )
     shape = tuple(shape)
     if shape == own:
@@ -207,7 +224,9 @@ def _T(self):
 
 def _mT(self):
     if self._data.ndim < 2:
-        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
+        raise RuntimeError(
+            "tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor."
+        )
     return transpose(self, -2, -1)
 
 
@@ -232,11 +251,214 @@ def squeeze(input, dim=None):
     if dim is None:
         shape = tuple(s for s in own if s != 1)
         return apply(Reshape, (input,), {"shape": shape}, name="SqueezeBackward0")
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    single = not isinstance(dim, (tuple, list))
+    dims = (dim,) if single else tuple(dim)
     ndim = max(len(own), 1)
     drop = {dim_index(d, ndim) for d in dims}
     shape = tuple(s for i, s in enumerate(own) if not (i in drop and s == 1))
-    return apply(Reshape, (input,), {"shape": shape}, name="SqueezeBackward1")
+    name = "SqueezeBackward1" if single else "SqueezeBackward2"
+    return apply(Reshape, (input,), {"shape": shape}, name=name)
+
+
+@tensor_method("flatten")
+def flatten(input, start_dim=0, end_dim=-1):
+    own = input._data.shape
+    if not own:
+        return reshape(input, 1)
+    ndim = len(own)
+    start, end = dim_index(start_dim, ndim), dim_index(end_dim, ndim)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return input
+    n = 1
+    for s in own[start : end + 1]:
+        n *= s
+    return reshape(input, own[:start] + (n,) + own[end + 1 :])
+
+
+@tensor_method("unflatten")
+def unflatten(input, dim, sizes):
+    own = input._data.shape
+    d = dim_index(dim, len(own))
+    sizes = tuple(int(s) for s in sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    known = 1
+    for s in sizes:
+        if s != -1:
+            known *= s
+    if sizes.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    if -1 in sizes:
+        if known == 0 or own[d] % known:
+            raise RuntimeError(
+                f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim "
+                f"{dim} ({own[d]}) in the input tensor"
+            )
+        sizes = tuple(own[d] // known if s == -1 else s for s in sizes)
+    elif known != own[d]:
+        raise RuntimeError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+            f"({own[d]}) in the input tensor"
+        )
+    return view(input, own[:d] + sizes + own[d + 1 :])
+
+
+@tensor_method("movedim", "moveaxis")
+def movedim(input, source, destination):
+    ndim = input._data.ndim
+    src = (source,) if isinstance(source, int) else tuple(source)
+    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            "movedim: Invalid source or destination dims: source "
+            f"({list(src)} dims) should contain the same number of dims as destination "
+            f"({list(dst)} dims)"
+        )
+    src = [dim_index(d, ndim) for d in src]
+    dst = [dim_index(d, ndim) for d in dst]
+    if len(set(src)) != len(src):
+        raise RuntimeError("movedim: repeated dim in `source` " + f"({list(src)})")
+    if len(set(dst)) != len(dst):
+        raise RuntimeError("movedim: repeated dim in `destination` " + f"({list(dst)})")
+    order = [d for d in range(ndim) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return apply(Permute, (input,), {"dims": tuple(order)}, name="PermuteBackward0")
+
+
+moveaxis = movedim
+swapaxes = swapdims = transpose
+
+
+class Repeat(Op):
+    name = "RepeatBackward0"
+    formula = "d(repeat(a))/da = sum of the gradient over the copies"
+
+    @staticmethod
+    def forward(ctx, a, *, repeats):
+        lead = len(repeats) - a.ndim
+        ctx.shape = a.shape
+        ctx.repeats = repeats
+        return np.tile(a.reshape((1,) * lead + a.shape), repeats)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # Split each dim of size r*s into (r, s) and sum over the r axes.
+        repeats, shape = ctx.repeats, ctx.shape
+        padded = (1,) * (len(repeats) - len(shape)) + tuple(shape)
+        split = []
+        for r, s in zip(repeats, padded):
+            split += [r, s]
+        summed = grad.reshape(split).sum(tuple(range(0, 2 * len(repeats), 2)))
+        return summed.reshape(shape)
+
+
+@tensor_method("repeat")
+def repeat(input, *sizes):
+    repeats = shape_arg(sizes)
+    if len(repeats) < input._data.ndim:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions "
+            "of tensor"
+        )
+    if any(r < 0 for r in repeats):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(repeats)}")
+    return Repeat.apply(input, repeats=repeats)
+
+
+class Flip(Op):
+    name = "FlipBackward0"
+    formula = "d(flip(a))/da = flip of the gradient"
+
+    @staticmethod
+    def forward(ctx, a, *, dims):
+        ctx.dims = dims
+        # PyTorch's flip makes a copy; a NumPy view with negative strides would alias.
+        return np.flip(a, dims).copy() if dims else a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Flip.apply(grad, dims=ctx.dims)
+
+
+@tensor_method("flip")
+def flip(input, *dims):
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = dims[0]
+    return Flip.apply(input, dims=normalize_dims(tuple(dims), input._data.ndim))
+
+
+@tensor_method("fliplr")
+def fliplr(input):
+    if input._data.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(input, 1)
+
+
+@tensor_method("flipud")
+def flipud(input):
+    if input._data.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(input, 0)
+
+
+class Roll(Op):
+    name = "RollBackward0"
+    formula = "d(roll(a, k))/da = roll of the gradient by -k"
+
+    @staticmethod
+    def forward(ctx, a, *, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        if dims is None:
+            return np.roll(a, shifts)
+        return np.roll(a, shifts, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shifts = ctx.shifts
+        back = -shifts if isinstance(shifts, int) else tuple(-s for s in shifts)
+        return Roll.apply(grad, shifts=back, dims=ctx.dims)
+
+
+@tensor_method("roll")
+def roll(input, shifts, dims=None):
+    single = isinstance(shifts, int) or hasattr(shifts, "__index__")
+    shifts = int(shifts) if single else tuple(int(s) for s in shifts)
+    if dims is None:
+        if not single and len(shifts) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
+        shift = shifts if single else shifts[0]
+        return Roll.apply(input, shifts=shift, dims=None)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    shifts = (shifts,) if single else shifts
+    if len(shifts) != len(dims):
+        raise RuntimeError(
+            f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}"
+        )
+    ndim = input._data.ndim
+    dims = tuple(dim_index(d, ndim) for d in dims)
+    return Roll.apply(input, shifts=shifts, dims=dims)
+
+
+@tensor_method("narrow")
+def narrow(input, dim, start, length):
+    ndim = input._data.ndim
+    d = dim_index(dim, ndim)
+    size = input._data.shape[d]
+    start, length = int(start), int(length)
+    if not -size <= start <= size:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+        )
+    if start < 0:
+        start += size
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return input[(slice(None),) * d + (slice(start, start + length),)]
 
 
 class Unbind(Op):
@@ -247,7 +469,9 @@ class Unbind(Op):
     @staticmethod
     def forward(ctx, a, *, dim):
         ctx.dim = dim
-        return tuple(np.take(a, i, axis=dim) if dim else a[i] for i in range(a.shape[dim]))
+        lead = (slice(None),) * dim
+        # Each piece is a NumPy view (the trailing Ellipsis keeps 0-d pieces arrays).
+        return tuple(a[lead + (i, Ellipsis)] for i in range(a.shape[dim]))
 
     @staticmethod
     def backward(ctx, *grads):
@@ -258,4 +482,37 @@ class Unbind(Op):
 
 @tensor_method("unbind")
 def unbind(input, dim=0):
+    if input._data.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     return Unbind.apply(input, dim=dim_index(dim, input._data.ndim))
+
+
+def _atleast(nd, tensors):
+    single = len(tensors) == 1 and isinstance(tensors[0], Tensor)
+    if len(tensors) == 1 and not single:
+        tensors = tuple(tensors[0])
+    out = []
+    for t in tensors:
+        n = t._data.ndim
+        if n >= nd:
+            out.append(t)
+        elif nd == 3 and n == 2:
+            out.append(unsqueeze(t, -1))
+        else:
+            shape = {0: (1,) * nd, 1: (1,) * (nd - 1) + t._data.shape}[n]
+            if nd == 3 and n == 1:
+                shape = (1,) + t._data.shape + (1,)
+            out.append(reshape(t, shape))
+    return out[0] if single else tuple(out)
+
+
+def atleast_1d(*tensors):
+    return _atleast(1, tensors)
+
+
+def atleast_2d(*tensors):
+    return _atleast(2, tensors)
+
+
+def atleast_3d(*tensors):
+    return _atleast(3, tensors)

@@ -1,0 +1,37 @@
+"""Op table: joining and splitting (cat, stack, split, chunk, ...)."""
+
+from optable import A, OpCase, const
+
+CASES = [
+    OpCase("cat", lambda t, a, b: t.cat([a, b]), (A(2, 3), A(4, 3))),
+    OpCase("cat_dim", lambda t, a, b, c: t.cat((a, b, c), 1), (A(2, 1), A(2, 3), A(2, 2))),
+    OpCase("cat_negative_dim", lambda t, a, b: t.cat([a, b], dim=-1), (A(2, 3, 2), A(2, 3, 1))),
+    OpCase("cat_const", lambda t, a, b: t.cat([a, b]), (A(2, 3), const(1, 3))),
+    OpCase("cat_same", lambda t, a: t.cat([a, a * 2, a]), (A(2, 2),)),
+    OpCase("cat_legacy_empty", lambda t, a, b: t.cat([a, b]), (A(2, 3), const(0))),
+    OpCase("concat", lambda t, a, b: t.concat([a, b], 0), (A(2), A(3))),
+    OpCase("concatenate", lambda t, a, b: t.concatenate([a, b], axis=1), (A(2, 1), A(2, 2))),
+    OpCase("stack", lambda t, a, b: t.stack([a, b]), (A(2, 3), A(2, 3))),
+    OpCase("stack_dim", lambda t, a, b, c: t.stack((a, b, c), 1), (A(2, 3), A(2, 3), A(2, 3))),
+    OpCase("stack_last", lambda t, a, b: t.stack([a, b], -1), (A(3), A(3))),
+    OpCase("stack_const", lambda t, a, b: t.stack([a, b]), (const(3), A(3))),
+    OpCase("stack_scalars", lambda t, a, b: t.stack([a, b]), (A(), A())),
+    OpCase("hstack", lambda t, a, b: t.hstack([a, b]), (A(2, 1), A(2, 3))),
+    OpCase("hstack_vectors", lambda t, a, b: t.hstack([a, b]), (A(2), A(3))),
+    OpCase("vstack", lambda t, a, b: t.vstack([a, b]), (A(3), A(2, 3))),
+    OpCase("dstack", lambda t, a, b: t.dstack([a, b]), (A(2, 3), A(2, 3))),
+    OpCase("column_stack", lambda t, a, b: t.column_stack([a, b]), (A(3), A(3, 2))),
+    OpCase("split", lambda t, a: a.split(2), (A(5, 2),)),
+    OpCase("split_dim", lambda t, a: t.split(a, 2, dim=-1), (A(2, 4),)),
+    OpCase("split_sizes", lambda t, a: a.split([1, 3, 2], 1), (A(2, 6),)),
+    OpCase("split_one_used", lambda t, a: a.split(2)[1] * 3, (A(6),)),
+    OpCase("split_last_used", lambda t, a: t.split(a, [2, 1])[1].exp(), (A(3, 2),)),
+    OpCase("chunk", lambda t, a: a.chunk(3), (A(7, 2),)),
+    OpCase("chunk_dim", lambda t, a: t.chunk(a, 2, dim=1), (A(2, 4),)),
+    OpCase("chunk_uneven", lambda t, a: a.chunk(4), (A(5),)),
+    OpCase("tensor_split", lambda t, a: t.tensor_split(a, 3), (A(7),)),
+    OpCase("tensor_split_indices", lambda t, a: a.tensor_split([1, 4], dim=1), (A(2, 6),)),
+    OpCase("hsplit", lambda t, a: t.hsplit(a, 2), (A(3, 4),)),
+    OpCase("vsplit", lambda t, a: t.vsplit(a, [1]), (A(3, 4),)),
+    OpCase("split_then_cat", lambda t, a: t.cat(a.chunk(2)[::-1]), (A(4, 2),)),
+]

@@ -1,0 +1,85 @@
+"""Smoke tests for benchmarks/run.py: each workload still runs, at a tiny size, on chainrule.
+
+These time nothing; the benchmark itself is run by hand (see benchmarks/README.md).
+"""
+
+import importlib.util
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import chainrule
+
+RUN_PY = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("chainrule_benchmarks_run", RUN_PY)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_workloads_and_targets_are_listed(bench):
+    assert list(bench.WORKLOADS) == ["lesson", "chain50", "matmul1024"]
+    assert bench.TARGETS == {"lesson": 0.5, "chain50": 0.5, "matmul1024": 1.25}
+
+
+def test_lesson_workload_trains_w(bench):
+    w = bench.lesson(chainrule, tiny=True)()
+    # Two epochs of the lesson's SGD, in float64: w moves from 1.0 towards 2.0.
+    expected = 1.0
+    for _ in range(2):
+        for x, y in zip([1.0, 2.0, 3.0], [2.0, 4.0, 6.0]):
+            expected -= 0.01 * 2 * x * (x * expected - y)
+    assert w.shape == (1,)
+    assert w.item() == pytest.approx(expected, rel=1e-5)
+
+
+def test_chain_workload_gives_the_chain_rule_gradient(bench):
+    grad = bench.chain50(chainrule, tiny=True)()
+    # tiny chain: sigmoid(tanh(0.9 * x) + 0.1) at x = 0.5
+    x = 0.5
+    t = np.tanh(0.9 * x)
+    s = 1 / (1 + np.exp(-(t + 0.1)))
+    expected = s * (1 - s) * (1 - t**2) * 0.9
+    assert grad.item() == pytest.approx(expected, rel=1e-5)
+
+
+def test_matmul_workload_gives_matmul_gradients(bench):
+    if not hasattr(chainrule, "matmul"):
+        pytest.skip("chainrule has no matmul yet (ops/linalg.py)")
+    run = bench.matmul1024(chainrule, tiny=True)
+    grad_a, grad_b = run()
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((8, 8), dtype=np.float32)
+    b = rng.standard_normal((8, 8), dtype=np.float32)
+    # d sum(A @ B) / dA = ones @ B.T ; d sum(A @ B) / dB = A.T @ ones
+    ones = np.ones((8, 8), dtype=np.float32)
+    np.testing.assert_allclose(grad_a.numpy(), ones @ b.T, rtol=1e-5)
+    np.testing.assert_allclose(grad_b.numpy(), a.T @ ones, rtol=1e-5)
+    # gradients are reset after each run, so a second run does not accumulate
+    grad_a_again, _ = run()
+    np.testing.assert_allclose(grad_a_again.numpy(), ones @ b.T, rtol=1e-5)
+
+
+def test_runner_prints_a_row_per_workload_and_exits_0(bench):
+    out = io.StringIO()
+    assert bench.main(["--tiny", "--no-torch", "--repeat", "1"], out=out) == 0
+    rows = {line.split()[0] for line in out.getvalue().splitlines() if line.strip()}
+    assert {"lesson", "chain50", "matmul1024"} <= rows
+
+
+def test_runner_reports_a_failing_workload_instead_of_crashing(bench, monkeypatch):
+    def broken(torch, tiny=False):
+        raise NotImplementedError("no such op")
+
+    monkeypatch.setitem(bench.WORKLOADS, "chain50", broken)
+    out = io.StringIO()
+    code = bench.main(["--tiny", "--no-torch", "--repeat", "1", "--only", "chain50"], out=out)
+    assert code == 0
+    assert "chain50 on chainrule: error: NotImplementedError: no such op" in out.getvalue()
+    assert "lesson" not in out.getvalue()
