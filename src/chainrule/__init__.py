@@ -55,6 +55,7 @@ from .random import (  # noqa: F401
     set_rng_state,
 )
 from .tensor import Size, Tensor  # noqa: F401
+from .type_info import *
 
 half = float16
 float = float32

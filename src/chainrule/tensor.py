@@ -48,6 +48,7 @@ class Size(tuple):
 
 _ndarray = np.ndarray
 _FROM_NP = _dtypes._FROM_NP
+_new = object.__new__
 
 
 class Tensor:
@@ -218,7 +219,9 @@ class Tensor:
     # -- data and detaching ---------------------------------------------------------------
     @property
     def data(self):
-        return Tensor._wrap(self._data)
+        t = _new(Tensor)
+        t._data = self._data
+        return t
 
     @data.setter
     def data(self, value):

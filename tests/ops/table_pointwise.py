@@ -66,6 +66,25 @@ CASES = [
     OpCase("minimum", lambda t, a, b: t.minimum(a, b), (A(2, 3), A(3))),
     OpCase("where", lambda t, a, b: t.where(a > 0, a, b), (A(6), A(6))),
     OpCase("lerp", lambda t, a, b: t.lerp(a, b, 0.3), (A(4), A(4))),
+    OpCase("lerp_high_weight", lambda t, a, b: a.lerp(b, 0.8), (A(2, 3), A(3))),
+    OpCase("lerp_tensor_weight", lambda t, a, b, w: t.lerp(a, b, w), (A(2, 3), A(3), A(2, 1))),
+    OpCase(
+        "lerp_const_weight",
+        lambda t, a, b, w: t.lerp(a, b, w),
+        (A(4), A(4), const(4, low=-0.5, high=1.5)),
+    ),
+    OpCase("clamp_tensor", lambda t, a, lo, hi: t.clamp(a, lo, hi), (A(3, 4), A(4), A(3, 1))),
+    OpCase("clamp_tensor_min", lambda t, a, lo: a.clamp(min=lo), (A(3, 4), A(4))),
+    OpCase("clamp_tensor_max", lambda t, a, hi: t.clamp(a, max=hi), (A(2, 3), A(2, 3))),
+    OpCase("clamp_min_fn", lambda t, a: t.clamp_min(a, 0.2), (A(5),)),
+    OpCase("clamp_max_fn", lambda t, a: t.clamp_max(a, 0.2), (A(5),)),
+    OpCase("exp2", lambda t, a: t.exp2(a), (A(4),)),
+    OpCase("erfc", lambda t, a: a.erfc(), (A(5),)),
+    OpCase("logaddexp", lambda t, a, b: t.logaddexp(a, b), (A(3, 4), A(4))),
+    # PyTorch's derivative, grad / (1 + exp(b - a)), is finite here; its own derivative
+    # overflows (inf / inf) as PyTorch's does, so no gradgradcheck.
+    OpCase("logaddexp_large", lambda t, a, b: t.logaddexp(a * 500, b), (A(4), A(4)), double=False),
+    OpCase("round_decimals", lambda t, a: t.round(a, decimals=1) + a, (A(4),)),
     OpCase(
         "softplus",
         lambda t, a: (

@@ -5,6 +5,7 @@ from .engine import backward, grad
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .variable import Variable
 
 __all__ = [
     "backward",
@@ -21,4 +22,5 @@ __all__ = [
     "inference_mode",
     "detect_anomaly",
     "set_detect_anomaly",
+    "Variable",
 ]

@@ -10,6 +10,8 @@ and dtype of the input they belong to.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 import numpy as np
 
 from ..tensor import Tensor
@@ -134,13 +136,13 @@ def grad(
             "Expected allow_unused to be True or not passed when materialize_grads=True, "
             "but got: allow_unused=False."
         )
-    for t in inputs:
-        if not t._requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
     grads = _make_root_grads(outputs, grad_outputs, create_graph)
     if retain_graph is None:
         retain_graph = create_graph
-    edges = [_root_edge(t, i) for i, t in enumerate(outputs)]
+    edges = [_root_edge(t, i) for i, t in enumerate(outputs)]  # outputs are checked first
+    for t in inputs:
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
     captured = run(edges, grads, retain_graph, create_graph, [_input_edge(t) for t in inputs])
     result = []
     for i, (t, g) in enumerate(zip(inputs, captured)):
@@ -173,11 +175,17 @@ def _accumulate_into(var, g, create_graph):
         var._grad = var._grad + g
     else:
         existing = var._grad
-        if existing._data.flags.writeable:
-            np.add(existing._data, g._data, out=existing._data)
-            existing._bump_version()
+        data = existing._data
+        try:
+            np.add(data, g._data, out=data)
+        except ValueError:  # a read-only .grad (e.g. an expanded tensor the user set)
+            var._grad = Tensor._wrap(data + g._data)
+            return
+        counter = existing._version_counter
+        if counter is None:
+            existing._version_counter = [1]
         else:
-            var._grad = Tensor._wrap(existing._data + g._data)
+            counter[0] += 1
 
 
 def retain_grad_hook(tensor):
@@ -221,8 +229,7 @@ def _needed_nodes(roots, targets):
     return needed
 
 
-def _sequence_nr(node):
-    return node._sequence_nr
+_sequence_nr = attrgetter("_sequence_nr")
 
 
 def run(root_edges, root_grads, retain_graph, create_graph, capture=None):
@@ -279,7 +286,8 @@ def run(root_edges, root_grads, retain_graph, create_graph, capture=None):
             grads = buffers.pop(node, None)
             if grads is None:
                 if not retain_graph and node._saved:
-                    node._release()
+                    node._saved = ()
+                    node._released = True
                 continue
             if node._pre_hooks:
                 grads = _run_pre_hooks(node, grads)
@@ -301,7 +309,8 @@ def run(root_edges, root_grads, retain_graph, create_graph, capture=None):
                     anomaly_mode.warn_forward_trace(node)
                 raise
             if not retain_graph and node._saved:
-                node._release()
+                node._saved = ()  # what was saved for this step is freed now
+                node._released = True
             next_functions = node.next_functions
             if type(results) is not tuple:
                 results = (results,)

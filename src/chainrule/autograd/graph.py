@@ -52,12 +52,16 @@ class Node:
             raise RuntimeError(FREED_MESSAGE)
         out = []
         for entry in self._saved:
-            if entry[0] == INPUT:  # the common case, inline: an unchanged input tensor
+            kind = entry[0]
+            if kind == INPUT:  # the common cases inline: an unchanged input tensor,
                 t = entry[1]
                 counter = t._version_counter
                 if (0 if counter is None else counter[0]) == entry[2]:
                     out.append(t)
                     continue
+            elif kind == CONSTANT and entry[1].__class__ is not np.ndarray:
+                out.append(entry[1])  # or a Python number
+                continue
             out.append(unpack_saved(self, entry))
         return out
 
@@ -96,8 +100,16 @@ class Node:
         if self._pre_hooks is None:
             self._pre_hooks = []
         entry = (output_nr, fn)
-        self._pre_hooks.append(entry)
-        return _RemovableHandle(self._pre_hooks, entry)
+        hooks = self._pre_hooks
+        # As PyTorch: retain_grad() keeps the gradient after all of the tensor's hooks
+        # have run, whenever it was called, so a later hook goes before it.
+        for i, (nr, h) in enumerate(hooks):
+            if nr is not None and nr == output_nr and getattr(h, "_is_retain_grad", False):
+                hooks.insert(i, entry)
+                break
+        else:
+            hooks.append(entry)
+        return _RemovableHandle(hooks, entry)
 
     def _release(self):
         if self._saved:

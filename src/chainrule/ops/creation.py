@@ -17,6 +17,7 @@ import numpy as np
 from .. import dtypes
 from ..random import rng
 from ..tensor import Size, Tensor
+from .op import tensor_method
 
 __all__ = [
     "arange",
@@ -985,3 +986,75 @@ def legacy_tensor_init(self, args, kwargs):
     else:
         arr = np.zeros(_size_arg("Tensor", args) if args else (0,), dtype=np.float32)
     self._data = arr
+
+
+# -- Tensor.new_* (same dtype as self unless given) and in-place random fills -------------------
+def _new_method(name, maker):
+    def method(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
+        return maker(
+            *size,
+            dtype=self.dtype if dtype is None else dtype,
+            requires_grad=requires_grad,
+            **kwargs,
+        )
+
+    method.__name__ = name
+    tensor_method(name)(method)
+
+
+_new_method("new_zeros", zeros)
+_new_method("new_ones", ones)
+_new_method("new_empty", empty)
+
+
+@tensor_method("new_full")
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    d = self.dtype if dtype is None else dtype
+    return full(size, fill_value, dtype=d, requires_grad=requires_grad)
+
+
+@tensor_method("new_tensor")
+def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+    if isinstance(data, Tensor):
+        data = data.detach()._data.copy()
+    return tensor(data, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+
+def _random_fill(self, values):
+    """Write values into self as the optimizer-style in-place ops do (no graph, a version bump)."""
+    from ..autograd.grad_mode import state
+    from .inplace import check_inplace_allowed
+
+    if state.enabled and self._requires_grad:
+        check_inplace_allowed(self)
+    np.copyto(self._data, values, casting="unsafe")
+    self._bump_version()
+    return self
+
+
+def _check_float_fill(self, kernel):
+    if not self.is_floating_point():
+        raise _not_implemented(kernel, self.dtype)
+
+
+@tensor_method("uniform_")
+def uniform_(self, a=0.0, b=1.0, *, generator=None):
+    """Fill with values drawn uniformly from [a, b)."""
+    _check_float_fill(self, "uniform_kernel_cpu")
+    if a > b:
+        raise RuntimeError(
+            f"uniform_ expects to return a [from, to) range, but found from={_cfmt(a)} > "
+            f"to={_cfmt(b)}"
+        )
+    u = _uniform(generator, self._data.shape, self.dtype).astype(np.float64)
+    return _random_fill(self, a + (b - a) * u)
+
+
+@tensor_method("normal_")
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Fill with values drawn from N(mean, std**2)."""
+    _check_float_fill(self, "normal_kernel_cpu")
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_cfmt(std)}")
+    z = _standard_normal(generator, self._data.shape, self.dtype).astype(np.float64)
+    return _random_fill(self, mean + std * z)

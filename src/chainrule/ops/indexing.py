@@ -423,8 +423,9 @@ def setitem(self, key, value):
             else:
                 region[k.adv] = v
         except ValueError:
-            target = region.shape if k.adv is None else region[k.adv].shape
-            raise _broadcast_error(np.shape(v), target) from None
+            if k.adv is None:
+                raise _expand_error(np.shape(v), region.shape) from None
+            raise _broadcast_error(np.shape(v), region[k.adv].shape) from None
         self._bump_version()
         return
     if self.grad_fn is None and self._requires_grad:
@@ -460,6 +461,23 @@ def _setitem_through_base(view, chain, k, value):
         view.grad_fn = regenerated.grad_fn
         view._output_nr = 0
         view._requires_grad = True
+
+
+def _expand_error(v_shape, target):
+    """PyTorch's message when x[basic index] = v and v does not expand to the region."""
+    v_shape = tuple(v_shape)
+    while len(v_shape) > len(target) and v_shape[0] == 1:
+        v_shape = v_shape[1:]  # leading 1s of the value are dropped first
+    if len(v_shape) <= len(target):
+        lead = len(target) - len(v_shape)
+        for i, s in enumerate(v_shape):
+            if s != 1 and s != target[lead + i]:
+                return RuntimeError(
+                    f"The expanded size of the tensor ({target[lead + i]}) must match the "
+                    f"existing size ({s}) at non-singleton dimension {lead + i}.  Target sizes: "
+                    f"{list(target)}.  Tensor sizes: {list(v_shape)}"
+                )
+    return _broadcast_error(v_shape, target)
 
 
 def _broadcast_error(v_shape, target):
@@ -730,12 +748,25 @@ class MaskedFill(Op):
         return ga, None, gv
 
 
+# The C++ type names PyTorch's mask message uses.
+_CPP_TYPE_NAMES = {
+    "float16": "c10::Half",
+    "float32": "float",
+    "float64": "double",
+    "int8": "signed char",
+    "int16": "short int",
+    "int32": "int",
+    "int64": "long int",
+    "uint8": "unsigned char",
+}
+
+
 def _check_mask(mask, what):
     if not isinstance(mask, Tensor):
         mask = _wrap(np.asarray(mask))
     if mask._data.dtype != np.bool_:
         name = dtypes.from_numpy_dtype(mask._data.dtype).name
-        name = {"float32": "float", "float64": "double", "int64": "long"}.get(name, name)
+        name = _CPP_TYPE_NAMES.get(name, name)
         raise RuntimeError(f"{what} only supports boolean masks, but got mask with dtype {name}")
     return mask
 

@@ -24,6 +24,11 @@ def inplace(self, compute, others=()):
     )
     if not recording:
         return _write(self, compute(self))
+    base = self._base
+    if base is not None and base.grad_fn is not None:
+        chain = self.__dict__.get("_view_chain")
+        if chain is not None and chain[0] is base:
+            return _inplace_on_view(self, chain, compute)
     check_inplace_allowed(self)
     snapshot = Tensor._wrap(self._data.copy(), self._requires_grad)
     snapshot.grad_fn = self.grad_fn
@@ -38,6 +43,25 @@ def inplace(self, compute, others=()):
     self._output_nr = result._output_nr
     self._requires_grad = result._requires_grad
     return self
+
+
+def _inplace_on_view(view, chain, compute):
+    """view.op_() where view = base[k1][k2]... and base is in the graph: the new value is
+    computed out of place and written into the base as `base[k1][k2]... = value`
+    (PyTorch's CopySlices), so gradients reach both the base's history and the op's."""
+    from .indexing import Key, _setitem_through_base
+
+    snapshot = Tensor._wrap(view._data.copy(), view._requires_grad)
+    snapshot.grad_fn = view.grad_fn
+    snapshot._output_nr = view._output_nr
+    result = compute(snapshot)
+    if result._data.shape != view._data.shape:
+        raise _shape_error(view, result)
+    _check_cast(result._data.dtype, view._data.dtype)
+    if result._data.dtype != view._data.dtype:
+        result = result.to(view.dtype)
+    _setitem_through_base(view, chain, Key(None, None, "CopySlices"), result)
+    return view
 
 
 def check_inplace_allowed(self):

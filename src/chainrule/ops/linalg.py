@@ -336,7 +336,12 @@ def inner(input, other):
         return input * other
     if input._data.ndim == 1 and other._data.ndim == 1:
         return dot(input, other)
-    return matmul(input, other.unsqueeze(-1) if other._data.ndim == 1 else other.mT)
+    if input._data.shape[-1] != other._data.shape[-1]:
+        raise RuntimeError(
+            f"inner() the last dimension must match on both input tensors but got shapes "
+            f"{list(input._data.shape)} and {list(other._data.shape)}"
+        )
+    return tensordot(input, other, dims=([-1], [-1]))
 
 
 @tensor_method("matmul", "__matmul__")
@@ -554,3 +559,48 @@ def einsum(equation, *operands):
         counts = "".join(s.replace("...", "") for s in in_specs)
         out = ell + "".join(sorted(c for c in set(counts) if counts.count(c) == 1))
     return _einsum_op(operands, specs, out, sizes)
+
+
+# -- composites of matmul --------------------------------------------------------------------
+def tensordot(a, b, dims=2):
+    """Sum over dims of a and b paired up (an int n pairs a's last n with b's first n)."""
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        dims_a = list(range(a._data.ndim - dims, a._data.ndim))
+        dims_b = list(range(dims))
+    else:
+        dims_a, dims_b = dims
+        if isinstance(dims_a, int):
+            dims_a, dims_b = [dims_a], [dims_b]
+        dims_a = [d % a._data.ndim for d in dims_a]
+        dims_b = [d % b._data.ndim for d in dims_b]
+    if len(dims_a) != len(dims_b):
+        raise RuntimeError("both dimension lists should have same length")
+    for da, db in zip(dims_a, dims_b):
+        if a._data.shape[da] != b._data.shape[db]:
+            raise RuntimeError(
+                f"contracted dimensions need to match, but first has size {a._data.shape[da]} "
+                f"in dim {da} and second has size {b._data.shape[db]} in dim {db}"
+            )
+    free_a = [d for d in range(a._data.ndim) if d not in dims_a]
+    free_b = [d for d in range(b._data.ndim) if d not in dims_b]
+    k = int(np.prod([a._data.shape[d] for d in dims_a]))
+    out_shape = [a._data.shape[d] for d in free_a] + [b._data.shape[d] for d in free_b]
+    left = a.permute(*free_a, *dims_a).reshape(-1, k)
+    right = b.permute(*dims_b, *free_b).reshape(k, -1)
+    return left.mm(right).reshape(out_shape)
+
+
+@tensor_method("addmv")
+def addmv(input, mat, vec, *, beta=1, alpha=1):
+    """beta * input + alpha * (mat @ vec)."""
+    product = mv(mat, vec)
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:
+        return product + input * 0
+    return (input if beta == 1 else input * beta) + product
+
+
+__all__ += ["addmv", "tensordot"]

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd import anomaly_mode
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.graph import _sequence, node_class, resolve_saved
+from ..autograd.graph import CONSTANT, INPUT, _sequence, node_class, resolve_saved
 from ..tensor import Tensor
 
 _ndarray = np.ndarray
@@ -50,6 +50,10 @@ class Op:
     formula = ""
     differentiable = True  # False for ops whose outputs never carry gradients
     is_view = False  # True where the output may share memory with input 0
+    # For unary (float input) and binary ops: a function of the arrays alone computing what forward
+    # computes, which the hot path calls directly when nothing is recorded
+    # (forward's only other work, saving for backward, is then not needed).
+    ufunc = None
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -95,7 +99,7 @@ def apply(op, args, kwargs, name=None):
             _mark_view(result, args[0])
         return result
 
-    node = op._node_cls() if name is None else node_class(name, op)()
+    node = _new(op._node_cls if name is None else node_class(name, op))
     out = op.forward(node, *arrays, **kwargs)
     node._sequence_nr = next(_sequence)
     edges = []
@@ -151,11 +155,15 @@ def apply(op, args, kwargs, name=None):
 def apply1(op, a, kwargs=_NO_KWARGS, name=None):
     data = a._data
     if not (a._requires_grad and _grad_state.enabled):
-        out = op.forward(NULL_CTX, data, **kwargs)
+        ufunc = op.ufunc
+        if ufunc is not None and not kwargs and data.dtype.kind == "f":
+            out = ufunc(data)
+        else:
+            out = op.forward(NULL_CTX, data, **kwargs)
         result = _new(Tensor)
         result._data = out if out.__class__ is _ndarray else np.asarray(out)
         return result
-    node = op._node_cls() if name is None else node_class(name, op)()
+    node = _new(op._node_cls if name is None else node_class(name, op))
     out = op.forward(node, data, **kwargs)
     if out.__class__ is not _ndarray:
         out = np.asarray(out)
@@ -186,11 +194,18 @@ def apply2(op, a, b, kwargs=_NO_KWARGS, name=None):
         b_data = b
         b_grad = False
     if not ((a._requires_grad or b_grad) and _grad_state.enabled):
-        out = op.forward(NULL_CTX, a_data, b_data, **kwargs)
+        ufunc = op.ufunc
+        if ufunc is not None and not kwargs:
+            try:
+                out = ufunc(a_data, b_data)
+            except ValueError:
+                out = op.forward(NULL_CTX, a_data, b_data)  # raises PyTorch's message
+        else:
+            out = op.forward(NULL_CTX, a_data, b_data, **kwargs)
         result = _new(Tensor)
         result._data = out if out.__class__ is _ndarray else np.asarray(out)
         return result
-    node = op._node_cls() if name is None else node_class(name, op)()
+    node = _new(op._node_cls if name is None else node_class(name, op))
     out = op.forward(node, a_data, b_data, **kwargs)
     if out.__class__ is not _ndarray:
         out = np.asarray(out)
@@ -215,8 +230,25 @@ def apply2(op, a, b, kwargs=_NO_KWARGS, name=None):
     result._data = out
     result._requires_grad = True
     result.grad_fn = node
-    if node._to_save:
-        resolve_saved(node, (a, b), (a_data, b_data), out, result)
+    to_save = node._to_save
+    if to_save:
+        if len(to_save) == 2 and to_save[0] is None and to_save[1] is b_data and not b_grad:
+            # A Python number as the other operand (x * 2.0): only the number is kept.
+            node._saved = ((CONSTANT, None), (CONSTANT, b))
+            node._to_save = ()
+        elif len(to_save) == 2 and to_save[0] is a_data and to_save[1] is b_data:
+            # Both operands, the commonest case (mul, div, ...), resolved inline.
+            counter = a._version_counter
+            saved_a = (INPUT, a, 0 if counter is None else counter[0])
+            if b.__class__ is Tensor:
+                counter = b._version_counter
+                saved_b = (INPUT, b, 0 if counter is None else counter[0])
+            else:
+                saved_b = (CONSTANT, b)
+            node._saved = (saved_a, saved_b)
+            node._to_save = ()
+        else:
+            resolve_saved(node, (a, b), (a_data, b_data), out, result)
     if _anomaly_state.enabled:
         anomaly_mode.record_forward_trace(node)
     return result

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import math
 import numbers
+from types import FunctionType
 
 import numpy as np
 
 from .. import dtypes
+from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
 from .inplace import inplace
 from .op import NULL_CTX, Op, apply, apply1, apply2, tensor_method
@@ -207,6 +209,7 @@ _NO_KWARGS = {}
 # -- arithmetic -----------------------------------------------------------------------
 class Add(Op):
     name = "AddBackward0"
+    ufunc = np.add
     formula = "d(a+b)/da = 1, d(a+b)/db = 1"
 
     @staticmethod
@@ -237,12 +240,16 @@ class AddScaled(Op):
 
 class Sub(Op):
     name = "SubBackward0"
+    ufunc = np.subtract  # with alpha=1; alpha comes as a keyword
     formula = "d(a-b)/da = 1, d(a-b)/db = -1"
 
     @staticmethod
     def forward(ctx, a, b, *, alpha=1):
         ctx.alpha = alpha
-        return _binary_forward(np.subtract, a, b if alpha == 1 else np.multiply(b, alpha))
+        try:
+            return a - b if alpha == 1 else a - np.multiply(b, alpha)
+        except ValueError:
+            raise broadcast_shapes_error(np.shape(a), np.shape(b)) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -252,11 +259,14 @@ class Sub(Op):
 
 class Mul(Op):
     name = "MulBackward0"
+    ufunc = np.multiply
     formula = "d(a*b)/da = b, d(a*b)/db = a"
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        # As PyTorch: with a Python number for b, a is not needed (nor saved), so an
+        # in-place change of a later does not invalidate this node.
+        ctx.save_for_backward(a if b.__class__ is np.ndarray else None, b)
         try:
             return a * b
         except ValueError:
@@ -274,11 +284,12 @@ class Mul(Op):
 
 class Div(Op):
     name = "DivBackward0"
+    ufunc = np.true_divide
     formula = "d(a/b)/da = 1/b, d(a/b)/db = -a/b**2"
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a if b.__class__ is np.ndarray else None, b)
         return _binary_forward(np.true_divide, a, b)
 
     @staticmethod
@@ -293,6 +304,7 @@ class Div(Op):
 
 class Neg(Op):
     name = "NegBackward0"
+    ufunc = np.negative  # on float input (bool is refused by forward)
     formula = "d(-a)/da = -1"
 
     @staticmethod
@@ -403,6 +415,7 @@ class Remainder(Op):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
+        _check_int_division(a, b)
         return _binary_forward(np.remainder, a, b)
 
     @staticmethod
@@ -420,6 +433,7 @@ class FloorDivide(Op):
 
     @staticmethod
     def forward(ctx, a, b):
+        _check_int_division(a, b)
         return _binary_forward(np.floor_divide, a, b)
 
 
@@ -443,6 +457,7 @@ def sub(input, other, *, alpha=1, out=None):
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
             "`^` or `logical_xor()` operator instead."
         )
+    _check_sub_bool(input, other)
     if a.__class__ is Tensor or isinstance(a, Tensor):
         if alpha == 1 and out is None:
             return apply2(Sub, a, b)
@@ -455,6 +470,7 @@ subtract = sub
 
 @tensor_method("__rsub__")
 def rsub(input, other, *, alpha=1):
+    _check_sub_bool(input, other)
     a, b = promote(other, input)
     return apply(Sub, (a, b), _NO_KWARGS if alpha == 1 else {"alpha": alpha}, name="RsubBackward1")
 
@@ -579,13 +595,13 @@ def pow(input, exponent):
             input = input.to(dtypes.get_default_dtype())
         return apply1(PowScalar, input, {"exponent": exponent})
     a, b = promote(input, exponent)
-    return Pow.apply(a, b)
+    return Pow.apply(a, b) if isinstance(a, Tensor) else apply(Pow, (a, b), {}, "PowBackward2")
 
 
 @tensor_method("__rpow__")
 def rpow(input, other):
     a, b = promote(other, input)
-    return Pow.apply(a, b)
+    return apply(Pow, (a, b), _NO_KWARGS, name="PowBackward2")
 
 
 @tensor_method("square")
@@ -627,6 +643,7 @@ def _unary(name, np_fn, formula, backward, saves="input", float_only=True, torch
             "formula": formula,
             "forward": staticmethod(forward),
             "backward": staticmethod(bwd),
+            "ufunc": staticmethod(np_fn) if isinstance(np_fn, FunctionType) else np_fn,
         },
     )
     return cls
@@ -638,7 +655,13 @@ Log2 = _unary("Log2", np.log2, "d(log2(a))/da = 1/(a*ln 2)", lambda g, a: g / (a
 Log10 = _unary(
     "Log10", np.log10, "d(log10(a))/da = 1/(a*ln 10)", lambda g, a: g / (a * math.log(10.0))
 )
-Log1p = _unary("Log1p", np.log1p, "d(log1p(a))/da = 1/(1+a)", lambda g, a: g / (a + 1))
+Log1p = _unary(
+    "Log1p",
+    np.log1p,
+    "d(log1p(a))/da = 1/(1+a)",
+    lambda g, a: g / (a + 1),
+    torch_name="Log1PBackward0",
+)
 Expm1 = _unary("Expm1", np.expm1, "d(expm1(a))/da = expm1(a)+1", lambda g, r: g * (r + 1), "output")
 Sqrt = _unary("Sqrt", np.sqrt, "d(sqrt(a))/da = 1/(2*sqrt(a))", lambda g, r: g / (2 * r), "output")
 Rsqrt = _unary(
@@ -691,6 +714,10 @@ class TanhBackward(Op):
     formula = "d(g*(1-y*y))/dg = 1-y*y, d/dy = -2*y*g"
 
     @staticmethod
+    def ufunc(g, y):
+        return g * (1 - y * y)
+
+    @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(g, y)
         return g * (1 - y * y)
@@ -708,6 +735,10 @@ class TanhBackward(Op):
 class SigmoidBackward(Op):
     name = "SigmoidBackwardBackward0"
     formula = "d(g*(1-y)*y)/dg = (1-y)*y, d/dy = g*(1-2*y)"
+
+    @staticmethod
+    def ufunc(g, y):
+        return g * (1 - y) * y
 
     @staticmethod
     def forward(ctx, g, y):
@@ -960,27 +991,24 @@ relu = _define_unary(Relu, "relu")
 
 @tensor_method("round")
 def round(input, *, decimals=0):
-    return Round.apply(input, decimals=decimals)
+    if decimals:
+        return apply(Round, (input,), {"decimals": decimals}, name="RoundBackward1")
+    return Round.apply(input)
 
 
 @tensor_method("clamp", "clip")
 def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    return _clamp(input, min, max, ("ClampBackward1", "ClampBackward0"))
+
+
+def _clamp(input, min, max, names):
+    """clamp, clamp_min and clamp_max; names: the grad_fn's for number and tensor bounds."""
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input
-        if min is not None:
-            out = maximum(out, min)
-        if max is not None:
-            out = minimum(out, max)
-        return out
-    return apply(Clamp, (input,), {"min": min, "max": max}, name=_clamp_name(min, max))
-
-
-def _clamp_name(lo, hi):
-    if lo is not None and hi is not None:
-        return "ClampBackward1"
-    return "ClampMinBackward0" if lo is not None else "ClampMaxBackward0"
+        return clamp_tensor(input, min, max, names[1])
+    input = _clamp_promote(input, min, max)
+    return apply(Clamp, (input,), {"min": min, "max": max}, name=names[0])
 
 
 clip = clamp
@@ -995,12 +1023,12 @@ def clamp_(self, min=None, max=None):
 
 @tensor_method("clamp_min")
 def clamp_min(input, min):
-    return clamp(input, min=min)
+    return _clamp(input, min, None, ("ClampMinBackward0", "ClampMinBackward1"))
 
 
 @tensor_method("clamp_max")
 def clamp_max(input, max):
-    return clamp(input, max=max)
+    return _clamp(input, None, max, ("ClampMaxBackward0", "ClampMaxBackward1"))
 
 
 @tensor_method("maximum", "fmax")
@@ -1035,6 +1063,8 @@ def where(condition, input=None, other=None):
             f"where expected condition to be a boolean tensor, but got a tensor with dtype "
             f"{_type_name(condition)}"
         )
+    if not (isinstance(input, Tensor) or isinstance(other, Tensor)):
+        input, other = _scalar_pair(input, other)
     a, b = promote(input, other)
     a = a if isinstance(a, Tensor) else _wrap(np.asarray(a, dtype=b._data.dtype))
     b = b if isinstance(b, Tensor) else _wrap(np.asarray(b, dtype=a._data.dtype))
@@ -1047,7 +1077,7 @@ def _type_name(t):
 
 @tensor_method("lerp")
 def lerp(input, end, weight):
-    return input + weight * (end - input)
+    return _lerp(input, end, weight)
 
 
 @tensor_method("softplus")
@@ -1121,7 +1151,15 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
 
 @tensor_method("zero_")
 def zero_(self):
-    return fill_(self, 0)
+    if self._requires_grad and _grad_state.enabled:
+        return fill_(self, 0)
+    self._data.fill(0)
+    counter = self._version_counter
+    if counter is None:
+        self._version_counter = [1]
+    else:
+        counter[0] += 1
+    return self
 
 
 @tensor_method("fill_")
@@ -1155,11 +1193,7 @@ def copy_(self, src, non_blocking=False):
     try:
         np.copyto(self._data, np.broadcast_to(src._data, self._data.shape), casting="unsafe")
     except ValueError:
-        raise RuntimeError(
-            f"The size of tensor a ({self._data.shape[-1] if self._data.ndim else 1}) must match "
-            f"the size of tensor b ({src._data.shape[-1] if src._data.ndim else 1}) at "
-            "non-singleton dimension"
-        ) from None
+        raise broadcast_shapes_error(self._data.shape, src._data.shape) from None
     self._bump_version()
     return self
 
@@ -1289,3 +1323,225 @@ def _arr(x):
 
 Tensor.__eq__ = eq
 Tensor.__hash__ = lambda self: id(self)
+
+
+# -- clamp with tensor bounds, lerp, and checks PyTorch makes ------------------------------
+def _clamp_promote(input, lo, hi):
+    """PyTorch's result type for clamp: float bounds make an integer tensor float."""
+    kind = input._data.dtype.kind
+    if kind == "f":
+        return input
+    bounds = [b for b in (lo, hi) if b is not None]
+    if any(isinstance(b, float) for b in bounds):
+        return input.to(dtypes.get_default_dtype())
+    if kind == "b" and any(type(b) is int for b in bounds):
+        return input.to(dtypes.int64)
+    return input
+
+
+class ClampTensor(Op):
+    name = "ClampBackward0"
+    formula = "d(clamp(a, lo, hi))/da = [lo <= a <= hi], d/dlo = [a < lo < hi], d/dhi = [a > hi]"
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        ctx.save_for_backward(a, lo, hi)
+        out = a
+        if lo is not None:
+            out = _binary_forward(np.maximum, out, lo)
+        if hi is not None:
+            out = _binary_forward(np.minimum, out, hi)
+        return out if out is not a else a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        # PyTorch's clamp_backward and clamp_backward_min_max: where lo > hi the
+        # result is hi, and hi gets the whole gradient.
+        a, lo, hi = ctx.saved_tensors
+        needs = ctx.next_functions
+        zero = grad * 0
+        if lo is not None and hi is not None:
+            ga = where((a >= lo) & (a <= hi), grad, zero)
+            glo = where((a < lo) & (lo < hi), grad, zero) if needs[1][0] is not None else None
+            ghi = where((a > hi) | (hi < lo), grad, zero) if needs[2][0] is not None else None
+        elif lo is not None:
+            ga = where(a >= lo, grad, zero)
+            glo = where(a < lo, grad, zero) if needs[1][0] is not None else None
+            ghi = None
+        else:
+            ga = where(a <= hi, grad, zero)
+            glo = None
+            ghi = where(a > hi, grad, zero) if needs[2][0] is not None else None
+        return (ga if needs[0][0] is not None else None), glo, ghi
+
+
+def clamp_tensor(input, min, max, name="ClampBackward0"):
+    """clamp with tensor bounds (either may be None): gradients flow to the bounds too."""
+    a = input
+    bounds = []
+    for bound in (min, max):
+        if bound is not None and not isinstance(bound, Tensor):
+            bound = _wrap(np.asarray(bound, dtype=a._data.dtype))
+        if bound is not None:
+            a, bound = promote(a, bound)
+        bounds.append(bound)
+    lo, hi = (b if b is None or b._data.dtype == a._data.dtype else b.to(a.dtype) for b in bounds)
+    return apply(ClampTensor, (a, lo, hi), _NO_KWARGS, name=name)
+
+
+class Lerp(Op):
+    name = "LerpBackward0"
+    formula = "d(lerp(a, b, w))/da = 1 - w, d/db = w, d/dw = b - a"
+
+    @staticmethod
+    def forward(ctx, a, end, weight):
+        if not isinstance(weight, np.ndarray):
+            weight = a.dtype.type(weight)  # PyTorch computes in the tensor's precision
+            ctx.weight = float(weight)
+        # PyTorch's formula, exact at both ends: a + w*(end-a) for small weights, else
+        # end + (w-1)*(end-a), each one fused multiply-add. Computed in a wider type (the
+        # float32 product is exact in float64) to round once, as an FMA does, nearly always.
+        try:
+            diff = end - a
+        except ValueError:
+            raise broadcast_shapes_error(a.shape, end.shape) from None
+        near_a = np.abs(weight) < 0.5
+        coeff = np.where(near_a, weight, weight - a.dtype.type(1))
+        base = np.where(near_a, a, end)
+        wide = np.float64 if a.dtype.itemsize < 8 else np.longdouble
+        return (coeff.astype(wide) * diff.astype(wide) + base).astype(a.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        needs = ctx.next_functions
+        if ctx.op is Lerp:
+            w = ctx.weight
+            ga = grad * (1 - w) if needs[0][0] is not None else None
+            return ga, (grad * w if needs[1][0] is not None else None), None
+        a, end, weight = ctx.saved_tensors
+        return (
+            grad * (1 - weight) if needs[0][0] is not None else None,
+            grad * weight if needs[1][0] is not None else None,
+            grad * (end - a) if needs[2][0] is not None else None,
+        )
+
+
+class _LerpTensor(Lerp):
+    name = "LerpBackward1"
+
+    @staticmethod
+    def forward(ctx, a, end, weight):
+        ctx.save_for_backward(a, end, weight)
+        return Lerp.forward(NULL_CTX, a, end, weight)
+
+
+def _lerp(input, end, weight):
+    if not isinstance(end, Tensor):
+        raise TypeError(
+            f"lerp(): argument 'end' (position 2) must be Tensor, not {type(end).__name__}"
+        )
+    if not input.is_floating_point():
+        raise NotImplementedError(
+            f"\"lerp_kernel_scalar\" not implemented for '{_type_name(input)}'"
+        )
+    for what, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t._data.dtype != input._data.dtype:
+            raise RuntimeError(
+                f"expected dtype {_short_name(input)} for `{what}` but got dtype {_short_name(t)}"
+            )
+    if isinstance(weight, Tensor):
+        return _LerpTensor.apply(input, end, weight)
+    return Lerp.apply(input, end, float(weight))
+
+
+def _short_name(t):
+    return {"float32": "float", "float64": "double", "float16": "c10::Half"}.get(
+        t._data.dtype.name, t._data.dtype.name
+    )
+
+
+def _scalar_pair(x, y):
+    """where(cond, x, y) with two Python numbers: tensors of their joint (weak) type."""
+    if isinstance(x, float) or isinstance(y, float):
+        dt = dtypes.get_default_dtype().np
+    elif type(x) is bool and type(y) is bool:
+        dt = np.bool_
+    else:
+        dt = np.int64
+    return _wrap(np.asarray(x, dtype=dt)), _wrap(np.asarray(y, dtype=dt))
+
+
+def _check_sub_bool(input, other):
+    for x in (input, other):
+        if type(x) is bool or (isinstance(x, Tensor) and x._data.dtype == np.bool_):
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+            )
+
+
+def _check_int_division(a, b):
+    """Integer division by zero is an error in PyTorch (NumPy would return 0)."""
+    a_kind = a.dtype.kind if isinstance(a, np.ndarray) else "f" if isinstance(a, float) else "i"
+    b_kind = b.dtype.kind if isinstance(b, np.ndarray) else "f" if isinstance(b, float) else "i"
+    if a_kind in "iub" and b_kind in "iub" and not np.all(b):
+        raise RuntimeError("ZeroDivisionError")
+
+
+# -- more unary math and a stable binary form ------------------------------------------------
+Exp2 = _unary(
+    "Exp2",
+    np.exp2,
+    "d(2**a)/da = 2**a * ln 2",
+    lambda g, r: g * (r * math.log(2.0)),
+    "output",
+)
+
+
+def _erfc(a):
+    try:
+        from scipy.special import erfc
+    except ImportError:  # pragma: no cover - scipy is optional
+        erfc = np.vectorize(math.erfc, otypes=[a.dtype])
+    return erfc(a).astype(a.dtype, copy=False)
+
+
+Erfc = _unary(
+    "Erfc",
+    _erfc,
+    "d(erfc(a))/da = -2/sqrt(pi) * exp(-a**2)",
+    lambda g, a: -2.0 / math.sqrt(math.pi) * (-(a.pow(2))).exp() * g,
+)
+exp2 = _define_unary(Exp2, "exp2")
+erfc = _define_unary(Erfc, "erfc")
+
+
+class LogAddExp(Op):
+    name = "LogaddexpBackward0"
+    formula = "d(log(exp(a)+exp(b)))/da = 1/(1+exp(b-a)), d/db = 1/(1+exp(a-b))"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        # max(a, b) + log1p(exp(-|a-b|)): never overflows (NumPy's logaddexp is this form).
+        return _binary_forward(np.logaddexp, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        needs = ctx.next_functions
+        return (
+            grad / ((b - a).exp() + 1) if needs[0][0] is not None else None,
+            grad / ((a - b).exp() + 1) if needs[1][0] is not None else None,
+        )
+
+
+@tensor_method("logaddexp")
+def logaddexp(input, other):
+    a, b = promote(input, other, float_result=True)
+    if not isinstance(b, Tensor):
+        b = _wrap(np.asarray(b, dtype=a._data.dtype))
+    return LogAddExp.apply(a, b)
+
+
+__all__ += ["clamp_tensor", "erfc", "exp2", "logaddexp"]

@@ -516,3 +516,40 @@ def atleast_2d(*tensors):
 
 def atleast_3d(*tensors):
     return _atleast(3, tensors)
+
+
+# -- broadcasting and tiling, written with expand and repeat ----------------------------------
+@tensor_method("broadcast_to")
+def broadcast_to(input, size):
+    return expand(input, size)
+
+
+def broadcast_tensors(*tensors):
+    """The tensors expanded to their common broadcast shape (views, as expand gives)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    try:
+        shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
+    except ValueError:
+        from .pointwise import broadcast_shapes_error
+
+        shapes = [t._data.shape for t in tensors]
+        for i in range(1, len(shapes)):
+            try:
+                np.broadcast_shapes(*shapes[: i + 1])
+            except ValueError:
+                raise broadcast_shapes_error(np.broadcast_shapes(*shapes[:i]), shapes[i]) from None
+        raise
+    return tuple(expand(t, shape) for t in tensors)
+
+
+@tensor_method("tile")
+def tile(input, dims):
+    """repeat, with dims padded by leading 1s when there are fewer than input's dimensions."""
+    dims = tuple(shape_arg((dims,)))
+    if len(dims) < input._data.ndim:
+        dims = (1,) * (input._data.ndim - len(dims)) + dims
+    return repeat(input, dims)
+
+
+__all__ += ["broadcast_tensors", "broadcast_to", "tile"]

@@ -1,0 +1,232 @@
+"""Pointwise behaviour the op table does not see: grad_fn names, promotion, PyTorch's errors,
+bit-exact lerp, and what Mul/Div save (which decides whether a later in-place op breaks them)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainrule
+
+
+def _raises(fn):
+    with pytest.raises(Exception) as info:
+        fn()
+    return type(info.value), str(info.value)
+
+
+def _names(lib):
+    x = lib.ones(2, requires_grad=True)
+    z = lib.zeros(2)
+    return [
+        type(y.grad_fn).__name__
+        for y in (
+            lib.clamp(x, 0, 1),
+            x.clamp(min=0),
+            x.clamp(max=0),
+            lib.clamp_min(x, 0),
+            lib.clamp_max(x, 0),
+            lib.clamp(x, z, z + 1),
+            x.clamp(min=z),
+            lib.clamp_min(x, z),
+            lib.lerp(x, x * 2, 0.3),
+            lib.lerp(x, x * 2, lib.full((2,), 0.3)),
+            x.round(),
+            x.round(decimals=1),
+            2**x,
+            lib.pow(2, x),
+            x**2,
+            x**x,
+            x.log1p(),
+            lib.exp2(x),
+            lib.erfc(x),
+            lib.logaddexp(x, z),
+        )
+    ]
+
+
+def test_grad_fn_names_match_pytorch(torch):
+    assert _names(chainrule) == _names(torch)
+
+
+def test_grad_fn_names_literal():
+    names = _names(chainrule)
+    assert names[:8] == [
+        "ClampBackward1",
+        "ClampBackward1",
+        "ClampBackward1",
+        "ClampMinBackward0",
+        "ClampMaxBackward0",
+        "ClampBackward0",
+        "ClampBackward0",
+        "ClampMinBackward1",
+    ]
+    assert names[8:13] == [
+        "LerpBackward0",
+        "LerpBackward1",
+        "RoundBackward0",
+        "RoundBackward1",
+        "PowBackward2",
+    ]
+    assert names[16] == "Log1PBackward0"
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("weight", [0.2, 0.7, "tensor"])
+def test_lerp_is_bit_exact(torch, dtype, weight, rng):
+    a, b = rng.standard_normal((2, 200)).astype(dtype)
+    w = rng.uniform(-0.5, 1.5, 200).astype(dtype)
+    out = []
+    for lib in (chainrule, torch):
+        wt = lib.tensor(w) if weight == "tensor" else weight
+        out.append(lib.lerp(lib.tensor(a), lib.tensor(b), wt).numpy())
+    np.testing.assert_array_equal(out[0], out[1])
+
+
+def test_lerp_errors_match_pytorch(torch):
+    cases = [
+        lambda t: t.lerp(t.tensor([1.0, 2]), t.tensor([3.0, 4, 5]), 0.5),
+        lambda t: t.lerp(t.tensor([1.0, 2]), t.tensor([3.0, 4], dtype=t.float64), 0.5),
+        lambda t: t.lerp(t.tensor([1.0]), t.tensor([3.0]), t.tensor([0.5], dtype=t.float64)),
+        lambda t: t.lerp(t.tensor([1, 2]), t.tensor([3, 4]), 0.5),
+    ]
+    for case in cases:
+        assert _raises(lambda c=case: c(chainrule)) == _raises(lambda c=case: c(torch))
+
+
+def test_clamp_with_tensor_bounds_gradients(torch):
+    """Ties go wholly to the input, and where lo > hi the result is hi, as PyTorch."""
+    results = []
+    for lib in (chainrule, torch):
+        x = lib.tensor([1.0, 5, 0, 2, 3], requires_grad=True)
+        lo = lib.tensor([3.0, 3, 0, 1, 4], requires_grad=True)
+        hi = lib.tensor([2.0, 6, 1, 3, 5], requires_grad=True)
+        y = lib.clamp(x, lo, hi)
+        (y * lib.tensor([1.0, 2, 3, 4, 5])).sum().backward()
+        results.append([t.detach().numpy() for t in (y, x.grad, lo.grad, hi.grad)])
+    for mine, theirs in zip(*results):
+        np.testing.assert_array_equal(mine, theirs)
+    assert results[0][1].tolist() == [0.0, 2.0, 3.0, 4.0, 0.0]
+
+
+def test_clamp_promotes_integer_tensors(torch):
+    cases = [
+        lambda t: t.clamp(t.tensor([1, 2]), 0, 1.5),
+        lambda t: t.clamp(t.tensor([True, False]), 0, 1),
+        lambda t: t.clamp(t.tensor([1, 2], dtype=t.uint8), max=1),
+        lambda t: t.clamp(t.tensor([1, 2]), t.tensor([1.5]), None),
+        lambda t: t.clamp(t.ones(2), t.tensor([1.5, 1], dtype=t.float64)),
+    ]
+    for case in cases:
+        mine, theirs = case(chainrule), case(torch)
+        assert str(mine.dtype) == str(theirs.dtype)
+        np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+
+
+def test_where_with_two_numbers(torch):
+    for x, y in ((1, 2), (1.0, 2), (True, False), (0.5, True)):
+        mine = chainrule.where(chainrule.tensor([True, False]), x, y)
+        theirs = torch.where(torch.tensor([True, False]), x, y)
+        assert str(mine.dtype) == str(theirs.dtype)
+        assert mine.tolist() == theirs.tolist()
+
+
+def test_where_with_two_numbers_literal():
+    out = chainrule.where(chainrule.tensor([True, False]), 1.0, 2)
+    assert out.dtype is chainrule.float32 and out.tolist() == [1.0, 2.0]
+
+
+BOOL_SUB = (
+    "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+    "invert a mask, use the `~` or `logical_not()` operator instead."
+)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        lambda t: t.tensor([True]) - t.tensor([1]),
+        lambda t: t.tensor([1]) - True,
+        lambda t: 1 - t.tensor([True]),
+        lambda t: t.sub(t.tensor([1.0]), t.tensor([True]), alpha=2),
+    ],
+)
+def test_subtraction_with_a_bool_operand_raises(case):
+    assert _raises(lambda: case(chainrule)) == (RuntimeError, BOOL_SUB)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        lambda t: t.tensor([1, 2]) // 0,
+        lambda t: t.tensor([1, 2]) % 0,
+        lambda t: t.tensor([1, 2]) // t.tensor([0, 1]),
+    ],
+)
+def test_integer_division_by_zero_raises(case, torch):
+    assert _raises(lambda: case(chainrule)) == (RuntimeError, "ZeroDivisionError")
+    assert _raises(lambda: case(torch)) == (RuntimeError, "ZeroDivisionError")
+
+
+def test_float_division_by_zero_is_a_value():
+    with np.errstate(divide="ignore"):
+        assert (chainrule.tensor([1.0]) // 0).tolist() == [float("inf")]
+
+
+def test_copy_shape_error_names_the_dimension():
+    message = (
+        "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1"
+    )
+    assert _raises(lambda: chainrule.ones(2, 3).copy_(chainrule.ones(3, 2))) == (
+        RuntimeError,
+        message,
+    )
+
+
+@pytest.mark.parametrize("op", [lambda y: y * 2, lambda y: y / 2, lambda y: 2 * y])
+def test_product_with_a_number_does_not_save_the_tensor(op, torch):
+    """PyTorch's mul/div by a number save nothing of the tensor: changing it later in place
+    does not break their backward."""
+    grads = []
+    for lib in (chainrule, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x + 0  # add saves nothing, so only what op saves can be invalidated
+        z = op(y)
+        y.add_(1)
+        z.sum().backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-6)
+
+
+def test_product_of_tensors_still_detects_in_place_change():
+    x = chainrule.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1
+    z = y * y
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()
+
+
+def test_softplus_is_stable_and_matches_pytorch(torch):
+    values = [1e3, -1e3, 0.0, 19.9, 20.1, 25.0, -30.0]
+    results = []
+    for lib, softplus in (
+        (chainrule, chainrule.softplus),
+        (torch, torch.nn.functional.softplus),
+    ):
+        x = lib.tensor(values, requires_grad=True)
+        y = softplus(x)
+        y.sum().backward()
+        results.append((y.detach().numpy(), x.grad.numpy()))
+    for mine, theirs in zip(*results):
+        assert np.all(np.isfinite(mine))
+        np.testing.assert_allclose(mine, theirs, rtol=1e-6, atol=1e-30)
+
+
+def test_logaddexp_is_stable():
+    x = chainrule.tensor([1e3, -1e3, 0.0], requires_grad=True)
+    y = chainrule.logaddexp(x, chainrule.zeros(3))
+    with np.errstate(over="ignore"):
+        y.sum().backward()
+    np.testing.assert_allclose(y.detach().numpy(), [1e3, 0.0, np.log(2)], rtol=1e-6)
+    np.testing.assert_allclose(x.grad.numpy(), [1.0, 0.0, 0.5], atol=1e-7)
