@@ -208,20 +208,7 @@ CASES = [
 ]
 
 
-# Known differences owned elsewhere: ops/shape.py's x.T does not yet warn on non-2-D tensors.
-KNOWN = {"T 3d"}
-
-
-@pytest.mark.parametrize(
-    "make",
-    [
-        pytest.param(c[1], marks=pytest.mark.xfail(reason="x.T warning", strict=True))
-        if c[0] in KNOWN
-        else c[1]
-        for c in CASES
-    ],
-    ids=[c[0] for c in CASES],
-)
+@pytest.mark.parametrize("make", [c[1] for c in CASES], ids=[c[0] for c in CASES])
 def test_attribute_matches_torch(torch, make):
     assert _describe(chainrule, make) == _describe(torch, make)
 

@@ -370,7 +370,9 @@ class PowBackward(Op):
     def forward(ctx, grad, a, *, exponent):
         ctx.save_for_backward(grad, a)
         ctx.exponent = exponent
-        return grad * (exponent * PowScalar.forward(NULL_CTX, a, exponent=exponent - 1))
+        # a**1 is a itself: no copy needed for the commonest exponent, 2.
+        power = a if exponent == 2 else PowScalar.forward(NULL_CTX, a, exponent=exponent - 1)
+        return grad * (exponent * power)
 
     @staticmethod
     def backward(ctx, gg):
@@ -690,11 +692,22 @@ Sinh = _unary("Sinh", np.sinh, "d(sinh(a))/da = cosh(a)", lambda g, a: g * a.cos
 Cosh = _unary("Cosh", np.cosh, "d(cosh(a))/da = sinh(a)", lambda g, a: g * a.sinh())
 
 
+# Per dtype (by its one-letter code): 1 as a NumPy scalar of that dtype (cheaper
+# for NumPy than a Python number on tiny arrays), and the input below which
+# exp(-a) overflows. There the result is still right (1 / inf = 0) but NumPy
+# would warn, so only such inputs pay for errstate.
+_SIGMOID_CONSTANTS = {
+    np.dtype(t).char: (t(1), -float(np.log(np.finfo(t).max)))
+    for t in (np.float16, np.float32, np.float64)
+}
+
+
 def _sigmoid_np(a):
-    # 1 / (1 + exp(-a)) is accurate everywhere; exp overflows to inf for very
-    # negative a, which gives the right limit 0, so that warning is silenced.
+    one, lowest = _SIGMOID_CONSTANTS[a.dtype.char]
+    if a.size and a.min() >= lowest:
+        return np.reciprocal(np.exp(-a) + one)
     with np.errstate(over="ignore"):
-        return 1 / (1 + np.exp(-a))
+        return np.reciprocal(np.exp(-a) + one)
 
 
 Sigmoid = _unary(

@@ -8,6 +8,8 @@ are views (Op.is_view): they share its version counter. Joining and splitting
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..tensor import Tensor
@@ -217,8 +219,21 @@ def t(input):
     return apply(Permute, (input,), {"dims": (1, 0)}, name="TBackward0")
 
 
+_T_WARNED = []
+
+
 def _T(self):
     ndim = self._data.ndim
+    if ndim != 2 and not _T_WARNED:
+        _T_WARNED.append(True)  # once per process, as PyTorch warns
+        warnings.warn(
+            "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+            "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+            "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to "
+            "reverse the dimensions of a tensor.",
+            UserWarning,
+            stacklevel=2,
+        )
     return apply(Permute, (self,), {"dims": tuple(range(ndim))[::-1]}, name="PermuteBackward0")
 
 
