@@ -178,8 +178,15 @@ def apply1(op, a, kwargs=_NO_KWARGS, name=None):
     result._data = out
     result._requires_grad = True
     result.grad_fn = node
-    if node._to_save:
-        resolve_saved(node, (a,), (data,), out, result)
+    to_save = node._to_save
+    if to_save:
+        if len(to_save) == 1 and to_save[0] is data:
+            # The input alone (pow, sin, log, ...), resolved inline.
+            counter = a._version_counter
+            node._saved = ((INPUT, a, 0 if counter is None else counter[0]),)
+            node._to_save = ()
+        else:
+            resolve_saved(node, (a,), (data,), out, result)
     if _anomaly_state.enabled:
         anomaly_mode.record_forward_trace(node)
     return result
