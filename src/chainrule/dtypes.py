@@ -161,3 +161,24 @@ _LEGACY_NAMES = {
 def scalar_type_name(d):
     """The name PyTorch's messages use for a dtype: Float, Long, Bool ..."""
     return _LEGACY_NAMES[d.name]
+
+
+# The C++ type names some of PyTorch's messages print (matmul's dtype mismatch,
+# grad assignment, masks), by dtype name.
+_CPP_NAMES = {
+    "bool": "bool",
+    "uint8": "unsigned char",
+    "int8": "signed char",
+    "int16": "short int",
+    "int32": "int",
+    "int64": "long int",
+    "float16": "c10::Half",
+    "float32": "float",
+    "float64": "double",
+}
+
+
+def cpp_type_name(d):
+    """The C++ name of a dtype (chainrule or NumPy) as PyTorch's messages print it."""
+    name = d.name if type(d) is dtype else np.dtype(d).name
+    return _CPP_NAMES.get(name, name)

@@ -142,7 +142,7 @@ class Tensor:
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError(
                     "attempting to assign a gradient with dtype "
-                    f"'{_CPP_TYPE_NAMES.get(value._data.dtype.name, value._data.dtype.name)}' "
+                    f"'{_dtypes.cpp_type_name(value._data.dtype)}' "
                     "to a tensor with grad_dtype "
                     f"'{_dtypes.scalar_type_name(self.dtype)}'. The gradient must match the "
                     "tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
@@ -412,20 +412,6 @@ class Tensor:
             t._grad = Tensor._wrap(self._grad._data.copy())
         memo[id(self)] = t
         return t
-
-
-# The C++ type names PyTorch's grad-assignment message prints, by NumPy dtype name.
-_CPP_TYPE_NAMES = {
-    "float64": "double",
-    "float32": "float",
-    "float16": "c10::Half",
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-}
 
 
 def _rebuild(data, requires_grad):

@@ -748,25 +748,11 @@ class MaskedFill(Op):
         return ga, None, gv
 
 
-# The C++ type names PyTorch's mask message uses.
-_CPP_TYPE_NAMES = {
-    "float16": "c10::Half",
-    "float32": "float",
-    "float64": "double",
-    "int8": "signed char",
-    "int16": "short int",
-    "int32": "int",
-    "int64": "long int",
-    "uint8": "unsigned char",
-}
-
-
 def _check_mask(mask, what):
     if not isinstance(mask, Tensor):
         mask = _wrap(np.asarray(mask))
     if mask._data.dtype != np.bool_:
-        name = dtypes.from_numpy_dtype(mask._data.dtype).name
-        name = _CPP_TYPE_NAMES.get(name, name)
+        name = dtypes.cpp_type_name(mask._data.dtype)
         raise RuntimeError(f"{what} only supports boolean masks, but got mask with dtype {name}")
     return mask
 

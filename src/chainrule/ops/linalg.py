@@ -33,19 +33,6 @@ __all__ = [
 
 _wrap = Tensor._wrap
 
-# The C++ type names PyTorch's matmul dtype message uses.
-_CPP_NAMES = {
-    "float32": "float",
-    "float64": "double",
-    "float16": "c10::Half",
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-}
-
 
 def _dtype_of(t):
     return dtypes.from_numpy_dtype(t._data.dtype)
@@ -55,7 +42,7 @@ def _same_dtype(a, b):
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
-            f"{_CPP_NAMES[_dtype_of(a).name]} != {_CPP_NAMES[_dtype_of(b).name]}"
+            f"{dtypes.cpp_type_name(_dtype_of(a))} != {dtypes.cpp_type_name(_dtype_of(b))}"
         )
 
 

@@ -1459,18 +1459,12 @@ def _lerp(input, end, weight):
         )
     for what, t in (("end", end), ("weight", weight)):
         if isinstance(t, Tensor) and t._data.dtype != input._data.dtype:
-            raise RuntimeError(
-                f"expected dtype {_short_name(input)} for `{what}` but got dtype {_short_name(t)}"
-            )
+            expected = dtypes.cpp_type_name(input._data.dtype)
+            got = dtypes.cpp_type_name(t._data.dtype)
+            raise RuntimeError(f"expected dtype {expected} for `{what}` but got dtype {got}")
     if isinstance(weight, Tensor):
         return _LerpTensor.apply(input, end, weight)
     return Lerp.apply(input, end, float(weight))
-
-
-def _short_name(t):
-    return {"float32": "float", "float64": "double", "float16": "c10::Half"}.get(
-        t._data.dtype.name, t._data.dtype.name
-    )
 
 
 def _scalar_pair(x, y):
