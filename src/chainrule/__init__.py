@@ -3,7 +3,9 @@
 `import chainrule as torch` runs PyTorch teaching code unchanged.
 """
 
-from . import autograd, linalg, ops, return_types  # noqa: F401  (ops attaches Tensor's math methods)  # noqa: F401
+import warnings as _warnings
+
+from . import autograd, linalg, ops, return_types  # noqa: F401  (ops attaches Tensor's math methods)
 from ._printing import set_printoptions  # noqa: F401
 from .autograd.anomaly_mode import (  # noqa: F401
     detect_anomaly,
@@ -66,3 +68,9 @@ short = int16
 cfloat = None
 
 __version__ = "0.1.0"
+
+# Arithmetic that overflows or leaves the domain (log(0), 1/0, exp(1000)) gives
+# inf or nan silently, as in PyTorch; anomaly mode is the tool that stops on a
+# NaN gradient. NumPy would warn from inside chainrule's own modules, so those
+# warnings, and only those, are ignored; NumPy used directly still warns.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"chainrule(\.|$)")

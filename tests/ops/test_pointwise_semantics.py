@@ -230,3 +230,37 @@ def test_logaddexp_is_stable():
         y.sum().backward()
     np.testing.assert_allclose(y.detach().numpy(), [1e3, 0.0, np.log(2)], rtol=1e-6)
     np.testing.assert_allclose(x.grad.numpy(), [1.0, 0.0, 0.5], atol=1e-7)
+
+
+def test_overflow_and_domain_errors_are_silent_as_in_pytorch():
+    """log(0), 1/0, exp(1000) and sqrt's gradient at 0 give inf/nan without a warning;
+    NumPy used directly still warns. A fresh interpreter, so no test's filters interfere."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")]))
+    )
+
+    code = (
+        "import chainrule as torch, numpy as np\n"
+        "a = torch.log(torch.tensor([0.0, -1.0]))\n"
+        "b = torch.exp(torch.tensor([1000.0])) + torch.tensor([1.0]) / 0\n"
+        "x = torch.tensor([0.0], requires_grad=True)\n"
+        "torch.sqrt(x).sum().backward()\n"
+        "print(a.tolist(), b.tolist(), x.grad.tolist())\n"
+        "np.log(np.zeros(1))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-W", "default", "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    assert done.stdout.strip() == "[-inf, nan] [inf] [inf]"
+    warnings = [line for line in done.stderr.splitlines() if "RuntimeWarning" in line]
+    assert len(warnings) == 1 and "<string>:7" in warnings[0], done.stderr
