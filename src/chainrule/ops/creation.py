@@ -423,13 +423,25 @@ def _check_input(name, input):
         )
 
 
-def _like(name, maker):
+def _like(name, maker, random=False):
+    """maker's *_like form; a random maker also takes generator=."""
+
     def make(
-        input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
+        input,
+        *,
+        dtype=None,
+        layout=None,
+        device=None,
+        requires_grad=False,
+        memory_format=None,
+        generator=None,
     ):
         _check_input(name, input)
+        if generator is not None and not random:
+            raise TypeError(f"{name}() got an unexpected keyword argument 'generator'")
         d = dtype if dtype is not None else input.dtype
-        return maker(input.shape, dtype=d, device=device, requires_grad=requires_grad)
+        extra = {"generator": generator} if random else {}
+        return maker(input.shape, dtype=d, device=device, requires_grad=requires_grad, **extra)
 
     make.__name__ = make.__qualname__ = name
     make.__doc__ = f"{maker.__name__}() with input's shape and (unless given) dtype."
@@ -892,44 +904,8 @@ def normal(
     return _store_out(_wrap(arr), out)
 
 
-def rand_like(
-    input,
-    *,
-    generator=None,
-    dtype=None,
-    layout=None,
-    device=None,
-    requires_grad=False,
-    memory_format=None,
-):
-    _check_input("rand_like", input)
-    return rand(
-        input.shape,
-        generator=generator,
-        dtype=dtype if dtype is not None else input.dtype,
-        device=device,
-        requires_grad=requires_grad,
-    )
-
-
-def randn_like(
-    input,
-    *,
-    generator=None,
-    dtype=None,
-    layout=None,
-    device=None,
-    requires_grad=False,
-    memory_format=None,
-):
-    _check_input("randn_like", input)
-    return randn(
-        input.shape,
-        generator=generator,
-        dtype=dtype if dtype is not None else input.dtype,
-        device=device,
-        requires_grad=requires_grad,
-    )
+rand_like = _like("rand_like", rand, random=True)
+randn_like = _like("randn_like", randn, random=True)
 
 
 def randint_like(
