@@ -39,6 +39,7 @@ from .dtypes import (
     set_default_dtype,
     uint8,
 )
+from .ops.comparison import *
 from .ops.conversion import *
 from .ops.creation import *
 from .ops.indexing import *

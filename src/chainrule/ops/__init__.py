@@ -2,6 +2,7 @@
 method and operator forms to Tensor; each module's __all__ is its public functions."""
 
 from . import (  # noqa: F401
+    comparison,
     conversion,
     creation,
     indexing,

@@ -1,0 +1,174 @@
+"""Comparisons, logic and predicates (eq, lt, logical_and, isnan, ...): never differentiable.
+
+Their results are bool (or integer, for bitwise ops) tensors, which carry no
+gradient; they take part in autograd only as masks for where, masked_fill and
+indexing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+from .inplace import inplace
+from .op import Op, tensor_method
+from .pointwise import _binary_forward, promote
+
+__all__ = [
+    "allclose",
+    "bitwise_and",
+    "bitwise_not",
+    "bitwise_or",
+    "bitwise_xor",
+    "eq",
+    "equal",
+    "ge",
+    "greater",
+    "greater_equal",
+    "gt",
+    "isclose",
+    "isfinite",
+    "isinf",
+    "isnan",
+    "isneginf",
+    "isposinf",
+    "le",
+    "less",
+    "less_equal",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logical_xor",
+    "lt",
+    "ne",
+    "not_equal",
+    "signbit",
+]
+
+_wrap = Tensor._wrap
+
+
+def _comparison(name, np_fn, dunder=None):
+    class Compare(Op):
+        differentiable = False
+
+        @staticmethod
+        def forward(ctx, a, b):
+            return _binary_forward(np_fn, a, b)
+
+    Compare.__name__ = name.capitalize()
+
+    def fn(input, other):
+        a, b = promote(input, other)
+        if not isinstance(a, Tensor):
+            a, b = _wrap(np.asarray(a, dtype=b._data.dtype)), b
+        return Compare.apply(a, b)
+
+    fn.__name__ = name
+    names = [name] + ([dunder] if dunder else [])
+    tensor_method(*names)(fn)
+    return fn
+
+
+eq = _comparison("eq", np.equal, "__eq__")
+ne = _comparison("ne", np.not_equal, "__ne__")
+lt = _comparison("lt", np.less, "__lt__")
+le = _comparison("le", np.less_equal, "__le__")
+gt = _comparison("gt", np.greater, "__gt__")
+ge = _comparison("ge", np.greater_equal, "__ge__")
+less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
+logical_and = _comparison("logical_and", np.logical_and)
+logical_or = _comparison("logical_or", np.logical_or)
+logical_xor = _comparison("logical_xor", np.logical_xor)
+
+
+def _bitwise(name, np_fn, dunders):
+    class Bitwise(Op):
+        differentiable = False
+
+        @staticmethod
+        def forward(ctx, a, b):
+            if a.dtype.kind == "f" or (isinstance(b, np.ndarray) and b.dtype.kind == "f"):
+                raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float'")
+            return _binary_forward(np_fn, a, b)
+
+    def fn(input, other):
+        a, b = promote(input, other)
+        return Bitwise.apply(a, b)
+
+    fn.__name__ = name
+    tensor_method(name, *dunders)(fn)
+    return fn
+
+
+bitwise_and = _bitwise("bitwise_and", np.bitwise_and, ("__and__", "__rand__"))
+bitwise_or = _bitwise("bitwise_or", np.bitwise_or, ("__or__", "__ror__"))
+bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor, ("__xor__", "__rxor__"))
+
+
+class _UnaryPredicate(Op):
+    differentiable = False
+    np_fn = None
+
+    @classmethod
+    def forward(cls, ctx, a):
+        return cls.np_fn(a)
+
+
+def _predicate(name, np_fn, *aliases):
+    cls = type(name.capitalize(), (_UnaryPredicate,), {"np_fn": staticmethod(np_fn)})
+
+    def fn(input):
+        return cls.apply(input)
+
+    fn.__name__ = name
+    tensor_method(name, *aliases)(fn)
+    return fn
+
+
+def _not(a):
+    if a.dtype == np.bool_:
+        return np.logical_not(a)
+    if a.dtype.kind == "f":
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
+    return np.invert(a)
+
+
+logical_not = _predicate("logical_not", np.logical_not)
+bitwise_not = _predicate("bitwise_not", _not, "__invert__")
+isnan = _predicate("isnan", np.isnan)
+isinf = _predicate("isinf", np.isinf)
+isfinite = _predicate("isfinite", np.isfinite)
+isposinf = _predicate("isposinf", np.isposinf)
+isneginf = _predicate("isneginf", np.isneginf)
+signbit = _predicate("signbit", np.signbit)
+
+
+@tensor_method("logical_and_")
+def logical_and_(self, other):
+    return inplace(self, lambda t: logical_and(t, other))
+
+
+@tensor_method("equal")
+def equal(input, other):
+    return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
+
+
+@tensor_method("allclose")
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(np.allclose(input._data, _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+@tensor_method("isclose")
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return _wrap(np.isclose(input._data, _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _arr(x):
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
+
+
+Tensor.__eq__ = eq
+Tensor.__hash__ = lambda self: id(self)
