@@ -62,6 +62,7 @@ class Tensor:
     _base = None
     _acc = None
     _retains_grad = False
+    _view_replay = None  # (base -> view, view-shaped value -> base) for reshape/permute views
 
     # NumPy defers to Tensor's reflected operators (ndarray * Tensor -> Tensor).
     __array_ufunc__ = None

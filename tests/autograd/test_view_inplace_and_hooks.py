@@ -43,7 +43,56 @@ def _nested_view(lib):
     return y.detach().numpy(), x.grad.numpy()
 
 
-@pytest.mark.parametrize("case", [_slice_augmented, _view_method, _nested_view])
+def _reshaped_view(lib):
+    x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    w = lib.tensor([0.5, -1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    v = y.view(4)
+    v.mul_(w)
+    (y * y).sum().backward()
+    return y.detach().numpy(), v.detach().numpy(), x.grad.numpy(), w.grad.numpy()
+
+
+def _transposed_view(lib):
+    x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    w = lib.tensor([[0.5, -1.0], [2.0, 3.0]], requires_grad=True)
+    y = x * 1
+    y.t().add_(w)
+    (y.sum() * 3 + (y * x).sum()).backward()
+    return y.detach().numpy(), x.grad.numpy(), w.grad.numpy()
+
+
+def _view_of_a_buffer(lib):
+    w = lib.tensor([0.5, -1.0, 2.0, 3.0], requires_grad=True)
+    buf = lib.zeros(2, 2)  # requires no grad until the write puts it in the graph
+    buf.view(4).add_(w)
+    (buf**2).sum().backward()
+    return buf.detach().numpy(), w.grad.numpy()
+
+
+def _view_of_a_view(lib):
+    x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    w = lib.tensor([0.5, -1.0, 2.0, 3.0], requires_grad=True)
+    y = x + 0
+    vv = y.view(4).view(2, 2).t()
+    vv.mul_(3)
+    vv.add_(w.view(2, 2))
+    (y * x).sum().backward()
+    return y.detach().numpy(), vv.detach().numpy(), x.grad.numpy(), w.grad.numpy()
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        _slice_augmented,
+        _view_method,
+        _nested_view,
+        _reshaped_view,
+        _transposed_view,
+        _view_of_a_buffer,
+        _view_of_a_view,
+    ],
+)
 def test_in_place_on_a_view_of_a_graph_tensor(case, torch_or_none):
     results = [case(lib) for lib in libs(torch_or_none)]
     for theirs in results[1:]:
@@ -55,6 +104,25 @@ def test_in_place_on_a_view_literal_values():
     y, grad = _slice_augmented(chainrule)
     assert y.tolist() == [10.0, 4.0, 6.0]
     assert grad.tolist() == [0.0, 4.0, 6.0]
+
+
+def test_in_place_on_a_reshaped_view_literal_values():
+    y, v, x_grad, w_grad = _reshaped_view(chainrule)
+    assert y.tolist() == [[1.0, -4.0], [12.0, 24.0]] and v.tolist() == [1.0, -4.0, 12.0, 24.0]
+    # d/dx sum(y**2) with y = 2x*w: 8 * x * w**2;  d/dw: 8 * x**2 * w
+    assert x_grad.tolist() == [[2.0, 16.0], [96.0, 288.0]]
+    assert w_grad.tolist() == [4.0, -32.0, 144.0, 384.0]
+
+
+def test_whole_view_in_place_guards_saved_values_and_leaves():
+    x = chainrule.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y = x * 1
+    z = (y * y).sum()  # saves y
+    y.t().mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.backward()
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+        x.view(4).mul_(2)
 
 
 def test_view_in_place_still_guards_saved_values():

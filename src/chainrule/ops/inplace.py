@@ -25,10 +25,13 @@ def inplace(self, compute, others=()):
     if not recording:
         return _write(self, compute(self))
     base = self._base
-    if base is not None and base.grad_fn is not None:
+    if base is not None and not (base.grad_fn is None and base._requires_grad):
+        # A view of a base that is in the graph, or that the write puts there.
         chain = self.__dict__.get("_view_chain")
         if chain is not None and chain[0] is base:
             return _inplace_on_view(self, chain, compute)
+        if self._view_replay is not None:
+            return _inplace_on_whole_view(self, base, compute)
     check_inplace_allowed(self)
     snapshot = Tensor._wrap(self._data.copy(), self._requires_grad)
     snapshot.grad_fn = self.grad_fn
@@ -61,6 +64,32 @@ def _inplace_on_view(view, chain, compute):
     if result._data.dtype != view._data.dtype:
         result = result.to(view.dtype)
     _setitem_through_base(view, chain, Key(None, None, "CopySlices"), result)
+    return view
+
+
+def _inplace_on_whole_view(view, base, compute):
+    """view.op_() where view holds all of base's elements (a reshape or permute of it):
+    the new value is computed out of place, turned back into the base's shape, and
+    becomes the base's new value and history; the view's history is then cut from it."""
+    forward, inverse = view._view_replay
+    snapshot = Tensor._wrap(view._data.copy(), view._requires_grad)
+    snapshot.grad_fn = view.grad_fn
+    snapshot._output_nr = view._output_nr
+    result = compute(snapshot)
+    if result._data.shape != view._data.shape:
+        raise _shape_error(view, result)
+    _check_cast(result._data.dtype, view._data.dtype)
+    if result._data.dtype != view._data.dtype:
+        result = result.to(view.dtype)
+    new_base = inverse(result)
+    _write(base, new_base)  # the view shares this memory
+    base.grad_fn = new_base.grad_fn
+    base._output_nr = new_base._output_nr
+    base._requires_grad = new_base._requires_grad
+    regenerated = forward(base)
+    view.grad_fn = regenerated.grad_fn
+    view._output_nr = regenerated._output_nr
+    view._requires_grad = regenerated._requires_grad
     return view
 
 

@@ -96,7 +96,7 @@ def apply(op, args, kwargs, name=None):
             result = _new(Tensor)
             result._data = out if type(out) is _ndarray else np.asarray(out)
         if op.is_view:
-            _mark_view(result, args[0])
+            _mark_view(result, args[0], op, kwargs)
         return result
 
     node = _new(op._node_cls if name is None else node_class(name, op))
@@ -143,7 +143,7 @@ def apply(op, args, kwargs, name=None):
         if node._to_save:
             resolve_saved(node, args, arrays, out, result)
     if op.is_view:
-        _mark_view(result, args[0])
+        _mark_view(result, args[0], op, kwargs)
     if _anomaly_state.enabled:
         anomaly_mode.record_forward_trace(node)
     return result
@@ -261,8 +261,14 @@ def apply2(op, a, b, kwargs=_NO_KWARGS, name=None):
     return result
 
 
-def _mark_view(result, source):
-    """Outputs that share memory with the input share its version counter and base."""
+def _mark_view(result, source, op=None, kwargs=None):
+    """Outputs that share memory with the input share its version counter and base.
+
+    A view that holds every element of its base once (reshape, permute) also
+    records how to make it from the base and how to turn a value of its shape
+    back into the base's (`Op.replay`), composed along views of views, so that
+    an in-place op on it can be recorded as a new value of the base.
+    """
     if not isinstance(source, Tensor):
         return
     outputs = result if type(result) is tuple else (result,)
@@ -270,6 +276,21 @@ def _mark_view(result, source):
         if np.may_share_memory(r._data, source._data):
             r._base = source if source._base is None else source._base
             r._version_counter = source._shared_version_counter()
+            replay = getattr(op, "replay", None)
+            if replay is None or type(result) is tuple:
+                continue
+            step = replay(source._data.shape, **kwargs)
+            if source._base is None:
+                r._view_replay = step
+            elif source._view_replay is not None:
+                r._view_replay = _compose(source._view_replay, step)
+
+
+def _compose(first, then):
+    """The replay of a view of a view: make both in turn, undo them in reverse."""
+    f0, i0 = first
+    f1, i1 = then
+    return (lambda t: f1(f0(t))), (lambda v: i0(i1(v)))
 
 
 def tensor_method(*names):

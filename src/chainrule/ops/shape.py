@@ -75,6 +75,10 @@ class Reshape(Op):
     def backward(ctx, grad):
         return grad.reshape(ctx.shape)
 
+    @staticmethod
+    def replay(input_shape, *, shape):
+        return (lambda t: t.reshape(shape)), (lambda v: v.reshape(input_shape))
+
 
 @tensor_method("reshape")
 def reshape(input, *shape):
@@ -180,6 +184,11 @@ class Permute(Op):
     @staticmethod
     def backward(ctx, grad):
         return grad.permute(tuple(np.argsort(ctx.dims)))
+
+    @staticmethod
+    def replay(input_shape, *, dims):
+        inverse = tuple(int(d) for d in np.argsort(dims))
+        return (lambda t: t.permute(dims)), (lambda v: v.permute(inverse))
 
 
 @tensor_method("permute")
