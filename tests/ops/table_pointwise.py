@@ -103,4 +103,9 @@ CASES = [
     OpCase("sigmoid_backward", lambda t, a: _first_derivative(t, t.sigmoid, a), (A(4),)),
     OpCase("pow_backward", lambda t, a: _first_derivative(t, lambda x: x**3, a), (A(4),)),
     OpCase("clone", lambda t, a: a.clone() * a, (A(3),)),
+    # In-place writes recorded on a non-leaf: the old value's gradient is zero.
+    OpCase("zero_inplace", lambda t, a: (a * 1).zero_() + a * a, (A(2, 3),)),
+    OpCase("fill_inplace", lambda t, a: (a * 2).fill_(1.5) * a, (A(2, 3),)),
+    OpCase("fill_tensor_inplace", lambda t, a, v: (a * 2).fill_(v) * a, (A(2, 3), A())),
+    OpCase("copy_inplace", lambda t, a, s: (a * 2).copy_(s) * a, (A(2, 3), A(3))),
 ]

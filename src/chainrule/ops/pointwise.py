@@ -1134,10 +1134,56 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
     return input + value * (tensor1 / tensor2) if value != 1 else input + tensor1 / tensor2
 
 
+class Fill(Op):
+    """The recorded form of fill_ and zero_: the new value no longer depends on the old."""
+
+    name = "FillBackward2"
+    formula = "d(fill(a, v))/da = 0"
+
+    @staticmethod
+    def forward(ctx, a, *, value):
+        return np.full_like(a, value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+class FillTensor(Op):
+    name = "FillBackward3"
+    formula = "d(fill(a, v))/da = 0, d(fill(a, v))/dv = sum of the gradient"
+
+    @staticmethod
+    def forward(ctx, a, value):
+        return np.full_like(a, value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, grad.sum()
+
+
+class Copy(Op):
+    """The recorded form of a.copy_(src): src broadcast to a's shape and cast to its dtype."""
+
+    name = "CopyBackwards"
+    formula = "d(copy(a, src))/da = 0, d(copy(a, src))/dsrc = 1 (summed over broadcast dims)"
+
+    @staticmethod
+    def forward(ctx, a, src):
+        try:
+            return np.broadcast_to(src, a.shape).astype(a.dtype)
+        except ValueError:
+            raise broadcast_shapes_error(a.shape, np.shape(src)) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, grad
+
+
 @tensor_method("zero_")
 def zero_(self):
     if self._requires_grad and _grad_state.enabled:
-        return fill_(self, 0)
+        return inplace(self, lambda t: apply(Fill, (t,), {"value": 0}, name="ZeroBackward0"))
     self._data.fill(0)
     counter = self._version_counter
     if counter is None:
@@ -1158,10 +1204,10 @@ def fill_(self, value):
                 f"{value._data.ndim} dimensions."
             )
         if value._requires_grad and state.enabled:
-            return copy_(self, value.expand(self.shape))
+            return inplace(self, lambda t: FillTensor.apply(t, value), (value,))
         value = value.item()
     if state.enabled and self._requires_grad:
-        return inplace(self, lambda t: t * 0 + value)
+        return inplace(self, lambda t: Fill.apply(t, value=value))
     self._data.fill(value)
     self._bump_version()
     return self
@@ -1174,7 +1220,7 @@ def copy_(self, src, non_blocking=False):
     if not isinstance(src, Tensor):
         src = _wrap(np.asarray(src))
     if state.enabled and (self._requires_grad or src._requires_grad):
-        return inplace(self, lambda t: src.to(self.dtype).expand(self.shape) + t * 0, (src,))
+        return inplace(self, lambda t: Copy.apply(t, src), (src,))
     try:
         np.copyto(self._data, np.broadcast_to(src._data, self._data.shape), casting="unsafe")
     except ValueError:
