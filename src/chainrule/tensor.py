@@ -13,7 +13,6 @@ import warnings
 import numpy as np
 
 from . import dtypes as _dtypes
-from .autograd.grad_mode import state as _grad_state
 
 
 class Size(tuple):
@@ -457,10 +456,6 @@ def version_error(t, expected, node, current=None):
         f"inplace operation: [{type_name} {shape}]{out_of} is at version {current}; expected "
         f"version {expected} instead. Hint: {hint}"
     )
-
-
-def is_grad_recording():
-    return _grad_state.enabled
 
 
 from .autograd import engine as _engine  # noqa: E402  (the engine imports Tensor)

@@ -286,8 +286,7 @@ def run(root_edges, root_grads, retain_graph, create_graph, capture=None):
             grads = buffers.pop(node, None)
             if grads is None:
                 if not retain_graph and node._saved:
-                    node._saved = ()
-                    node._released = True
+                    node._release()
                 continue
             if node._pre_hooks:
                 grads = _run_pre_hooks(node, grads)
@@ -309,8 +308,7 @@ def run(root_edges, root_grads, retain_graph, create_graph, capture=None):
                     anomaly_mode.warn_forward_trace(node)
                 raise
             if not retain_graph and node._saved:
-                node._saved = ()  # what was saved for this step is freed now
-                node._released = True
+                node._release()  # what was saved for this step is freed now
             next_functions = node.next_functions
             if type(results) is not tuple:
                 results = (results,)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from .. import dtypes
 from ..tensor import Tensor
 from .op import Op, tensor_method
@@ -131,7 +129,3 @@ def cuda(self, device=None, non_blocking=False):
     from ..device import check_device
 
     check_device("cuda")
-
-
-def ascontiguous(a):
-    return np.ascontiguousarray(a)
