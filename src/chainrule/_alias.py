@@ -1,0 +1,1 @@
+"""Resolving torch and torchvision imports to chainrule: alias_torch() and run_path()."""

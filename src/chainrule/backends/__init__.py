@@ -1,0 +1,1 @@
+"""chainrule.backends: flags PyTorch scripts set (cudnn.deterministic ...)."""

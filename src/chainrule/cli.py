@@ -1,0 +1,1 @@
+"""The chainrule command: chainrule run script.py, chainrule explain script.py."""

@@ -1,0 +1,1 @@
+"""chainrule.cuda: there is no CUDA here; is_available() is False."""

@@ -1,0 +1,3 @@
+"""Functional forms: activation."""
+
+__all__ = []

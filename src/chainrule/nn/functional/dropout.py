@@ -1,0 +1,3 @@
+"""Functional forms: dropout."""
+
+__all__ = []

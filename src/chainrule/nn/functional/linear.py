@@ -1,0 +1,3 @@
+"""Functional forms: linear."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Functional forms: loss."""
+
+__all__ = []

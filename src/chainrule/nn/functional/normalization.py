@@ -1,0 +1,3 @@
+"""Functional forms: normalization."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Functional forms: sparse."""
+
+__all__ = []

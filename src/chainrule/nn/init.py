@@ -1,0 +1,3 @@
+"""nn.init: PyTorch's weight initialisations, drawn from chainrule's generator."""
+
+__all__ = []

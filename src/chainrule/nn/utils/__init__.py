@@ -1,0 +1,3 @@
+"""nn.utils: helpers for parameters and recurrent inputs."""
+
+from . import rnn

@@ -1,0 +1,1 @@
+"""save and load: checkpoints without pickle."""

@@ -1,0 +1,3 @@
+"""chainrule.utils: data loading."""
+
+from . import data

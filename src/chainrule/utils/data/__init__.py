@@ -1,0 +1,1 @@
+"""chainrule.utils.data: datasets, samplers and the DataLoader."""

@@ -1,0 +1,1 @@
+"""chainrule.vision: a stand-in for torchvision (transforms and datasets)."""

@@ -1,0 +1,1 @@
+"""chainrule.viz: trace a graph, draw it with its values and gradients, explain it."""
