@@ -247,7 +247,7 @@ def apply2(op, a, b, kwargs=_NO_KWARGS, name=None):
             # Both operands, the commonest case (mul, div, ...), resolved inline.
             counter = a._version_counter
             saved_a = (INPUT, a, 0 if counter is None else counter[0])
-            if b.__class__ is Tensor:
+            if isinstance(b, Tensor):  # Parameters too: their version is checked at unpack
                 counter = b._version_counter
                 saved_b = (INPUT, b, 0 if counter is None else counter[0])
             else:

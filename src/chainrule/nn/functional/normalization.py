@@ -1,3 +1,180 @@
-"""Functional forms: normalization."""
+"""Functional forms: batch_norm and layer_norm.
 
-__all__ = []
+Both are one Op (PyTorch's NativeBatchNormBackward0 / NativeLayerNormBackward0):
+normalise x over some axes, then scale by weight and shift by bias. The
+forward runs on arrays in one pass and, for batch_norm in training, updates
+the running statistics in place as PyTorch's kernel does. The backward is
+PyTorch's closed form; under create_graph it recomputes the statistics from x
+in chainrule ops, so it can be differentiated again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...autograd.grad_mode import state as _grad_state
+from ...ops.op import NULL_CTX, Op, apply
+from ...tensor import Tensor
+
+__all__ = ["batch_norm", "layer_norm"]
+
+_wrap = Tensor._wrap
+
+
+class _Normalize(Op):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, the statistics over `axes`
+    (from the batch, or given in `stats` as BatchNorm's running ones in eval mode);
+    weight and bias broadcast as `wshape` and their gradients sum over `param_axes`."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, *, axes, param_axes, wshape, eps, stats=None, running=None):
+        if stats is None:
+            mean = x.mean(axes, keepdims=True)
+            xc = x - mean
+            var = (xc * xc).mean(axes, keepdims=True)
+            if running is not None:
+                _update_running(running, mean, var, x.size // mean.size)
+        else:
+            mean = stats[0].reshape(wshape)
+            var = stats[1].reshape(wshape)
+            xc = x - mean
+        invstd = np.reciprocal(np.sqrt(var + eps)).astype(x.dtype, copy=False)
+        y = xc * invstd
+        if w is not None:
+            y *= w.reshape(wshape)
+        if b is not None:
+            y += b.reshape(wshape)
+        if ctx is NULL_CTX:  # nothing recorded: keep nothing
+            return y.astype(x.dtype, copy=False)
+        ctx.save_for_backward(x, w)
+        ctx.settings = (axes, param_axes, wshape, eps, stats is None)
+        ctx.stats = (mean, invstd)
+        return y.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        axes, param_axes, wshape, eps, batch_stats = ctx.settings
+        needs = ctx.next_functions
+        if batch_stats and _grad_state.enabled:
+            # create_graph: the statistics as functions of x, for the second derivative.
+            mean = x.mean(axes, keepdim=True)
+            xc = x - mean
+            invstd = ((xc * xc).mean(axes, keepdim=True) + eps).rsqrt()
+        else:
+            mean, invstd = (_wrap(s) for s in ctx.stats)
+            xc = x - mean
+        xhat = xc * invstd
+        gx = grad if w is None else grad * w.reshape(wshape)
+        dx = dw = db = None
+        if needs[0][0] is not None:
+            if batch_stats:
+                proj = (gx * xhat).mean(axes, keepdim=True)
+                dx = (gx - gx.mean(axes, keepdim=True) - xhat * proj) * invstd
+            else:
+                dx = gx * invstd
+        if needs[1][0] is not None:
+            dw = (grad * xhat).sum(param_axes)
+        if len(needs) > 2 and needs[2][0] is not None:
+            db = grad.sum(param_axes)
+        return dx, dw, db
+
+
+def _update_running(running, mean, var, n):
+    """running = (1 - momentum) * running + momentum * batch statistic (var unbiased)."""
+    running_mean, running_var, momentum = running
+    if running_mean is not None:
+        m = running_mean._data
+        m *= 1 - momentum
+        m += momentum * mean.reshape(m.shape)
+        running_mean._bump_version()
+    if running_var is not None:
+        v = running_var._data
+        v *= 1 - momentum
+        v += (momentum * n / max(n - 1, 1)) * var.reshape(v.shape)
+        running_var._bump_version()
+
+
+class NativeBatchNorm(_Normalize):
+    name = "NativeBatchNormBackward0"
+    formula = "dx = w*invstd*(g - mean(g) - xhat*mean(g*xhat)), dw = sum(g*xhat), db = sum(g)"
+
+
+class NativeLayerNorm(_Normalize):
+    name = "NativeLayerNormBackward0"
+    formula = "dx = invstd*(gw - mean(gw) - xhat*mean(gw*xhat)), gw = g*w; dw = sum(g*xhat)"
+
+
+def batch_norm(
+    input,
+    running_mean,
+    running_var,
+    weight=None,
+    bias=None,
+    training=False,
+    momentum=0.1,
+    eps=1e-5,
+):
+    """Normalise each channel (dim 1) over the batch and any further dims."""
+    shape = input.shape
+    if input.dim() < 2:
+        raise ValueError(f"Expected 2D or higher input to batch_norm (got {input.dim()}D input)")
+    channels = shape[1]
+    if training:
+        per_channel = input.numel() // channels if channels else 0
+        if per_channel == 1:
+            raise ValueError(
+                f"Expected more than 1 value per channel when training, got input size {shape}"
+            )
+    if training and eps <= 0.0:
+        raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    if eps < 0.0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    for name, t in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
+        if t is not None and t.numel() != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
+    axes = (0,) + tuple(range(2, input.dim()))
+    wshape = (1, channels) + (1,) * (input.dim() - 2)
+    kwargs = {"axes": axes, "param_axes": axes, "wshape": wshape, "eps": eps}
+    if training or running_mean is None or running_var is None:
+        if training and (running_mean is not None or running_var is not None):
+            kwargs["running"] = (running_mean, running_var, momentum)
+    else:
+        kwargs["stats"] = (running_mean._data, running_var._data)
+    return apply(NativeBatchNorm, (input, weight, bias), kwargs)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the trailing dims given by normalized_shape."""
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    normalized_shape = tuple(normalized_shape)
+    k = len(normalized_shape)
+    shape = tuple(input.shape)
+    if k == 0 or shape[len(shape) - k :] != normalized_shape or len(shape) < k:
+        listed = list(normalized_shape)
+        star = ", ".join(["*"] + [str(s) for s in normalized_shape])
+        raise RuntimeError(
+            f"Given normalized_shape={listed}, expected input with shape [{star}], but got "
+            f"input of size{list(shape)}"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != normalized_shape:
+            raise RuntimeError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
+                f"shape {list(t.shape)} and normalized_shape = {list(normalized_shape)}"
+            )
+    n = len(shape)
+    axes = tuple(range(n - k, n))
+    kwargs = {
+        "axes": axes,
+        "param_axes": tuple(range(n - k)),
+        "wshape": normalized_shape,
+        "eps": eps,
+    }
+    return apply(NativeLayerNorm, (input, weight, bias), kwargs)

@@ -1,3 +1,30 @@
-"""nn modules: dropout."""
+"""nn modules: Dropout and AlphaDropout (active in training mode only)."""
 
-__all__ = []
+from __future__ import annotations
+
+from .. import functional as F
+from .module import Module
+
+__all__ = ["AlphaDropout", "Dropout"]
+
+
+class _DropoutNd(Module):
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+        if p < 0 or p > 1:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p = p
+        self.inplace = inplace
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout(_DropoutNd):
+    def forward(self, input):
+        return F.dropout(input, self.p, self.training, self.inplace)
+
+
+class AlphaDropout(_DropoutNd):
+    def forward(self, input):
+        return F.alpha_dropout(input, self.p, self.training)
