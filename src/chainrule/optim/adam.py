@@ -1,0 +1,152 @@
+"""Adam: adaptive moment estimation, with AMSGrad and (coupled or decoupled) weight decay."""
+
+import chainrule
+from chainrule.optim.optimizer import (
+    Optimizer,
+    _check_capturable,
+    _check_fused,
+    _check_lr,
+    _step_counter,
+    _to_scalar,
+    _use_grad_for_differentiable,
+)
+from chainrule.tensor import Tensor
+
+__all__ = ["Adam"]
+
+
+class Adam(Optimizer):
+    """m = lerp(m, g, 1 - beta1), v = beta2 * v + (1 - beta2) * g * g, and
+    p -= lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps): PyTorch's update in its
+    order of operations. decoupled_weight_decay=True is AdamW (p *= 1 - lr * weight_decay)."""
+
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        amsgrad=False,
+        *,
+        foreach=None,
+        maximize=False,
+        capturable=False,
+        differentiable=False,
+        fused=None,
+        decoupled_weight_decay=False,
+    ):
+        if isinstance(lr, Tensor):
+            if foreach and not capturable:
+                raise ValueError(
+                    "lr as a Tensor is not supported for capturable=False and foreach=True"
+                )
+        _check_lr(lr)
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check_betas(betas)
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not (
+            (isinstance(betas[0], float) and isinstance(betas[1], float))
+            or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))
+        ):
+            raise ValueError("betas must be either both floats or both Tensors")
+        defaults = {
+            "lr": lr,
+            "betas": tuple(betas),
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "amsgrad": amsgrad,
+            "maximize": maximize,
+            "foreach": foreach,
+            "capturable": capturable,
+            "differentiable": differentiable,
+            "fused": fused,
+            "decoupled_weight_decay": decoupled_weight_decay,
+        }
+        super().__init__(params, defaults)
+        _check_fused(defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("amsgrad", False)
+            group.setdefault("maximize", False)
+            group.setdefault("foreach", None)
+            group.setdefault("capturable", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("decoupled_weight_decay", False)
+            group.setdefault("fused", None)
+
+    @_use_grad_for_differentiable
+    def step(self, closure=None):
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr = _to_scalar(group["lr"])
+            beta1, beta2 = (_to_scalar(b) for b in group["betas"])
+            eps = group["eps"]
+            weight_decay = group["weight_decay"]
+            decoupled = group["decoupled_weight_decay"]
+            amsgrad = group["amsgrad"]
+            maximize = group["maximize"]
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                _check_capturable(group)
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _step_counter()
+                    state["exp_avg"] = chainrule.zeros_like(p)
+                    state["exp_avg_sq"] = chainrule.zeros_like(p)
+                    if amsgrad:
+                        state["max_exp_avg_sq"] = chainrule.zeros_like(p)
+                if maximize:
+                    grad = -grad
+                step_t = state["step"]
+                step_t += 1
+                if weight_decay != 0:
+                    if decoupled:
+                        p.mul_(1 - lr * weight_decay)
+                    else:
+                        grad = grad.add(p, alpha=weight_decay)
+                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+                exp_avg.lerp_(grad, 1 - beta1)
+                exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+                if group["differentiable"]:
+                    _differentiable_update(p, state, lr, beta1, beta2, eps, amsgrad)
+                    continue
+                step = step_t.item()
+                step_size = lr / (1 - beta1**step)
+                bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+                if amsgrad:
+                    max_exp_avg_sq = state["max_exp_avg_sq"]
+                    max_exp_avg_sq.maximum_(exp_avg_sq)
+                    denom = max_exp_avg_sq.sqrt() / bias_correction2_sqrt + eps
+                else:
+                    denom = exp_avg_sq.sqrt() / bias_correction2_sqrt + eps
+                p.addcdiv_(exp_avg, denom, value=-step_size)
+        return loss
+
+
+def _check_betas(betas):
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+
+
+def _differentiable_update(p, state, lr, beta1, beta2, eps, amsgrad):
+    """The step's last part when it is recorded (differentiable=True): PyTorch's tensor
+    formulation, with copies of the state the graph saves, since later steps overwrite it."""
+    step = state["step"]
+    step_size_neg = (lr / (1 - beta1**step)).neg()
+    bias_correction2_sqrt = (1 - beta2**step).sqrt()
+    exp_avg_sq = state["exp_avg_sq"]
+    if amsgrad:
+        max_exp_avg_sq = state["max_exp_avg_sq"]
+        max_exp_avg_sq.copy_(chainrule.maximum(max_exp_avg_sq.clone(), exp_avg_sq))
+        exp_avg_sq = max_exp_avg_sq
+    denom = (exp_avg_sq.sqrt() / (bias_correction2_sqrt * step_size_neg)).add_(eps / step_size_neg)
+    p.addcdiv_(state["exp_avg"].clone(), denom)

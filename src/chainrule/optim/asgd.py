@@ -1,0 +1,92 @@
+"""ASGD: averaged stochastic gradient descent (the average of the iterates is kept in 'ax')."""
+
+import chainrule
+from chainrule.optim.optimizer import (
+    Optimizer,
+    _check_capturable,
+    _check_lr,
+    _step_counter,
+    _to_scalar,
+    _use_grad_for_differentiable,
+)
+
+__all__ = ["ASGD"]
+
+
+class ASGD(Optimizer):
+    """p = p * (1 - lambd * eta) - eta * g; the average ax follows p once t exceeds t0;
+    eta = lr / (1 + lambd * lr * t) ** alpha, as in PyTorch."""
+
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        lambd=1e-4,
+        alpha=0.75,
+        t0=1e6,
+        weight_decay=0,
+        foreach=None,
+        maximize=False,
+        differentiable=False,
+        capturable=False,
+    ):
+        _check_lr(lr)
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {
+            "lr": lr,
+            "lambd": lambd,
+            "alpha": alpha,
+            "t0": t0,
+            "weight_decay": weight_decay,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
+            "capturable": capturable,
+        }
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("foreach", None)
+            group.setdefault("maximize", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("capturable", False)
+
+    @_use_grad_for_differentiable
+    def step(self, closure=None):
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr = _to_scalar(group["lr"])
+            lambd, alpha, t0 = group["lambd"], group["alpha"], group["t0"]
+            weight_decay = group["weight_decay"]
+            maximize = group["maximize"]
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _step_counter()
+                    state["eta"] = chainrule.tensor(float(lr))
+                    state["mu"] = chainrule.tensor(1.0)
+                    state["ax"] = chainrule.zeros_like(p)
+                _check_capturable(group, "params, mus, etas, and state_steps")
+                if maximize:
+                    grad = -grad
+                step_t, eta, mu, ax = state["step"], state["eta"], state["mu"], state["ax"]
+                step_t += 1
+                if weight_decay != 0:
+                    grad = grad.add(p, alpha=weight_decay)
+                eta_value = eta.item()
+                p.mul_(1 - lambd * eta_value)
+                p.add_(grad, alpha=-eta_value)
+                if mu.item() != 1:
+                    ax.add_(p.sub(ax).mul_(mu))
+                else:
+                    ax.copy_(p)
+                step = step_t.item()
+                eta.fill_(lr / ((1 + lambd * lr * step) ** alpha))
+                mu.fill_(1 / max(1, step - t0))
+        return loss
