@@ -6,6 +6,8 @@
 import warnings as _warnings
 
 from . import autograd, linalg, ops, return_types  # noqa: F401  (ops attaches Tensor's math methods)
+from ._alias import alias_torch  # noqa: F401
+from ._legacy import *  # FloatTensor, LongTensor, ... set_default_tensor_type
 from ._printing import set_printoptions  # noqa: F401
 from .autograd.anomaly_mode import (  # noqa: F401
     detect_anomaly,
@@ -73,6 +75,7 @@ __version__ = "0.1.0"
 # The packages above the ops, written in Tensor operations only; imported last
 # so that everything they use from the namespace is already there.
 from . import backends, cuda, nn, optim, utils
+from .serialization import load, save
 
 # Arithmetic that overflows or leaves the domain (log(0), 1/0, exp(1000)) gives
 # inf or nan silently, as in PyTorch; anomaly mode is the tool that stops on a

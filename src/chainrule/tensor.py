@@ -68,9 +68,9 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, *args, **kwargs):
-        from .ops.creation import legacy_tensor_init
+        from ._legacy import init_tensor
 
-        legacy_tensor_init(self, args, kwargs)
+        init_tensor(self, args, kwargs)
 
     @classmethod
     def _wrap(cls, array, requires_grad=False):
@@ -272,6 +272,9 @@ class Tensor:
     @property
     def is_cpu(self):
         return True
+
+    def get_device(self):
+        return -1  # PyTorch's answer for a CPU tensor
 
     @property
     def layout(self):

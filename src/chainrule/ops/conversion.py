@@ -96,9 +96,9 @@ def type_(self, dtype=None, non_blocking=False):
     """With no argument, the legacy type name ('torch.FloatTensor'); else a cast."""
     if dtype is None:
         return f"torch.{dtypes.scalar_type_name(self.dtype)}Tensor"
-    if isinstance(dtype, str) and dtype.endswith("Tensor"):
-        legacy = {v: k for k, v in dtypes._LEGACY_NAMES.items()}
-        dtype = legacy[dtype.rsplit(".", 1)[-1][: -len("Tensor")]]
+    from .._legacy import legacy_dtype
+
+    dtype = legacy_dtype(dtype) or dtype  # FloatTensor, 'torch.LongTensor', Tensor
     return to(self, dtypes.to_dtype(dtype))
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import dtypes
 from ..random import rng
-from ..tensor import Size, Tensor
+from ..tensor import Tensor
 from .op import tensor_method
 
 __all__ = [
@@ -953,15 +953,6 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         samples.append(g.choice(len(p), size=num_samples, replace=replacement, p=p))
     arr = np.array(samples, dtype=np.int64).reshape(probs.shape[:-1] + (num_samples,))
     return _store_out(_wrap(arr), out)
-
-
-def legacy_tensor_init(self, args, kwargs):
-    """torch.Tensor(data) or torch.Tensor(*sizes): always the default float dtype."""
-    if len(args) == 1 and not _is_int_like(args[0]) and not isinstance(args[0], Size):
-        arr = _array_from(args[0], dtypes.float32)
-    else:
-        arr = np.zeros(_size_arg("Tensor", args) if args else (0,), dtype=np.float32)
-    self._data = arr
 
 
 # -- Tensor.new_* (same dtype as self unless given) and in-place random fills -------------------

@@ -1,0 +1,5 @@
+"""backends.openmp: chainrule does not use OpenMP itself."""
+
+
+def is_available():
+    return False

@@ -1,0 +1,118 @@
+"""The chainrule command: `chainrule run script.py args...`, exit codes, explain dispatch."""
+
+import os
+import subprocess
+import sys
+import textwrap
+import types
+from pathlib import Path
+
+import pytest
+
+from chainrule import _alias
+from chainrule.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
+
+
+def write(tmp_path, source, name="script.py"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(source))
+    return path
+
+
+def test_run_passes_arguments_and_aliases_torch(tmp_path, capsys):
+    script = write(
+        tmp_path,
+        """
+        import sys
+        import torch
+        import torch.nn.functional as F
+        print(torch.__name__, F.__name__, sys.argv[1:])
+        """,
+    )
+    assert main(["run", str(script), "--epochs", "2", "-h"]) == 0
+    out = capsys.readouterr().out
+    assert out == "chainrule chainrule.nn.functional ['--epochs', '2', '-h']\n"
+    assert not _alias.is_aliased()
+
+
+@pytest.mark.parametrize("code, expected", [("0", 0), ("3", 3), ("None", None), ("'bye'", "bye")])
+def test_system_exit_code_passes_through(tmp_path, code, expected):
+    script = write(tmp_path, f"import sys\nsys.exit({code})\n")
+    assert main(["run", str(script)]) == expected
+
+
+def test_exception_prints_traceback_from_the_script_and_returns_1(tmp_path, capsys):
+    script = write(
+        tmp_path,
+        """
+        def f():
+            raise ValueError("boom")
+        f()
+        """,
+    )
+    assert main(["run", str(script)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):\n")
+    assert err.rstrip().endswith("ValueError: boom")
+    assert str(script) in err
+    assert "runpy" not in err and "_alias.py" not in err
+
+
+def test_missing_script_is_an_error(tmp_path, capsys):
+    assert main(["run", str(tmp_path / "nope.py")]) == 2
+    assert "No such file" in capsys.readouterr().err
+
+
+def test_help_lists_both_subcommands(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert "run" in out and "explain" in out
+
+
+def test_no_subcommand_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main([])
+    assert info.value.code == 2
+
+
+def test_explain_dispatches_to_viz(monkeypatch):
+    seen = []
+    fake = types.ModuleType("chainrule.viz.cli")
+    fake.explain_main = lambda argv: seen.append(argv) or 5
+    monkeypatch.setitem(sys.modules, "chainrule.viz.cli", fake)
+    assert main(["explain", "lesson.py", "--step", "2", "--help"]) == 5
+    assert seen == [["lesson.py", "--step", "2", "--help"]]
+
+
+def test_explain_without_viz_is_a_clear_error(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "chainrule.viz.cli", None)  # import fails
+    assert main(["explain", "lesson.py"]) == 2
+    assert "explain is not available" in capsys.readouterr().err
+
+
+def run_command(args, cwd):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_python_dash_m_chainrule_run(tmp_path):
+    script = write(tmp_path, "import sys, torch\nprint(torch.__name__)\nsys.exit(4)\n")
+    result = run_command([sys.executable, "-m", "chainrule", "run", str(script)], tmp_path)
+    assert result.stdout == "chainrule\n"
+    assert result.returncode == 4
+
+
+def test_console_script_reports_failure(tmp_path):
+    exe = Path(sys.executable).with_name("chainrule")
+    if not exe.exists():
+        pytest.skip("the chainrule console script is not installed in this environment")
+    script = write(tmp_path, "import torch\n1 / 0\n")
+    result = run_command([str(exe), "run", str(script)], tmp_path)
+    assert result.returncode == 1
+    assert "ZeroDivisionError" in result.stderr
