@@ -1,0 +1,194 @@
+"""The course lessons in examples/ (05-08) print the same losses under PyTorch and under
+`chainrule run`, starting from the same weights.
+
+Each lesson runs first under PyTorch, saving its initial weights (--save-init), then under
+chainrule from those weights (--init); every printed loss must agree to 1e-5 relative
+(1e-8 absolute for losses at float32's noise floor, where one rounding is the whole value).
+--epochs keeps the runs short.
+"""
+
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
+EXAMPLES = ROOT / "examples"
+LOSS = re.compile(r"^(.*)Loss: (\S+)$")
+
+
+def run(args, cwd, pythonpath=()):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [*map(str, pythonpath), str(SRC), *filter(None, [env.get("PYTHONPATH")])]
+    )
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"{args} failed:\n{result.stdout[-2000:]}\n{result.stderr}"
+    return result.stdout
+
+
+def under_chainrule(lesson, tmp_path, *args, pythonpath=()):
+    command = [sys.executable, "-m", "chainrule", "run", str(EXAMPLES / lesson), *args]
+    return run(command, cwd=tmp_path, pythonpath=pythonpath)
+
+
+def losses(output):
+    """(label, loss) for every printed line that ends in 'Loss: <number>'."""
+    found = [LOSS.match(line) for line in output.splitlines()]
+    return [(m.group(1), float(m.group(2))) for m in found if m]
+
+
+def assert_same_losses(expected_output, actual_output, count):
+    expected, actual = losses(expected_output), losses(actual_output)
+    assert len(expected) == count
+    assert [label for label, _ in actual] == [label for label, _ in expected]
+    for (label, e), (_, a) in zip(expected, actual):
+        assert math.isclose(a, e, rel_tol=1e-5, abs_tol=1e-8), f"{label}: {a} != {e}"
+
+
+# Every lesson's PyTorch run, with its arguments; one interpreter runs them all, so that
+# PyTorch is imported once.
+TORCH_RUNS = {
+    "05_linear_regression.py": ["--epochs", "60"],
+    "05_optimizers.py": ["--epochs", "10", "--print-every", "1"],
+    "06_logistic_regression.py": ["--epochs", "150"],
+    "07_diabetes.py": ["--epochs", "40"],
+    "08_dataloader.py": ["--epochs", "2", "--no-shuffle"],
+}
+
+DRIVER = """
+import contextlib, json, os, runpy, sys
+for script, args, out in json.loads(sys.argv[1]):
+    sys.argv = [script, *args]
+    sys.path.insert(0, os.path.dirname(script))
+    with open(out, "w") as f, contextlib.redirect_stdout(f):
+        runpy.run_path(script, run_name="__main__")
+    sys.path.pop(0)
+"""
+
+
+@pytest.fixture(scope="module")
+def torch_runs(tmp_path_factory):
+    """lesson -> (PyTorch's output, the .npz of its initial weights)."""
+    pytest.importorskip("torch")
+    tmp = tmp_path_factory.mktemp("torch_lessons")
+    jobs, results = [], {}
+    for lesson, args in TORCH_RUNS.items():
+        init, out = tmp / f"{lesson}.npz", tmp / f"{lesson}.txt"
+        jobs.append(
+            [str(EXAMPLES / lesson), [*args, "--save-init", str(init), "--no-plot"], str(out)]
+        )
+        results[lesson] = (out, init)
+    run([sys.executable, "-c", DRIVER, json.dumps(jobs)], cwd=tmp)
+    return {lesson: (out.read_text(), init) for lesson, (out, init) in results.items()}
+
+
+def compare(torch_runs, tmp_path, lesson, count, extra=()):
+    """Run the lesson under chainrule from PyTorch's initial weights; compare the losses."""
+    torch_out, init = torch_runs[lesson]
+    args = [*TORCH_RUNS[lesson], "--init", str(init), "--out", "c", *extra]
+    ours = under_chainrule(lesson, tmp_path, *args)
+    assert_same_losses(torch_out, ours, count)
+    return torch_out, ours
+
+
+def assert_png(path):
+    pytest.importorskip("matplotlib")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_05_linear_regression(torch_runs, tmp_path):
+    torch_out, ours = compare(torch_runs, tmp_path, "05_linear_regression.py", 60)
+    prediction = [line for line in ours.splitlines() if line.startswith("Prediction")]
+    expected = [line for line in torch_out.splitlines() if line.startswith("Prediction")]
+    assert len(prediction) == 1
+    assert math.isclose(
+        float(prediction[0].split()[-1]), float(expected[0].split()[-1]), rel_tol=1e-5
+    )
+
+
+def test_05_optimizers(torch_runs, tmp_path):
+    _, ours = compare(torch_runs, tmp_path, "05_optimizers.py", 8 * 10)
+    names = {label.split(" |")[0] for label, _ in losses(ours)}
+    assert names == {"Adagrad", "Adam", "Adamax", "ASGD", "LBFGS", "RMSprop", "Rprop", "SGD"}
+    assert_png(tmp_path / "c" / "05_optimizers.png")
+
+
+def test_06_logistic_regression(torch_runs, tmp_path):
+    _, ours = compare(torch_runs, tmp_path, "06_logistic_regression.py", 150)
+    assert "Above 50%" in ours
+    assert_png(tmp_path / "c" / "06_logistic_regression.png")
+
+
+def test_07_diabetes(torch_runs, tmp_path):
+    _, ours = compare(torch_runs, tmp_path, "07_diabetes.py", 40)
+    assert "X's shape: torch.Size([759, 8]) | Y's shape: torch.Size([759, 1])" in ours
+    assert_png(tmp_path / "c" / "07_diabetes.png")
+
+
+def test_08_dataloader_in_file_order_with_workers(torch_runs, tmp_path):
+    # 759 rows in batches of 32: 24 batches per epoch, the last one of 23 rows. chainrule
+    # loads them in two worker processes, PyTorch in the main one: the batches are the same.
+    _, ours = compare(torch_runs, tmp_path, "08_dataloader.py", 48, extra=("--num-workers", "2"))
+    assert_png(tmp_path / "c" / "08_dataloader.png")
+
+
+def test_08_dataloader_shuffled_trains(tmp_path):
+    # Start far from the answer (every prediction near 0.12 while 66% of the labels
+    # are 1), so that a falling loss is training and not the luck of the first batches.
+    rng = np.random.default_rng(0)
+    shapes = {"l1": (6, 8), "l2": (4, 6), "l3": (1, 4)}
+    state = {}
+    for name, (out, inp) in shapes.items():
+        state[f"{name}.weight"] = (0.3 * rng.standard_normal((out, inp))).astype(np.float32)
+        state[f"{name}.bias"] = np.zeros(out, np.float32)
+    state["l3.bias"][:] = -2.0
+    np.savez(tmp_path / "far.npz", **state)
+    out = under_chainrule(
+        "08_dataloader.py",
+        tmp_path,
+        "--init",
+        str(tmp_path / "far.npz"),
+        "--epochs",
+        "6",
+        "--seed",
+        "0",
+        "--out",
+        str(tmp_path),
+    )
+    values = [loss for _, loss in losses(out)]
+    assert len(values) == 6 * 24
+    first, last = np.mean(values[:24]), np.mean(values[-24:])
+    assert last < first - 0.2, (first, last)
+    assert_png(tmp_path / "08_dataloader.png")
+
+
+def test_lessons_run_without_matplotlib_and_tqdm(tmp_path):
+    blocked = tmp_path / "blocked"
+    for name in ("matplotlib", "tqdm"):
+        (blocked / name).mkdir(parents=True)
+        (blocked / name / "__init__.py").write_text(f"raise ImportError('no {name} here')\n")
+    out = under_chainrule(
+        "05_optimizers.py", tmp_path, "--epochs", "1", "--out", "x", pythonpath=[blocked]
+    )
+    assert "matplotlib is not installed: no plot is drawn" in out
+    assert "tqdm is not installed: no progress bars" in out
+    assert len(losses(out)) == 8
+    assert not (tmp_path / "x").exists()
+
+
+def test_diabetes_table_is_regenerated_exactly(tmp_path):
+    out = tmp_path / "diabetes.csv"
+    run([sys.executable, str(EXAMPLES / "data" / "make_diabetes.py"), str(out)], cwd=tmp_path)
+    assert out.read_bytes() == (EXAMPLES / "data" / "diabetes.csv").read_bytes()
+    table = np.loadtxt(out, delimiter=",", dtype=np.float32)
+    assert table.shape == (759, 9)
+    assert table[:, :8].min() == -1.0 and table[:, :8].max() == 1.0
+    assert set(np.unique(table[:, 8])) == {0.0, 1.0}
