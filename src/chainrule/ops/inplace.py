@@ -138,6 +138,11 @@ def _write(self, result):
         or any(r != s and r != 1 for r, s in zip(rshape[::-1], shape[::-1]))
     ):
         raise _shape_error(self, result)
+    if not self._data.flags.writeable:  # an expanded tensor: many elements, one memory slot
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation."
+        )
     np.copyto(self._data, result._data, casting="unsafe")
     self._bump_version()
     return self

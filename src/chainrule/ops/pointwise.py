@@ -196,6 +196,12 @@ class Add(Op):
         return grad, grad
 
 
+def _scaled(b, alpha):
+    # A Python number times alpha stays a Python number, so it stays weak: float32 + 0.3 * -0.1
+    # is float32, as in PyTorch (np.multiply would make it a float64 scalar, which promotes).
+    return np.multiply(b, alpha) if isinstance(b, np.ndarray) else b * alpha
+
+
 class AddScaled(Op):
     name = "AddBackward0"
     formula = "d(a+alpha*b)/da = 1, d(a+alpha*b)/db = alpha"
@@ -203,7 +209,7 @@ class AddScaled(Op):
     @staticmethod
     def forward(ctx, a, b, *, alpha):
         ctx.alpha = alpha
-        return _binary_forward(np.add, a, np.multiply(b, alpha))
+        return _binary_forward(np.add, a, _scaled(b, alpha))
 
     @staticmethod
     def backward(ctx, grad):
@@ -219,7 +225,7 @@ class Sub(Op):
     def forward(ctx, a, b, *, alpha=1):
         ctx.alpha = alpha
         try:
-            return a - b if alpha == 1 else a - np.multiply(b, alpha)
+            return a - b if alpha == 1 else a - _scaled(b, alpha)
         except ValueError:
             raise broadcast_shapes_error(np.shape(a), np.shape(b)) from None
 
@@ -1071,8 +1077,65 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 
 # -- in-place arithmetic ------------------------------------------------------------------
+# The optimizer's in-place arithmetic on float tensors, with nothing to record,
+# runs as one ufunc writing into the tensor's memory: no temporary result and no
+# copy of it (the values are the same as the out-of-place op's: same operations,
+# same order).
+_DIRECT_UFUNCS = {
+    "add_": np.add,
+    "__iadd__": np.add,
+    "sub_": np.subtract,
+    "subtract_": np.subtract,
+    "__isub__": np.subtract,
+    "mul_": np.multiply,
+    "multiply_": np.multiply,
+    "__imul__": np.multiply,
+    "div_": np.true_divide,
+    "divide_": np.true_divide,
+    "true_divide_": np.true_divide,
+    "__itruediv__": np.true_divide,
+}
+
+
+def _direct_inplace(self, ufunc, other, kwargs):
+    """self op= other as one ufunc into self's memory; False where the general path is needed."""
+    data = self._data
+    if data.dtype.kind != "f" or (kwargs and (len(kwargs) > 1 or "alpha" not in kwargs)):
+        return False
+    if other.__class__ is Tensor or isinstance(other, Tensor):
+        operand = other._data
+        if operand.dtype != data.dtype:
+            return False
+    elif other.__class__ is float or other.__class__ is int:
+        operand = other
+    else:
+        return False
+    alpha = kwargs.get("alpha", 1) if kwargs else 1
+    if alpha != 1:
+        if ufunc is not np.add and ufunc is not np.subtract:
+            return False
+        operand = _scaled(operand, alpha)
+    try:
+        ufunc(data, operand, out=data)
+    except (ValueError, TypeError):  # not broadcastable to self, or read-only: the general path
+        return False  # raises PyTorch's error
+    self._bump_version()
+    return True
+
+
 def _inplace_binary(fn_name, fn):
+    ufunc = _DIRECT_UFUNCS.get(fn_name)
+
     def method(self, other, **kwargs):
+        if (
+            ufunc is not None
+            and not (
+                _grad_state.enabled
+                and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad))
+            )
+            and _direct_inplace(self, ufunc, other, kwargs)
+        ):
+            return self
         return inplace(self, lambda t: fn(t, other, **kwargs), (other,))
 
     method.__name__ = fn_name
