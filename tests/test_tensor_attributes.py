@@ -293,3 +293,22 @@ def test_hash_is_identity():
     a, b = chainrule.tensor([1.0]), chainrule.tensor([1.0])
     assert hash(a) == id(a)
     assert len({a, b}) == 2 and {a: 1}[a] == 1
+
+
+def test_warnings_for_grad_and_float_only_where_pytorch_warns():
+    import warnings
+
+    x = chainrule.tensor([2.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    (y * 1).sum().backward()
+    z = x * 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert y.grad is not None  # retained: no warning
+        with chainrule.no_grad():
+            assert float(x) == 2.0  # no warning under no_grad
+    with pytest.warns(UserWarning, match="not a leaf Tensor"):
+        assert z.grad is None
+    with pytest.warns(UserWarning, match="Converting a tensor with requires_grad=True"):
+        float(x)

@@ -118,7 +118,7 @@ class Tensor:
 
     @property
     def grad(self):
-        if self.grad_fn is not None and not self._retains_grad:
+        if self._grad is None and self.grad_fn is not None and not self._retains_grad:
             warnings.warn(
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
                 "Its .grad attribute won't be populated during autograd.backward(). If you "
@@ -365,7 +365,7 @@ class Tensor:
         return kind(self._data.reshape(()).item())
 
     def __float__(self):
-        if self._requires_grad:
+        if self._requires_grad and _grad_state.enabled:  # as PyTorch: silent under no_grad
             warnings.warn(
                 "Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
                 "behavior.\nConsider using tensor.detach() first.",
@@ -462,3 +462,4 @@ def version_error(t, expected, node, current=None):
 
 
 from .autograd import engine as _engine  # noqa: E402  (the engine imports Tensor)
+from .autograd.grad_mode import state as _grad_state  # noqa: E402
