@@ -74,8 +74,9 @@ __version__ = "0.1.0"
 
 # The packages above the ops, written in Tensor operations only; imported last
 # so that everything they use from the namespace is already there.
-from . import backends, cuda, nn, optim, utils
+from . import backends, cuda, nn, optim, utils, viz
 from .serialization import load, save
+from .viz import explain
 
 # Arithmetic that overflows or leaves the domain (log(0), 1/0, exp(1000)) gives
 # inf or nan silently, as in PyTorch; anomaly mode is the tool that stops on a

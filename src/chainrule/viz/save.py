@@ -1,0 +1,30 @@
+"""Graph.save(path): the format follows the file's extension."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .render import render_dot
+
+_GRAPHVIZ = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
+
+
+def save(graph, path, **kwargs):
+    """Write .html (self-contained, step-through), .dot, or .svg/.png/.pdf (Graphviz)."""
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext in (".html", ".htm"):
+        from .html import to_html
+
+        text = to_html(graph, **kwargs)
+        path.write_text(text, encoding="utf-8")
+    elif ext in (".dot", ".gv"):
+        path.write_text(graph.to_dot(**kwargs), encoding="utf-8")
+    elif ext in _GRAPHVIZ:
+        data = render_dot(graph.to_dot(**kwargs), _GRAPHVIZ[ext])
+        path.write_bytes(data)
+    else:
+        raise ValueError(
+            f"cannot save a graph as {path.name!r}: use .html, .dot, .svg, .png or .pdf"
+        )
+    return path

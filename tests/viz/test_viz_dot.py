@@ -1,0 +1,105 @@
+"""Graph.to_dot and Graphviz output: the lesson graph's DOT text, groups, the missing-dot error."""
+
+import shutil
+
+import pytest
+
+import chainrule as cr
+from chainrule import viz
+
+LESSON_DOT = r"""digraph chainrule {
+  graph [rankdir=LR, fontname="Helvetica", fontsize=11];
+  node [fontname="Helvetica", fontsize=11, shape=box, style="rounded,filled"];
+  edge [fontname="Helvetica", fontsize=9];
+  n0 [label="x\nvalue [1]", fillcolor="#eeeeee"];
+  n1 [label="w\nvalue [1]\ngrad [-2]", fillcolor="#dce8fb"];
+  n2 [label="mul = x * w\nMulBackward0\nvalue [1]\ngrad [-2]", fillcolor="#ffffff"];
+  n3 [label="y\nvalue [2]", fillcolor="#eeeeee"];
+  n4 [label="sub = mul - y\nSubBackward0\nvalue [-1]\ngrad [-2]", fillcolor="#ffffff"];
+  n5 [label="l = sub ** 2\nPowBackward0\nvalue [1]\ngrad [1]", fillcolor="#ffffff", peripheries=2];
+  n0 -> n2 [color="#1f5fbf", fontcolor="#1f5fbf", label="[1]"];
+  n1 -> n2 [color="#1f5fbf", fontcolor="#1f5fbf", label="[1]"];
+  n2 -> n4 [color="#1f5fbf", fontcolor="#1f5fbf", label="[1]"];
+  n3 -> n4 [color="#1f5fbf", fontcolor="#1f5fbf", label="[2]"];
+  n4 -> n5 [color="#1f5fbf", fontcolor="#1f5fbf", label="[-1]"];
+  n1 -> n2 [dir=back, color="#c62828", fontcolor="#c62828", style="dashed", constraint=false, label="[-2]"];
+  n2 -> n4 [dir=back, color="#c62828", fontcolor="#c62828", style="dashed", constraint=false, label="[-2]"];
+  n4 -> n5 [dir=back, color="#c62828", fontcolor="#c62828", style="dashed", constraint=false, label="[-2]"];
+}
+"""  # noqa: E501
+
+
+def lesson_graph():
+    w = cr.tensor([1.0], requires_grad=True)
+    x = cr.tensor([1.0])
+    y = cr.tensor([2.0])
+    with viz.record():
+        l = (x * w - y) ** 2
+    g = viz.trace(l)
+    l.backward()
+    return g, w
+
+
+def test_lesson_dot_golden(torch):
+    g, w = lesson_graph()
+    assert g.to_dot() == LESSON_DOT
+    # The gradient on w's red edge is PyTorch's for the same graph.
+    tw = torch.tensor([1.0], requires_grad=True)
+    ((torch.tensor([1.0]) * tw - torch.tensor([2.0])) ** 2).backward()
+    assert f'label="[{tw.grad.item():g}]"];\n  n2 -> n4 [dir=back' in g.to_dot()
+
+
+def test_before_backward_there_are_no_red_labels():
+    w = cr.tensor([1.0], requires_grad=True)
+    with viz.record():
+        l = (w * 3.0).exp()
+    dot = viz.trace(l).to_dot()
+    assert "dir=back" in dot and "grad " not in dot
+    assert "n1 [" in dot and '"3\\nvalue 3"' in dot  # the number is a constant node
+
+
+def test_module_groups_collapse_below_top_level():
+    nn = cr.nn
+    cr.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+    x = cr.randn(2, 3)
+    with viz.record():
+        loss = model(x).sum()
+    g = viz.trace(loss)
+    loss.backward()
+    dot = g.to_dot()
+    assert "subgraph cluster_model {" in dot
+    assert "m_0 [" in dot and "0 (Linear)" in dot and "shape=box3d" in dot
+    assert "0.weight" not in dot  # hidden inside the collapsed box
+    expanded = g.to_dot(expand=None)
+    assert "subgraph cluster_0 {" in expanded and "0.weight" in expanded
+    assert "AddmmBackward0" in expanded or "MmBackward0" in expanded
+
+
+def test_save_dot_and_unknown_suffix(tmp_path):
+    g, _ = lesson_graph()
+    p = g.save(tmp_path / "g.dot")
+    assert p.read_text() == LESSON_DOT
+    with pytest.raises(ValueError, match="use .html, .dot, .svg, .png or .pdf"):
+        g.save(tmp_path / "g.jpeg")
+
+
+def test_missing_graphviz_raises_a_clear_error(tmp_path, monkeypatch):
+    g, _ = lesson_graph()
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None)
+    with pytest.raises(viz.GraphvizNotFoundError) as info:
+        g.save(tmp_path / "g.svg")
+    msg = str(info.value)
+    assert "apt-get install graphviz" in msg and ".html" in msg
+    assert not (tmp_path / "g.svg").exists()
+    assert g._repr_svg_() is None
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_svg_png_pdf_through_graphviz(tmp_path):
+    g, _ = lesson_graph()
+    svg = g.save(tmp_path / "g.svg").read_text()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "MulBackward0" in svg
+    assert g.save(tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert g.save(tmp_path / "g.pdf").read_bytes()[:5] == b"%PDF-"
+    assert "<svg" in g._repr_svg_()
