@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..tensor import Tensor
 from .record import record
-from .render import GraphvizNotFoundError, LayoutLibraryNotFoundError, graphviz_available
+from .render import graphviz_available
 from .trace import trace
 
 DEFAULT_OUT = "chainrule_explain"
@@ -53,21 +53,16 @@ def write_outputs(graph, out, max_nodes=300):
     text = graph.explain(quiet=True, max_nodes=None)
     (out / "explain.txt").write_text(text, encoding="utf-8")
     written.append(out / "explain.txt")
-    try:
-        written.append(graph.save(out / "graph.html", max_nodes=max_nodes))
-    except LayoutLibraryNotFoundError as e:
-        _say(f"graph.html not written: {e}")
+    # Graph.save prints what to install when a tool is missing, and returns None.
+    written.append(graph.save(out / "graph.html", max_nodes=max_nodes))
     if graphviz_available():
-        try:
-            written.append(graph.save(out / "graph.svg", max_nodes=max_nodes))
-        except GraphvizNotFoundError as e:  # pragma: no cover - dot vanished meanwhile
-            _say(str(e))
+        written.append(graph.save(out / "graph.svg", max_nodes=max_nodes))
     else:
         _say(
             "graph.svg not written: Graphviz's `dot` is not installed "
             "(apt-get install graphviz / brew install graphviz); graph.html needs no install"
         )
-    return written
+    return [p for p in written if p is not None]
 
 
 def explain_main(argv):

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-from .render import render_dot
+from .render import GraphvizNotFoundError, LayoutLibraryNotFoundError, render_dot
 
 _GRAPHVIZ = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
 
 def save(graph, path, **kwargs):
-    """Write .html (self-contained, step-through), .dot, or .svg/.png/.pdf (Graphviz)."""
-    path = Path(path)
+    """Write .html (self-contained, step-through), .dot, or .svg/.png/.pdf (Graphviz).
+
+    Returns the path written. Where the tool a format needs is not installed, nothing is
+    written: the message says what to install and what to use instead, printed to stderr
+    rather than raised (a learner gets the advice, not a traceback), and None is returned.
+    """
+    try:
+        return _save(graph, Path(path), **kwargs)
+    except (GraphvizNotFoundError, LayoutLibraryNotFoundError) as e:
+        print(f"chainrule.viz: {path} was not written. {e}", file=sys.stderr)
+        return None
+
+
+def _save(graph, path, **kwargs):
     ext = path.suffix.lower()
     if ext in (".html", ".htm"):
         from .html import to_html
