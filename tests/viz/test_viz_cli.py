@@ -86,3 +86,18 @@ def test_the_chainrule_command_dispatches_here(script, tmp_path, capsys):
 
     assert main(["explain", "--out", str(tmp_path / "o"), str(script)]) == 0
     assert (tmp_path / "o" / "explain.txt").exists()
+
+
+def test_options_right_after_the_script_are_explains_own(script, tmp_path, capsys):
+    """The issue's form `chainrule explain script.py --call N --out DIR`; after `--`, or after
+    the first argument that is not explain's, the rest goes to the script."""
+    out = tmp_path / "after"
+    code = explain_main([str(script), "--call", "2", "--out", str(out), "x", "--out", "y"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "with a = w = [1.02], b = 2" in (out / "explain.txt").read_text()
+    assert captured.out.splitlines()[-1] == "done ['x', '--out', 'y']"
+    out2 = tmp_path / "dashdash"
+    assert explain_main([str(script), f"--out={out2}", "--", "--call", "5"]) == 0
+    assert (out2 / "explain.txt").exists()
+    assert capsys.readouterr().out.splitlines()[-1] == "done ['--call', '5']"

@@ -37,8 +37,49 @@ def _parser():
     p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output ({DEFAULT_OUT})")
     p.add_argument("--max-nodes", type=int, default=300, metavar="M", help="drawn nodes (300)")
     p.add_argument("script", help="the script to run")
-    p.add_argument("args", nargs=argparse.REMAINDER, help="the script's own arguments")
+    p.add_argument(
+        "args",
+        nargs=argparse.REMAINDER,
+        help=(
+            "the script's own arguments; --call, --out and --max-nodes right after the script "
+            "are still chainrule's (`chainrule explain s.py --out DIR --epochs 2`): put `--` "
+            "before arguments that the script itself should get under those names"
+        ),
+    )
     return p
+
+
+_OWN = {"--call": "call", "--out": "out", "--max-nodes": "max_nodes"}
+
+
+def _parse(argv):
+    """The options, before or right after the script's name (as `chainrule explain s.py
+    --call 2 --out DIR` reads); what follows them, or follows `--`, is the script's."""
+    ns = _parser().parse_args(list(argv))
+    args = list(ns.args)
+    while args:
+        name, eq, value = args[0].partition("=")
+        if args[0] == "--":
+            args.pop(0)
+            break
+        if name not in _OWN:
+            break
+        if not eq:
+            if len(args) < 2:
+                _parser().error(f"argument {name}: expected one argument")
+            value = args[1]
+            del args[:2]
+        else:
+            args.pop(0)
+        dest = _OWN[name]
+        if dest in ("call", "max_nodes"):
+            try:
+                value = int(value)
+            except ValueError:
+                _parser().error(f"argument {name}: invalid int value: '{value}'")
+        setattr(ns, dest, value)
+    ns.args = args
+    return ns
 
 
 def _say(msg):
@@ -67,7 +108,7 @@ def write_outputs(graph, out, max_nodes=300):
 
 def explain_main(argv):
     """Entry point of `chainrule explain`; returns the exit code."""
-    ns = _parser().parse_args(list(argv))
+    ns = _parse(argv)
     if ns.call < 1:
         _say("--call counts backward calls from 1")
         return 2
