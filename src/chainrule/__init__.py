@@ -50,6 +50,7 @@ from .ops.linalg import *
 from .ops.pointwise import *
 from .ops.reduction import *
 from .ops.shape import *
+from .ops.sorting import *
 from .random import (  # noqa: F401
     Generator,
     default_generator,
