@@ -196,6 +196,16 @@ def test_run_path_runs_as_main_with_argv_and_script_dir(tmp_path):
     sys.modules.pop("neighbour", None)
 
 
+def test_run_path_relative_gives_absolute_file_as_python_does(tmp_path, monkeypatch):
+    # python script.py sets an absolute __file__ (and code file name, seen in warnings and
+    # tracebacks) while sys.argv[0] stays as typed.
+    write(tmp_path, "rel.py", "import sys\nfile = __file__\nargv0 = sys.argv[0]\n")
+    monkeypatch.chdir(tmp_path)
+    g = _alias.run_path("rel.py")
+    assert g["file"] == str(tmp_path / "rel.py")
+    assert g["argv0"] == "rel.py"
+
+
 def test_run_path_classes_are_findable_on_main_while_running(tmp_path):
     # pickle (DataLoader workers, torch.save of a module) looks classes up on __main__
     script = write(

@@ -10,9 +10,11 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.util
+import io
 import os
 import runpy
 import sys
+import types
 
 __all__ = ["alias_torch", "unalias_torch", "run_path", "is_aliased"]
 
@@ -114,13 +116,35 @@ def unalias_torch():
     _saved = None
 
 
+def _run_file(path):
+    """Execute a source file as __main__, as `python path` does: __file__ and the code's
+    file name (seen in tracebacks and warnings) are the absolute path, while sys.argv[0]
+    stays as typed (runpy.run_path would set both to the path given)."""
+    abspath = os.path.abspath(path)
+    with io.open_code(abspath) as f:
+        code = compile(f.read(), abspath, "exec")
+    module = types.ModuleType("__main__")
+    module.__file__, module.__cached__ = abspath, None
+    module.__loader__, module.__spec__ = None, None
+    old_main = sys.modules.get("__main__")
+    sys.modules["__main__"] = module
+    try:
+        exec(code, module.__dict__)
+    finally:
+        if old_main is None:
+            sys.modules.pop("__main__", None)
+        else:
+            sys.modules["__main__"] = old_main
+    return module.__dict__.copy()
+
+
 def run_path(path, argv=()):
     """Run the script at `path` as __main__ with torch aliased to chainrule.
 
-    As `python path *argv` would: __name__ is "__main__", __file__ is set, sys.argv is
-    [path, *argv] and the script's directory comes first on sys.path. sys.argv, sys.path,
-    the aliasing and sys.modules['__main__'] are restored afterwards, also when the script
-    raises (SystemExit included), which propagates to the caller. Returns the script's
+    As `python path *argv` would: __name__ is "__main__", __file__ is the absolute path,
+    sys.argv is [path, *argv] and the script's directory comes first on sys.path. sys.argv,
+    sys.path, the aliasing and sys.modules['__main__'] are restored afterwards, also when the
+    script raises (SystemExit included), which propagates to the caller. Returns the script's
     globals.
     """
     path = os.fspath(path)
@@ -132,6 +156,8 @@ def run_path(path, argv=()):
     sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
     alias_torch()
     try:
+        if os.path.isfile(path):
+            return _run_file(path)
         return runpy.run_path(path, run_name="__main__")
     finally:
         sys.argv = old_argv

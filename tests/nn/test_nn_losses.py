@@ -640,6 +640,18 @@ ERRORS = [
         "\"log_softmax_lastdim_kernel_impl\" not implemented for 'Long'",
     ),
     (
+        "nll_int_input",
+        lambda t, F: F.nll_loss(t.tensor([[-1, -2]]), t.tensor([1])),
+        NotImplementedError,
+        "\"nll_loss_out_frame\" not implemented for 'Long'",
+    ),
+    (
+        "nll_2d_int_input",
+        lambda t, F: F.nll_loss(t.ones(1, 2, 3, 3, dtype=t.int32), t.zeros(1, 3, 3).long()),
+        NotImplementedError,
+        "\"nll_loss2d_forward_out_frame\" not implemented for 'Int'",
+    ),
+    (
         "nll_0d",
         lambda t, F: F.nll_loss(t.tensor(1.0), t.tensor(1)),
         ValueError,

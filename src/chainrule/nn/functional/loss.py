@@ -495,6 +495,11 @@ def _check_nll_target(input, target, weight):
                 f"expected scalar type {dtypes.scalar_type_name(input.dtype)} but found "
                 f"{dtypes.scalar_type_name(weight.dtype)}"
             )
+    if a.dtype.kind != "f":
+        # An integer input would give a silently truncated loss; PyTorch has no kernel for it.
+        kernel = "nll_loss_out_frame" if nd <= 2 else "nll_loss2d_forward_out_frame"
+        name = dtypes.scalar_type_name(input.dtype)
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
 
 
 def _nll(input, target, weight, reduction, ignore_index, name="NllLossBackward0"):
