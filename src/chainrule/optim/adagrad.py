@@ -5,6 +5,8 @@ from chainrule.optim.optimizer import (
     Optimizer,
     _check_fused,
     _check_lr,
+    _check_non_negative,
+    _grads,
     _step_counter,
     _to_scalar,
     _use_grad_for_differentiable,
@@ -16,6 +18,13 @@ __all__ = ["Adagrad"]
 class Adagrad(Optimizer):
     """s += g * g, p -= lr / (1 + (t - 1) * lr_decay) * g / (sqrt(s) + eps). The state of every
     parameter is made when the optimizer is, as PyTorch does."""
+
+    _group_setdefaults = {
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+        "fused": None,
+    }
 
     def __init__(
         self,
@@ -32,16 +41,12 @@ class Adagrad(Optimizer):
         fused=None,
     ):
         _check_lr(lr)
-        if not 0.0 <= lr_decay:
-            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= initial_accumulator_value:
-            raise ValueError(
-                f"Invalid initial_accumulator_value value: {initial_accumulator_value}"
-            )
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check_non_negative(
+            lr_decay=lr_decay,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            epsilon=eps,
+        )
         defaults = {
             "lr": lr,
             "lr_decay": lr_decay,
@@ -64,14 +69,6 @@ class Adagrad(Optimizer):
         state["step"] = _step_counter()
         state["sum"] = chainrule.full_like(p, initial_accumulator_value)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", None)
-
     def share_memory(self):
         pass  # one process: nothing to share
 
@@ -80,24 +77,15 @@ class Adagrad(Optimizer):
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr = _to_scalar(group["lr"])
-            weight_decay = group["weight_decay"]
             lr_decay = group["lr_decay"]
             eps = group["eps"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
+            for p, grad in _grads(group["params"], group["maximize"], group["weight_decay"]):
                 state = self.state[p]
                 if len(state) == 0:  # a parameter added with add_param_group
                     self._init_state(p, self.defaults["initial_accumulator_value"])
                 step_t = state["step"]
                 step_t += 1
                 step = step_t.item()
-                if maximize:
-                    grad = -grad
-                if weight_decay != 0:
-                    grad = grad.add(p, alpha=weight_decay)
                 clr = lr / (1 + (step - 1) * lr_decay)
                 state_sum = state["sum"]
                 state_sum.addcmul_(grad, grad, value=1)

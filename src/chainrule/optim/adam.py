@@ -6,6 +6,8 @@ from chainrule.optim.optimizer import (
     _check_capturable,
     _check_fused,
     _check_lr,
+    _check_non_negative,
+    _grads,
     _step_counter,
     _to_scalar,
     _use_grad_for_differentiable,
@@ -19,6 +21,16 @@ class Adam(Optimizer):
     """m = lerp(m, g, 1 - beta1), v = beta2 * v + (1 - beta2) * g * g, and
     p -= lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps): PyTorch's update in its
     order of operations. decoupled_weight_decay=True is AdamW (p *= 1 - lr * weight_decay)."""
+
+    _group_setdefaults = {
+        "amsgrad": False,
+        "maximize": False,
+        "foreach": None,
+        "capturable": False,
+        "differentiable": False,
+        "decoupled_weight_decay": False,
+        "fused": None,
+    }
 
     def __init__(
         self,
@@ -42,11 +54,9 @@ class Adam(Optimizer):
                     "lr as a Tensor is not supported for capturable=False and foreach=True"
                 )
         _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check_non_negative(epsilon=eps)
         _check_betas(betas)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_non_negative(weight_decay=weight_decay)
         if not (
             (isinstance(betas[0], float) and isinstance(betas[1], float))
             or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))
@@ -68,17 +78,6 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
         _check_fused(defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("amsgrad", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            group.setdefault("fused", None)
-
     @_use_grad_for_differentiable
     def step(self, closure=None):
         loss = self._closure_loss(closure)
@@ -89,11 +88,9 @@ class Adam(Optimizer):
             weight_decay = group["weight_decay"]
             decoupled = group["decoupled_weight_decay"]
             amsgrad = group["amsgrad"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
+            # decoupled decay shrinks the parameter below instead of adding to the gradient
+            coupled_decay = 0 if decoupled else weight_decay
+            for p, grad in _grads(group["params"], group["maximize"], coupled_decay):
                 _check_capturable(group)
                 state = self.state[p]
                 if len(state) == 0:
@@ -102,15 +99,10 @@ class Adam(Optimizer):
                     state["exp_avg_sq"] = chainrule.zeros_like(p)
                     if amsgrad:
                         state["max_exp_avg_sq"] = chainrule.zeros_like(p)
-                if maximize:
-                    grad = -grad
                 step_t = state["step"]
                 step_t += 1
-                if weight_decay != 0:
-                    if decoupled:
-                        p.mul_(1 - lr * weight_decay)
-                    else:
-                        grad = grad.add(p, alpha=weight_decay)
+                if decoupled and weight_decay != 0:
+                    p.mul_(1 - lr * weight_decay)
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
                 exp_avg.lerp_(grad, 1 - beta1)
                 exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)

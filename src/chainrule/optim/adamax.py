@@ -3,9 +3,12 @@
 import chainrule
 from chainrule.optim.adam import _check_betas
 from chainrule.optim.optimizer import (
+    _FLAG_DEFAULTS,
     Optimizer,
     _check_capturable,
     _check_lr,
+    _check_non_negative,
+    _grads,
     _step_counter,
     _to_scalar,
     _use_grad_for_differentiable,
@@ -17,6 +20,8 @@ __all__ = ["Adamax"]
 class Adamax(Optimizer):
     """m = lerp(m, g, 1 - beta1), u = max(beta2 * u, |g| + eps),
     p -= lr / (1 - beta1**t) * m / u, in PyTorch's order of operations."""
+
+    _group_setdefaults = _FLAG_DEFAULTS
 
     def __init__(
         self,
@@ -32,11 +37,9 @@ class Adamax(Optimizer):
         capturable=False,
     ):
         _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check_non_negative(epsilon=eps)
         _check_betas(betas)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_non_negative(weight_decay=weight_decay)
         defaults = {
             "lr": lr,
             "betas": betas,
@@ -49,14 +52,6 @@ class Adamax(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-
     @_use_grad_for_differentiable
     def step(self, closure=None):
         loss = self._closure_loss(closure)
@@ -64,24 +59,15 @@ class Adamax(Optimizer):
             lr = _to_scalar(group["lr"])
             beta1, beta2 = group["betas"]
             eps = group["eps"]
-            weight_decay = group["weight_decay"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
+            for p, grad in _grads(group["params"], group["maximize"], group["weight_decay"]):
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _step_counter()
                     state["exp_avg"] = chainrule.zeros_like(p)
                     state["exp_inf"] = chainrule.zeros_like(p)
                 _check_capturable(group)
-                if maximize:
-                    grad = -grad
                 step_t = state["step"]
                 step_t += 1
-                if weight_decay != 0:
-                    grad = grad.add(p, alpha=weight_decay)
                 exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
                 exp_avg.lerp_(grad, 1 - beta1)
                 exp_inf.mul_(beta2).maximum_(grad.abs() + eps)

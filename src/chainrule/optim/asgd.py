@@ -2,9 +2,12 @@
 
 import chainrule
 from chainrule.optim.optimizer import (
+    _FLAG_DEFAULTS,
     Optimizer,
     _check_capturable,
     _check_lr,
+    _check_non_negative,
+    _grads,
     _step_counter,
     _to_scalar,
     _use_grad_for_differentiable,
@@ -16,6 +19,8 @@ __all__ = ["ASGD"]
 class ASGD(Optimizer):
     """p = p * (1 - lambd * eta) - eta * g; the average ax follows p once t exceeds t0;
     eta = lr / (1 + lambd * lr * t) ** alpha, as in PyTorch."""
+
+    _group_setdefaults = _FLAG_DEFAULTS
 
     def __init__(
         self,
@@ -31,8 +36,7 @@ class ASGD(Optimizer):
         capturable=False,
     ):
         _check_lr(lr)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_non_negative(weight_decay=weight_decay)
         defaults = {
             "lr": lr,
             "lambd": lambd,
@@ -46,26 +50,13 @@ class ASGD(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-
     @_use_grad_for_differentiable
     def step(self, closure=None):
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr = _to_scalar(group["lr"])
             lambd, alpha, t0 = group["lambd"], group["alpha"], group["t0"]
-            weight_decay = group["weight_decay"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
+            for p, grad in _grads(group["params"], group["maximize"], group["weight_decay"]):
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _step_counter()
@@ -73,12 +64,8 @@ class ASGD(Optimizer):
                     state["mu"] = chainrule.tensor(1.0)
                     state["ax"] = chainrule.zeros_like(p)
                 _check_capturable(group, "params, mus, etas, and state_steps")
-                if maximize:
-                    grad = -grad
                 step_t, eta, mu, ax = state["step"], state["eta"], state["mu"], state["ax"]
                 step_t += 1
-                if weight_decay != 0:
-                    grad = grad.add(p, alpha=weight_decay)
                 eta_value = eta.item()
                 p.mul_(1 - lambd * eta_value)
                 p.add_(grad, alpha=-eta_value)

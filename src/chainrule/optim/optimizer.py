@@ -127,6 +127,10 @@ def _with_step_hooks(step):
     return wrapper
 
 
+# the flags of a group of the optimizers that take `capturable`, with PyTorch's defaults
+_FLAG_DEFAULTS = {"foreach": None, "maximize": False, "differentiable": False, "capturable": False}
+
+
 def _check_capturable(group, what="params and state_steps"):
     # chainrule runs on the CPU, where PyTorch refuses capturable steps the same way.
     if group.get("capturable"):
@@ -150,9 +154,32 @@ def _check_lr(lr):
         raise ValueError(f"Invalid learning rate: {lr}")
 
 
-# Inside the steps, temporaries are combined out of place (`a.sqrt() + eps`): the numbers are
-# PyTorch's in-place ones, and chainrule's in-place ops cost an extra copy, so only the state
-# and the parameters themselves are updated in place.
+def _check_non_negative(**values):
+    """PyTorch's ValueError for the first of `values` (in the order given) that is not >= 0;
+    a NaN fails too. The keyword is the name the message shows ('epsilon' for eps)."""
+    for name, value in values.items():
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {name} value: {value}")
+
+
+def _grads(params, maximize=False, weight_decay=0):
+    """(p, g) for each parameter in `params` that has a gradient, g being the gradient to
+    descend: negated when maximizing, then plus weight_decay * p (L2 penalty), as PyTorch's
+    steps begin. Lazy, so each g sees the parameter as the steps before it left it."""
+    for p in params:
+        grad = p.grad
+        if grad is None:
+            continue
+        if maximize:
+            grad = -grad
+        if weight_decay != 0:
+            grad = grad.add(p, alpha=weight_decay)
+        yield p, grad
+
+
+# Inside the steps, temporaries are combined out of place (`a.sqrt() + eps`), with the numbers
+# of PyTorch's in-place ones; the state and the parameters themselves are updated in place
+# (add_/mul_/div_ on float tensors under no_grad write one ufunc result into their memory).
 
 
 def _step_counter():
@@ -163,6 +190,10 @@ def _step_counter():
 class Optimizer:
     """Base class of optimizers: holds param groups (dicts with 'params' and hyperparameters),
     per-parameter state, and saves and loads both in PyTorch's state_dict layout."""
+
+    # group keys, with their values, that a subclass fills in on load (__setstate__) where an
+    # older state_dict or pickle lacks them, as PyTorch's optimizers do
+    _group_setdefaults = {}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -208,6 +239,9 @@ class Optimizer:
         ):
             self.__dict__.setdefault(name, OrderedDict())
         self.defaults.setdefault("differentiable", False)
+        for group in self.param_groups:
+            for name, default in self._group_setdefaults.items():
+                group.setdefault(name, default)
 
     def __repr__(self):
         # each group opens with a newline and each line ends with one: groups are separated

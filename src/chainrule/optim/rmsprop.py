@@ -2,9 +2,12 @@
 
 import chainrule
 from chainrule.optim.optimizer import (
+    _FLAG_DEFAULTS,
     Optimizer,
     _check_capturable,
     _check_lr,
+    _check_non_negative,
+    _grads,
     _step_counter,
     _to_scalar,
     _use_grad_for_differentiable,
@@ -16,6 +19,8 @@ __all__ = ["RMSprop"]
 class RMSprop(Optimizer):
     """v = alpha * v + (1 - alpha) * g * g (centered: minus the square of the running mean of
     g), p -= lr * g / (sqrt(v) + eps), optionally through a momentum buffer."""
+
+    _group_setdefaults = {"momentum": 0, "centered": False, **_FLAG_DEFAULTS}
 
     def __init__(
         self,
@@ -32,14 +37,7 @@ class RMSprop(Optimizer):
         differentiable=False,
     ):
         _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= momentum:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= alpha:
-            raise ValueError(f"Invalid alpha value: {alpha}")
+        _check_non_negative(epsilon=eps, momentum=momentum, weight_decay=weight_decay, alpha=alpha)
         defaults = {
             "lr": lr,
             "momentum": momentum,
@@ -54,16 +52,6 @@ class RMSprop(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("momentum", 0)
-            group.setdefault("centered", False)
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-
     @_use_grad_for_differentiable
     def step(self, closure=None):
         loss = self._closure_loss(closure)
@@ -71,14 +59,9 @@ class RMSprop(Optimizer):
             lr = _to_scalar(group["lr"])
             alpha = group["alpha"]
             eps = group["eps"]
-            weight_decay = group["weight_decay"]
             momentum = group["momentum"]
             centered = group["centered"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
+            for p, grad in _grads(group["params"], group["maximize"], group["weight_decay"]):
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _step_counter()
@@ -88,11 +71,7 @@ class RMSprop(Optimizer):
                     if centered:
                         state["grad_avg"] = chainrule.zeros_like(p)
                 _check_capturable(group)
-                if maximize:
-                    grad = -grad
                 state["step"] += 1
-                if weight_decay != 0:
-                    grad = grad.add(p, alpha=weight_decay)
                 square_avg = state["square_avg"]
                 square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
                 if centered:

@@ -2,9 +2,11 @@
 
 import chainrule
 from chainrule.optim.optimizer import (
+    _FLAG_DEFAULTS,
     Optimizer,
     _check_capturable,
     _check_lr,
+    _grads,
     _step_counter,
     _to_scalar,
     _use_grad_for_differentiable,
@@ -17,6 +19,8 @@ class Rprop(Optimizer):
     """Each coordinate's step size grows by etaplus while its gradient keeps its sign and
     shrinks by etaminus when the sign flips (that step then skips the coordinate); the
     parameter moves by the step size against the gradient's sign."""
+
+    _group_setdefaults = _FLAG_DEFAULTS
 
     def __init__(
         self,
@@ -44,14 +48,6 @@ class Rprop(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-
     @_use_grad_for_differentiable
     def step(self, closure=None):
         loss = self._closure_loss(closure)
@@ -59,19 +55,13 @@ class Rprop(Optimizer):
         for group in self.param_groups:
             etaminus, etaplus = group["etas"]
             step_size_min, step_size_max = group["step_sizes"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
+            for p, grad in _grads(group["params"], group["maximize"]):
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _step_counter()
                     state["prev"] = chainrule.zeros_like(p)
                     state["step_size"] = chainrule.full_like(grad, _to_scalar(group["lr"]))
                 _check_capturable(group)
-                if maximize:
-                    grad = -grad
                 state["step"] += 1
                 prev, step_size = state["prev"], state["step_size"]
                 sign = grad.mul(prev).sign()

@@ -4,6 +4,7 @@ from chainrule.optim.optimizer import (
     Optimizer,
     _check_fused,
     _check_lr,
+    _grads,
     _to_scalar,
     _use_grad_for_differentiable,
 )
@@ -15,6 +16,14 @@ class SGD(Optimizer):
     """p -= lr * g, where g is the gradient (plus weight_decay * p), or with momentum a running
     buffer b = momentum * b + (1 - dampening) * g (Nesterov: g + momentum * b). PyTorch's
     update, in its order of operations."""
+
+    _group_setdefaults = {
+        "nesterov": False,
+        "maximize": False,
+        "foreach": None,
+        "differentiable": False,
+        "fused": False,
+    }
 
     def __init__(
         self,
@@ -51,33 +60,15 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
         _check_fused(defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("nesterov", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", False)
-
     @_use_grad_for_differentiable
     def step(self, closure=None):
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr = _to_scalar(group["lr"])
-            weight_decay = group["weight_decay"]
             momentum = group["momentum"]
             dampening = group["dampening"]
             nesterov = group["nesterov"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                if maximize:
-                    grad = -grad
-                if weight_decay != 0:
-                    grad = grad.add(p, alpha=weight_decay)
+            for p, grad in _grads(group["params"], group["maximize"], group["weight_decay"]):
                 if momentum != 0:
                     state = self.state[p]
                     buf = state.get("momentum_buffer")

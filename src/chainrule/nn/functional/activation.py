@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from ...ops.inplace import inplace
-from ...ops.op import Op, apply1
+from ...ops.op import _NO_KWARGS, Op, apply1
 from ...ops.pointwise import _erf, where
 from ...ops.reduction import log_softmax as _log_softmax
 from ...ops.reduction import softmax as _softmax
@@ -288,8 +288,11 @@ class Threshold(Op):
 
 
 # -- the functions ----------------------------------------------------------------------
-def _maybe_inplace(input, fn, in_place):
-    return inplace(input, fn) if in_place else fn(input)
+def _activate(op, input, in_place, kwargs=_NO_KWARGS):
+    """`op` applied to input, in place on it when in_place (the functions' `inplace`)."""
+    if in_place:
+        return inplace(input, lambda t: apply1(op, t, kwargs))
+    return apply1(op, input, kwargs)
 
 
 def relu(input, inplace=False):
@@ -303,8 +306,7 @@ def relu_(input):
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    kw = {"min_val": min_val, "max_val": max_val}
-    return _maybe_inplace(input, lambda t: apply1(Hardtanh, t, kw), inplace)
+    return _activate(Hardtanh, input, inplace, {"min_val": min_val, "max_val": max_val})
 
 
 def hardtanh_(input, min_val=-1.0, max_val=1.0):
@@ -316,8 +318,7 @@ def relu6(input, inplace=False):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    kw = {"negative_slope": negative_slope}
-    return _maybe_inplace(input, lambda t: apply1(LeakyRelu, t, kw), inplace)
+    return _activate(LeakyRelu, input, inplace, {"negative_slope": negative_slope})
 
 
 def leaky_relu_(input, negative_slope=0.01):
@@ -326,7 +327,7 @@ def leaky_relu_(input, negative_slope=0.01):
 
 def _elu(input, op, alpha, scale, input_scale, in_place):
     kw = {"alpha": alpha, "scale": scale, "input_scale": input_scale}
-    return _maybe_inplace(input, lambda t: apply1(op, t, kw), in_place)
+    return _activate(op, input, in_place, kw)
 
 
 def elu(input, alpha=1.0, inplace=False):
@@ -362,19 +363,19 @@ def gelu(input, approximate="none"):
 
 
 def silu(input, inplace=False):
-    return _maybe_inplace(input, lambda t: apply1(Silu, t), inplace)
+    return _activate(Silu, input, inplace)
 
 
 def mish(input, inplace=False):
-    return _maybe_inplace(input, lambda t: apply1(Mish, t), inplace)
+    return _activate(Mish, input, inplace)
 
 
 def hardsigmoid(input, inplace=False):
-    return _maybe_inplace(input, lambda t: apply1(Hardsigmoid, t), inplace)
+    return _activate(Hardsigmoid, input, inplace)
 
 
 def hardswish(input, inplace=False):
-    return _maybe_inplace(input, lambda t: apply1(Hardswish, t), inplace)
+    return _activate(Hardswish, input, inplace)
 
 
 def logsigmoid(input):
@@ -398,8 +399,7 @@ def softshrink(input, lambd=0.5):
 
 
 def threshold(input, threshold, value, inplace=False):
-    kw = {"threshold": threshold, "value": value}
-    return _maybe_inplace(input, lambda t: apply1(Threshold, t, kw), inplace)
+    return _activate(Threshold, input, inplace, {"threshold": threshold, "value": value})
 
 
 def threshold_(input, threshold, value):

@@ -120,11 +120,16 @@ def _constant(t, what, fn_name, dtype=None):
     return a if dtype is None else a.astype(dtype, copy=False)
 
 
-def _difference(a, b):
+def _save_difference(ctx, a, b, reduction):
+    """a - b for the regression losses' forward, which save a and b and what their backward
+    needs to undo the reduction; a shape clash raises PyTorch's broadcast error."""
     try:
-        return a - b
+        d = a - b
     except ValueError:
         raise broadcast_shapes_error(np.shape(a), np.shape(b)) from None
+    ctx.save_for_backward(a, b)
+    ctx.reduction, ctx.numel = reduction, d.size
+    return d
 
 
 # -- regression losses ------------------------------------------------------------------------
@@ -134,9 +139,7 @@ class MseLoss(Op):
 
     @staticmethod
     def forward(ctx, a, b, *, reduction):
-        d = _difference(a, b)
-        ctx.save_for_backward(a, b)
-        ctx.reduction, ctx.numel = reduction, d.size
+        d = _save_difference(ctx, a, b, reduction)
         return _reduce_array(d * d, reduction)
 
     @staticmethod
@@ -153,9 +156,8 @@ class SmoothL1Loss(Op):
 
     @staticmethod
     def forward(ctx, a, b, *, reduction, beta):
-        d = _difference(a, b)
-        ctx.save_for_backward(a, b)
-        ctx.reduction, ctx.numel, ctx.beta = reduction, d.size, beta
+        d = _save_difference(ctx, a, b, reduction)
+        ctx.beta = beta
         z = np.abs(d)
         loss = np.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta).astype(d.dtype, copy=False)
         return _reduce_array(loss, reduction)
@@ -175,9 +177,8 @@ class HuberLoss(Op):
 
     @staticmethod
     def forward(ctx, a, b, *, reduction, delta):
-        d = _difference(a, b)
-        ctx.save_for_backward(a, b)
-        ctx.reduction, ctx.numel, ctx.delta = reduction, d.size, delta
+        d = _save_difference(ctx, a, b, reduction)
+        ctx.delta = delta
         z = np.abs(d)
         loss = np.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta)).astype(d.dtype)
         return _reduce_array(loss, reduction)
@@ -195,11 +196,15 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     _size_warning(input, target)
     reduction = _reduction(reduction, size_average, reduce)
     if weight is not None:
-        if weight.shape != input.shape:
-            raise ValueError("Weights and input must have the same size.")
+        _check_weight_shape(weight, input)
         return _weighted((input - target).pow(2) * weight, weight, reduction)
     input, target = _float_pair(input, target, "mse_cpu")
     return MseLoss.apply(input, target, reduction=reduction)
+
+
+def _check_weight_shape(weight, input):
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
 
 
 def _weighted(loss, weight, reduction):
@@ -214,8 +219,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     _size_warning(input, target)
     reduction = _reduction(reduction, size_average, reduce)
     if weight is not None:
-        if weight.shape != input.shape:
-            raise ValueError("Weights and input must have the same size.")
+        _check_weight_shape(weight, input)
         return _weighted((input - target).abs() * weight, weight, reduction)
     return _reduce((input - target).abs(), reduction)
 
@@ -235,8 +239,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     _size_warning(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    if weight is not None and weight.shape != input.shape:
-        raise ValueError("Weights and input must have the same size.")
+    if weight is not None:
+        _check_weight_shape(weight, input)
     reduction = _reduction(reduction)
     input, target = _float_pair(input, target, "huber_cpu")
     if weight is None:
