@@ -283,6 +283,11 @@
     root.setAttribute("data-step", String(s));
     root.setAttribute("data-phase", phase);
     root.setAttribute("data-active", active ? active.id : "");
+    // a graph wider or taller than the window scrolls, so bring the step's node into view
+    var activeEl = active && state.els[active.id] && state.els[active.id].g;
+    if (activeEl && activeEl.scrollIntoView) {
+      activeEl.scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
   }
 
   function go(s) { state.step = Math.max(0, Math.min(total(), s)); show(); }
