@@ -36,19 +36,6 @@ _SIGNATURES = (
     " * (object data, *, torch.device device = None)\n"
 )
 
-# The C++ names PyTorch's dtype-mismatch message prints.
-_OPTION_NAMES = {
-    "float32": "float",
-    "float64": "double",
-    "float16": "c10::Half",
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-}
-
 
 def _type_name(x):
     t = type(x)
@@ -73,7 +60,7 @@ def _bad_combination(args, kwargs):
 
 def _options(d):
     return (
-        f"TensorOptions(dtype={_OPTION_NAMES[d.name]}, device=cpu, layout=Strided, "
+        f"TensorOptions(dtype={dtypes.cpp_type_name(d)}, device=cpu, layout=Strided, "
         "requires_grad=false (default), pinned_memory=false (default), "
         "memory_format=(nullopt))"
     )
