@@ -1,8 +1,13 @@
 """chainrule.nn.functional: the functional forms of the nn layers and losses."""
 
 from .activation import *
+from .conv import *
 from .dropout import *
 from .linear import *
 from .loss import *
 from .normalization import *
+from .padding import *
+from .pooling import *
+from .rnn import *
 from .sparse import *
+from .upsampling import *

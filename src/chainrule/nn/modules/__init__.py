@@ -2,10 +2,15 @@
 
 from .activation import *
 from .container import *
+from .conv import *
 from .dropout import *
 from .flatten import *
 from .linear import *
 from .loss import *
 from .module import *
 from .normalization import *
+from .padding import *
+from .pooling import *
+from .rnn import *
 from .sparse import *
+from .upsampling import *

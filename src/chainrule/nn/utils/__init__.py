@@ -1,3 +1,4 @@
 """nn.utils: helpers for parameters and recurrent inputs."""
 
 from . import rnn
+from .clip_grad import *

@@ -1,0 +1,3 @@
+"""Functional forms: conv1d, conv2d, conv_transpose2d."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Functional form: pad (constant, reflect, replicate, circular)."""
+
+__all__ = []

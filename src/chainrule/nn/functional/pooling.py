@@ -1,0 +1,3 @@
+"""Functional forms: max, average and adaptive pooling."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Functional form: interpolate (nearest, bilinear)."""
+
+__all__ = []

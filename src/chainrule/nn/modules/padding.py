@@ -1,0 +1,3 @@
+"""nn modules: the padding layers."""
+
+__all__ = []

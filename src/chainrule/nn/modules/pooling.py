@@ -1,0 +1,3 @@
+"""nn modules: max, average and adaptive pooling."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""nn modules: RNN, LSTM, GRU and their cells."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""nn modules: Upsample."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""nn.utils: clip_grad_norm_ and clip_grad_value_."""
+
+__all__ = []
