@@ -65,7 +65,7 @@ _C_TYPE_NAMES = {
 def _type_name(x):
     """A value's type as PyTorch's argument errors name it: float, numpy.ndarray, ..."""
     t = type(x)
-    if t.__module__ == "builtins":
+    if t.__module__ == "builtins" or isinstance(x, Tensor):  # PyTorch says just "Tensor"
         return t.__name__
     return f"{t.__module__.split('.')[0]}.{t.__name__}"
 

@@ -1,4 +1,4 @@
-"""Sorting: sort, argsort, topk and unique.
+"""Sorting and counting: sort, argsort, topk, unique and bincount.
 
 Orders are stable (equal values keep their index order) and NaN counts as larger than
 every number, as in PyTorch's stable sort. PyTorch's default (unstable) sort and its
@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import return_types
+from .. import dtypes, return_types
 from ..tensor import Tensor
 from .creation import zeros
 from .dims import dim_index
 from .op import Op, tensor_method
 
-__all__ = ["argsort", "sort", "topk", "unique"]
+__all__ = ["argsort", "bincount", "sort", "topk", "unique"]
 
 _wrap = Tensor._wrap
 
@@ -123,3 +123,33 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     if return_counts:
         out.append(_wrap(counts.astype(np.int64, copy=False)))
     return out[0] if len(out) == 1 else tuple(out)
+
+
+@tensor_method("bincount")
+def bincount(input, weights=None, minlength=0):
+    """How often each value 0..max occurs in a 1-d tensor of non-negative integers; with
+    weights, the sum of the weights at each value's places. At least minlength bins.
+
+    Not differentiable (PyTorch has no derivative for it either)."""
+    if isinstance(minlength, bool) or not isinstance(minlength, (int, np.integer)):
+        raise TypeError(
+            f"bincount(): argument 'minlength' must be int, not {type(minlength).__name__}"
+        )
+    a = input._data
+    if a.dtype.kind not in "iu":
+        name = dtypes.scalar_type_name(input.dtype)
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{name}'")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if a.ndim != 1 or (a.size and a.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is None:
+        return _wrap(np.bincount(a, minlength=minlength).astype(np.int64, copy=False))
+    w = weights._data if isinstance(weights, Tensor) else np.asarray(weights)
+    if w.ndim != 1 or w.shape[0] != a.shape[0]:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    # float32 weights sum in float32, as PyTorch's do; any other weights give float64
+    out_dtype = np.float32 if w.dtype == np.float32 else np.float64
+    out = np.zeros(max(int(minlength), int(a.max()) + 1 if a.size else 0), out_dtype)
+    np.add.at(out, a, w.astype(out_dtype, copy=False))
+    return _wrap(out)
