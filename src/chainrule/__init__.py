@@ -61,6 +61,7 @@ from .random import (  # noqa: F401
     set_rng_state,
 )
 from .tensor import Size, Tensor  # noqa: F401
+from .threads import *
 from .type_info import *
 
 half = float16
