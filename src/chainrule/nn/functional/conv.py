@@ -14,16 +14,20 @@ adjoints always land on the exact shape. One-dimensional convolutions run as
 two-dimensional ones of height 1.
 
 The kernels on arrays: conv gathers the sliding windows (a strided view,
-copied once) into columns and multiplies them by the weight in one batched
-matmul; the weight gradient multiplies the same columns (kept from the
-forward pass) by the output gradient; conv_transpose multiplies the weight by
-the gradient in one matmul and adds the columns back into place, one slice
-add per kernel offset, with the batch as the innermost axis so that every add
-runs over long contiguous rows.
+copied once) into columns and multiplies them by the weight in one matmul per
+group (batched over the images in the batch-first layout); the weight gradient
+gathers the same columns again and multiplies them by the output gradient;
+conv_transpose multiplies the weight by the gradient in one matmul and adds the
+columns back into place, one slice add per kernel offset. Two column layouts
+(`_batch_last`): the batch innermost, so gathers and adds run over rows of
+wo * n contiguous elements (small images, many channels), or the batch
+outermost, which saves transposing large outputs (large images, few
+channels). The columns live in a per-thread scratch buffer (`_scratch_array`).
 """
 
 from __future__ import annotations
 
+import threading
 from collections import namedtuple
 
 import numpy as np
@@ -48,74 +52,162 @@ def _drop(a, dims):
     return a[:, :, 0, :] if dims == 1 else a
 
 
-def _windows(x, geo):
-    """im2col: x (N, C, H, W) -> columns (N, groups, C/groups*kh*kw, Ho*Wo), contiguous."""
+_scratch = threading.local()
+_SCRATCH_MAX = 32 << 20  # bytes; larger columns are allocated for each call
+
+
+def _scratch_array(shape, dtype):
+    """An uninitialised array, over this thread's scratch buffer when it is small enough.
+
+    The columns are the largest arrays of a convolution and live only inside one kernel
+    call. Allocated afresh, they come back from the allocator as new pages from the OS on
+    every training step (in LeNet's step the page faults cost more than the copies that
+    fill them), so they reuse one buffer. Nothing returned by a kernel may view it.
+    """
+    nbytes = int(np.prod(shape)) * dtype.itemsize
+    if nbytes > _SCRATCH_MAX:
+        return np.empty(shape, dtype)
+    buf = getattr(_scratch, "buf", None)
+    if buf is None or buf.nbytes < nbytes:
+        buf = _scratch.buf = np.empty(nbytes, np.uint8)
+    return buf[:nbytes].view(dtype).reshape(shape)
+
+
+def _batch_last(geo, n, c, o):
+    """Which column layout a convolution of these shapes uses (a pure function of the
+    shapes, so the forward pass and every backward pass agree).
+
+    Gathering windows copies the columns in runs of one output row (wo elements); with the
+    batch as the innermost axis the runs are wo * n long, at the price of transposing the
+    input and the output (element by element). Measured on NumPy, a copy costs about
+    8 / run + 1/4 units per element and a transpose about 2: batch-last wins when the
+    columns are large next to the input and output and the rows are short (LeNet's second
+    convolution), batch-first when the output is the larger (its first).
+    """
+    kh, kw = geo.kernel
+    ho, wo = geo.y_size
+    h, w = geo.x_size
+    return 4 * c * kh * kw * ho > c * h * w + o * ho * wo
+
+
+def _padded(x, geo, last):
+    """x (N, C, H, W) zero-padded; batch-last: as (C, Hp, Wp, N), in one copy."""
     n, c, h, w = x.shape
     (ph0, pw0), (ph1, pw1) = geo.pad_lo, geo.pad_hi
-    if ph0 or ph1 or pw0 or pw1:
-        xp = np.zeros((n, c, h + ph0 + ph1, w + pw0 + pw1), x.dtype)
-        xp[:, :, ph0 : ph0 + h, pw0 : pw0 + w] = x
+    if not (ph0 or ph1 or pw0 or pw1):
+        return np.ascontiguousarray(x.transpose(1, 2, 3, 0)) if last else x
+    hp, wp = h + ph0 + ph1, w + pw0 + pw1
+    if last:
+        xp = np.zeros((c, hp, wp, n), x.dtype)
+        xp[:, ph0 : ph0 + h, pw0 : pw0 + w] = x.transpose(1, 2, 3, 0)
     else:
-        xp = x
+        xp = np.zeros((n, c, hp, wp), x.dtype)
+        xp[:, :, ph0 : ph0 + h, pw0 : pw0 + w] = x
+    return xp
+
+
+def _windows(x, geo, last):
+    """im2col: x (N, C, H, W) -> columns, (groups, C/groups*kh*kw, Ho*Wo*N) with the batch
+    innermost when `last`, else (N, groups, C/groups*kh*kw, Ho*Wo); in the scratch buffer,
+    so valid until the next call."""
+    n, c = x.shape[:2]
+    xp = _padded(x, geo, last)
     g = geo.groups
+    cg = c // g
     kh, kw = geo.kernel
     ho, wo = geo.y_size
     sh, sw = geo.stride
     dh, dw = geo.dilation
-    s_n, s_c, s_h, s_w = xp.strides
-    cg = c // g
-    view = as_strided(
-        xp,
-        (n, g, cg, kh, kw, ho, wo),
-        (s_n, s_c * cg, s_c, dh * s_h, dw * s_w, sh * s_h, sw * s_w),
-        writeable=False,
-    )
-    return view.reshape(n, g, cg * kh * kw, ho * wo)
+    if last:
+        s_c, s_h, s_w, s_n = xp.strides
+        shape = (g, cg, kh, kw, ho, wo, n)
+        strides = (s_c * cg, s_c, dh * s_h, dw * s_w, sh * s_h, sw * s_w, s_n)
+        flat = (g, cg * kh * kw, ho * wo * n)
+    else:
+        s_n, s_c, s_h, s_w = xp.strides
+        shape = (n, g, cg, kh, kw, ho, wo)
+        strides = (s_n, s_c * cg, s_c, dh * s_h, dw * s_w, sh * s_h, sw * s_w)
+        flat = (n, g, cg * kh * kw, ho * wo)
+    cols = _scratch_array(shape, x.dtype)
+    np.copyto(cols, as_strided(xp, shape, strides, writeable=False))
+    return cols.reshape(flat)
+
+
+def _batch_inner(y, g):
+    """y (N, O, Ho, Wo) as (groups, O/groups, Ho*Wo*N), contiguous."""
+    return np.ascontiguousarray(y.transpose(1, 2, 3, 0)).reshape(g, y.shape[1] // g, -1)
 
 
 def _conv(x, w, geo):
-    """Y = conv(X, W) on 4-d arrays; also returns the columns for the weight gradient."""
-    cols = _windows(x, geo)
-    g = geo.groups
+    """Y = conv(X, W) on 4-d arrays."""
+    n, c = x.shape[:2]
     o = w.shape[0]
+    g = geo.groups
+    last = _batch_last(geo, n, c, o)
+    cols = _windows(x, geo, last)
     y = np.matmul(w.reshape(g, o // g, -1), cols)
-    return y.reshape(x.shape[0], o, *geo.y_size), cols
+    if last:
+        # One matmul per group over every position of every image, then the batch
+        # goes back to the front.
+        return np.ascontiguousarray(y.reshape(o, *geo.y_size, n).transpose(3, 0, 1, 2))
+    return y.reshape(n, o, *geo.y_size)
 
 
 def _conv_transpose(y, w, geo):
-    """X = conv_transpose(Y, W) on 4-d arrays: the adjoint of conv in X (col2im)."""
+    """X = conv_transpose(Y, W) on 4-d arrays: the adjoint of conv in X (col2im): one
+    matmul, then the columns are added back into place, one slice add per kernel offset."""
     n, o = y.shape[:2]
     g = geo.groups
     og = o // g
+    c = w.shape[1] * g
     kh, kw = geo.kernel
     ho, wo = geo.y_size
     h, wd = geo.x_size
-    c = w.shape[1] * g
-    # The batch goes last, so each kernel offset's add below runs over rows of wo * n.
-    ys = np.ascontiguousarray(y.reshape(n, g, og, ho, wo).transpose(1, 2, 3, 4, 0))
-    wt = w.reshape(g, og, -1).transpose(0, 2, 1)
-    cols = np.matmul(wt, ys.reshape(g, og, -1)).reshape(c, kh, kw, ho, wo, n)
     (ph0, pw0), (ph1, pw1) = geo.pad_lo, geo.pad_hi
     sh, sw = geo.stride
     dh, dw = geo.dilation
-    out = np.zeros((c, h + ph0 + ph1, wd + pw0 + pw1, n), cols.dtype)
+    hp, wp = h + ph0 + ph1, wd + pw0 + pw1
+    wt = w.reshape(g, og, -1).transpose(0, 2, 1)
+    last = _batch_last(geo, n, c, o)
+    if last:
+        # Each add below runs over rows of wo * n contiguous elements.
+        cols = _scratch_array((g, wt.shape[1], ho * wo * n), y.dtype)
+        np.matmul(wt, _batch_inner(y, g), out=cols)
+        cols = cols.reshape(c, kh, kw, ho, wo, n)
+        out = np.zeros((c, hp, wp, n), cols.dtype)
+        body = out
+    else:
+        cols = _scratch_array((n, g, wt.shape[1], ho * wo), y.dtype)
+        np.matmul(wt, y.reshape(n, g, og, ho * wo), out=cols)
+        cols = cols.reshape(n, c, kh, kw, ho, wo)
+        out = np.zeros((n, c, hp, wp), cols.dtype)
+        body = out.transpose(1, 2, 3, 0)  # the same (C, H, W, N) indexing as batch-last
+        cols = cols.transpose(1, 2, 3, 4, 5, 0)
     for i in range(kh):
         rows = slice(i * dh, i * dh + sh * (ho - 1) + 1, sh)
         for j in range(kw):
-            out[:, rows, j * dw : j * dw + sw * (wo - 1) + 1 : sw] += cols[:, i, j]
-    return np.ascontiguousarray(out[:, ph0 : ph0 + h, pw0 : pw0 + wd].transpose(3, 0, 1, 2))
+            body[:, rows, j * dw : j * dw + sw * (wo - 1) + 1 : sw] += cols[:, i, j]
+    if last:
+        out = out[:, ph0 : ph0 + h, pw0 : pw0 + wd].transpose(3, 0, 1, 2)
+    else:
+        out = out[:, :, ph0 : ph0 + h, pw0 : pw0 + wd]
+    return np.ascontiguousarray(out)
 
 
-def _conv_weight(x, y, geo, cols=None):
+def _conv_weight(x, y, geo):
     """W = the adjoint of conv in W: sum over batch and positions of y times x's windows."""
-    if cols is None:
-        cols = _windows(x, geo)
-    n, o = y.shape[:2]
+    n, c = x.shape[:2]
+    o = y.shape[1]
     g = geo.groups
-    ys = y.reshape(n, g, o // g, -1)
-    dw = np.matmul(cols, ys.transpose(0, 1, 3, 2)).sum(0)  # (g, Cg*kh*kw, O/g)
-    cg = x.shape[1] // g
-    return np.ascontiguousarray(dw.transpose(0, 2, 1)).reshape(o, cg, *geo.kernel)
+    og = o // g
+    last = _batch_last(geo, n, c, o)
+    cols = _windows(x, geo, last)
+    if last:
+        dw = np.matmul(cols, _batch_inner(y, g).transpose(0, 2, 1))  # (g, Cg*kh*kw, O/g)
+    else:
+        ys = y.reshape(n, g, og, -1)
+        dw = np.matmul(cols, ys.transpose(0, 1, 3, 2)).sum(0)
+    return np.ascontiguousarray(dw.transpose(0, 2, 1)).reshape(o, c // g, *geo.kernel)
 
 
 class Convolution(Op):
@@ -132,9 +224,7 @@ class Convolution(Op):
         if transposed:
             out = _conv_transpose(x4, w4, geo)
         else:
-            out, cols = _conv(x4, w4, geo)
-            if ctx is not NULL_CTX:
-                ctx.cols = cols  # reused by the weight gradient
+            out = _conv(x4, w4, geo)
         if b is not None:
             out += b.reshape(1, -1, 1, 1)
         if ctx is not NULL_CTX:
@@ -147,7 +237,6 @@ class Convolution(Op):
         x, w = ctx.saved_tensors
         geo, transposed = ctx.geo, ctx.transposed
         needs = ctx.next_functions
-        cols = ctx.__dict__.pop("cols", None)
         dx = dw = db = None
         kw = {"geo": geo, "transposed": not transposed}
         if needs[0][0] is not None:
@@ -156,7 +245,7 @@ class Convolution(Op):
             if transposed:
                 dw = apply(ConvolutionWeight, (grad, x), {"geo": geo})
             else:
-                dw = apply(ConvolutionWeight, (x, grad), {"geo": geo, "cols": cols})
+                dw = apply(ConvolutionWeight, (x, grad), {"geo": geo})
         if len(needs) > 2 and needs[2][0] is not None:
             db = grad.sum((0, 2) if geo.dims == 1 else (0, 2, 3))
         return dx, dw, db
@@ -167,9 +256,9 @@ class ConvolutionWeight(Op):
     formula = "w = conv_weight(x, y): dx = conv_transpose(y, g), dy = conv(x, g)"
 
     @staticmethod
-    def forward(ctx, x, y, *, geo, cols=None):
+    def forward(ctx, x, y, *, geo):
         dims = geo.dims
-        out = _conv_weight(_lift(x, dims), _lift(y, dims), geo, cols)
+        out = _conv_weight(_lift(x, dims), _lift(y, dims), geo)
         if ctx is not NULL_CTX:
             ctx.save_for_backward(x, y)
             ctx.geo = geo
