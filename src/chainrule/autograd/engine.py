@@ -11,6 +11,7 @@ and dtype of the input they belong to.
 from __future__ import annotations
 
 from operator import attrgetter
+from sys import getrefcount
 
 import numpy as np
 
@@ -170,7 +171,11 @@ def _input_edge(t):
 def _accumulate_into(var, g, create_graph):
     """Add g to var.grad: in place when no graph is built, as PyTorch does."""
     if var._grad is None:
-        var._grad = g if create_graph else Tensor._wrap(g._data.copy())
+        if create_graph:
+            var._grad = g
+        else:
+            data = _stealable(g)  # nothing else can see this array: keep it, uncopied
+            var._grad = Tensor._wrap(g._data.copy() if data is None else data)
     elif create_graph:
         var._grad = var._grad + g
     else:
@@ -186,6 +191,85 @@ def _accumulate_into(var, g, create_graph):
             existing._version_counter = [1]
         else:
             counter[0] += 1
+
+
+# Gradient stealing, as PyTorch does it: the first gradient a leaf receives becomes its
+# .grad without a copy when nothing but the engine can reach its memory. That is proved
+# with reference counts: the gradient Tensor, its array and, for a view that covers its
+# base exactly (the t() of a t() that a Linear weight's gradient is), the base array and
+# the Tensor the view was made from must each be held by the engine and the gradient alone,
+# so no user tensor, hook, saved value or other view can see or change it. The array must
+# also be writeable and C-contiguous (what a copy would give). The engine's own references
+# are counted once, at import, by sending gradients that nothing else holds through the
+# very same calls (a local in a caller -> _accumulate_into -> _stealable), so the counts
+# agree on any interpreter; where they do not, the gradient is copied, as before.
+_ENGINE_REFS = None  # (own array, view of a base, view made from a tensor); None: counting
+
+
+def _stealable(g):
+    """The array of g when .grad may take it without a copy, else None."""
+    counts = _reference_counts(g)
+    if _ENGINE_REFS is None:
+        _CALIBRATION.append(counts)
+        return None
+    data = g._data
+    flags = data.flags
+    if not (flags.c_contiguous and flags.writeable) or data.__class__ is not np.ndarray:
+        return None
+    if flags.owndata:
+        return data if counts == _ENGINE_REFS[0] and g._base is None else None
+    base = data.base
+    owner = g._base
+    if (
+        base.__class__ is not np.ndarray
+        or not base.flags.owndata
+        or base.shape != data.shape
+        or base.strides != data.strides  # same extent: the view starts where base does
+        or (owner is not None and owner._data is not base)
+    ):
+        return None
+    return data if counts == _ENGINE_REFS[1 if owner is None else 2] else None
+
+
+def _reference_counts(g):
+    data = g._data
+    base = data.base
+    owner = g._base
+    return (
+        getrefcount(g),
+        getrefcount(data),
+        0 if base is None else getrefcount(base),
+        0 if owner is None else getrefcount(owner),
+    )
+
+
+_CALIBRATION = []
+
+
+class _Unseen:
+    """A stand-in leaf for counting: _accumulate_into only sets its _grad."""
+
+    _grad = None
+
+
+def _engine_refs():
+    """Reference counts of gradients that only the engine holds: an array of its own, a
+    view covering a base array, and such a view made from a Tensor (g._base)."""
+    g = Tensor._wrap(np.zeros((2, 3)))  # held as run's sink loop holds it: one local
+    _accumulate_into(_Unseen(), g, False)
+    g = Tensor._wrap(np.zeros((2, 3)).T.T)
+    _accumulate_into(_Unseen(), g, False)
+    made_from = Tensor._wrap(np.zeros((2, 3)))
+    g = Tensor._wrap(made_from._data.T.T)
+    g._base = made_from
+    made_from = None
+    _accumulate_into(_Unseen(), g, False)
+    counts = tuple(_CALIBRATION)
+    _CALIBRATION.clear()
+    return counts
+
+
+_ENGINE_REFS = _engine_refs()
 
 
 def retain_grad_hook(tensor):
@@ -338,6 +422,8 @@ def run(root_edges, root_grads, retain_graph, create_graph, capture=None):
                 else:
                     old = buf[nr]
                     buf[nr] = g if old is None else old + g
+        # Drop the loop's last references to gradients, so that they do not stop stealing.
+        results = grads = g = buf = old = None
         for node in sinks:
             grads = buffers.pop(node, None)
             if grads is None:
@@ -347,10 +433,13 @@ def run(root_edges, root_grads, retain_graph, create_graph, capture=None):
             if captured is not None:
                 _capture(capture_at, captured, node, grads)
                 continue
-            if grads[0] is not None:
+            g = grads[0]
+            grads = None
+            if g is not None:
                 var = node._variable_ref()
                 if var is not None:
-                    _accumulate_into(var, grads[0], create_graph)
+                    _accumulate_into(var, g, create_graph)
+                g = None
     finally:
         _grad_state.enabled = previous_mode
     return captured
@@ -452,4 +541,14 @@ def _sum_to(g, shape, node, index):
             f"Function {type(node).__name__} returned an invalid gradient at index {index} - "
             f"got {list(gshape)} but expected shape compatible with {list(shape)}"
         )
-    return g.sum_to_size(shape)
+    data = g._data
+    if _grad_state.enabled or data.dtype.kind != "f":
+        return g.sum_to_size(shape)  # create_graph: recorded, so it can be differentiated
+    # Nothing is recorded: sum_to_size's own NumPy call (np.sum over the same axes, so the
+    # same numbers), without the op's bookkeeping. Summing only leading axes away, with no
+    # keepdims, gives an array of its own, which .grad can then keep without a copy.
+    dims = tuple(lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1)
+    if dims:
+        data = np.sum(data, axis=tuple(range(lead)) + dims, keepdims=True)
+        return Tensor._wrap(data.reshape(shape) if lead else data)
+    return Tensor._wrap(np.sum(data, axis=tuple(range(lead)))) if lead else g
