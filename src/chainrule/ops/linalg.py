@@ -71,9 +71,25 @@ class Mm(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        ga = mm(grad, b.t()) if _needs(ctx, 0) else None
-        gb = mm(a.t(), grad) if _needs(ctx, 1) else None
+        ga = _mm_mat1_backward(grad, a, b) if _needs(ctx, 0) else None
+        gb = _mm_mat2_backward(grad, a, b) if _needs(ctx, 1) else None
         return ga, gb
+
+
+def _column_major(t):
+    d = t._data
+    return d.strides[0] == d.itemsize and d.strides[1] == d.shape[0] * d.itemsize
+
+
+# As in PyTorch's mm backward: an operand laid out by columns (a transposed view, such as a
+# Linear's weight.t()) gets its gradient in that layout too, so that the t() taking it back
+# to the weight is contiguous (and the engine can keep it as .grad without a copy).
+def _mm_mat1_backward(grad, a, b):
+    return mm(b, grad.t()).t() if _column_major(a) else mm(grad, b.t())
+
+
+def _mm_mat2_backward(grad, a, b):
+    return mm(grad.t(), a).t() if _column_major(b) else mm(a.t(), grad)
 
 
 class Mv(Op):
@@ -162,8 +178,8 @@ class BatchedMatmul(Op):
 class Addmm(Op):
     name = "AddmmBackward0"
     formula = "d(beta*C + alpha*A@B)/dC = beta*grad, /dA = alpha*grad @ B^T, /dB = alpha*A^T @ grad"
-    product = staticmethod(lambda g, b: mm(g, b.t()))
-    product_t = staticmethod(lambda a, g: mm(a.t(), g))
+    product = staticmethod(lambda g, a, b: _mm_mat1_backward(g, a, b))
+    product_t = staticmethod(lambda g, a, b: _mm_mat2_backward(g, a, b))
 
     @staticmethod
     def forward(ctx, c, a, b, *, beta, alpha):
@@ -185,10 +201,10 @@ class Addmm(Op):
         if _needs(ctx, 0):
             gc = grad if beta == 1 else grad * beta
         if _needs(ctx, 1):
-            ga = ctx.op.product(grad, b)
+            ga = ctx.op.product(grad, a, b)
             ga = ga if alpha == 1 else ga * alpha
         if _needs(ctx, 2):
-            gb = ctx.op.product_t(a, grad)
+            gb = ctx.op.product_t(grad, a, b)
             gb = gb if alpha == 1 else gb * alpha
         return gc, ga, gb
 
@@ -196,8 +212,8 @@ class Addmm(Op):
 class Baddbmm(Addmm):
     name = "BaddbmmBackward0"
     formula = "d(beta*C + alpha*A@B)/dC = beta*grad, /dA = alpha*grad @ B^T (per batch), ..."
-    product = staticmethod(lambda g, b: bmm(g, b.transpose(1, 2)))
-    product_t = staticmethod(lambda a, g: bmm(a.transpose(1, 2), g))
+    product = staticmethod(lambda g, a, b: bmm(g, b.transpose(1, 2)))
+    product_t = staticmethod(lambda g, a, b: bmm(a.transpose(1, 2), g))
 
 
 # -- checks with PyTorch's messages --------------------------------------------------------

@@ -272,18 +272,46 @@ def _mark_view(result, source, op=None, kwargs=None):
     if not isinstance(source, Tensor):
         return
     outputs = result if type(result) is tuple else (result,)
+    data = source._data
     for r in outputs:
-        if np.may_share_memory(r._data, source._data):
+        # A NumPy view's base is its source's array or that array's base (the usual case,
+        # decided without the bounds check).
+        base = r._data.base
+        if (base is not None and (base is data or base is data.base)) or np.may_share_memory(
+            r._data, data
+        ):
             r._base = source if source._base is None else source._base
             r._version_counter = source._shared_version_counter()
             replay = getattr(op, "replay", None)
             if replay is None or type(result) is tuple:
                 continue
-            step = replay(source._data.shape, **kwargs)
             if source._base is None:
-                r._view_replay = step
+                r._view_replay = _Replay(replay, source._data.shape, kwargs, None)
             elif source._view_replay is not None:
-                r._view_replay = _compose(source._view_replay, step)
+                r._view_replay = _Replay(replay, source._data.shape, kwargs, source._view_replay)
+
+
+class _Replay:
+    """A view's (make from base, turn back into base) pair, built on first use: only an
+    in-place op on the view while recording needs it, and most views (the t() in every
+    Linear, those in backward passes) never see one."""
+
+    __slots__ = ("_args", "_pair")
+
+    def __init__(self, replay, shape, kwargs, first):
+        self._args = replay, shape, kwargs, first
+        self._pair = None
+
+    def __iter__(self):
+        pair = self._pair
+        if pair is None:
+            replay, shape, kwargs, first = self._args
+            pair = replay(shape, **kwargs)
+            if first is not None:
+                pair = _compose(tuple(first), pair)
+            self._pair = pair
+            self._args = None
+        return iter(pair)
 
 
 def _compose(first, then):

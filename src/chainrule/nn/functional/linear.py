@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ... import dtypes
-from ...ops.linalg import addmm
+from ...ops.linalg import Addmm, addmm
 
 __all__ = ["bilinear", "linear"]
 
@@ -20,6 +20,17 @@ def _check_dtypes(input, weight, bias):
 
 def linear(input, weight, bias=None):
     """input @ weight.T + bias over the last dim of input (any leading dims)."""
+    x, w = input._data, weight._data
+    if (
+        bias is not None
+        and x.ndim == 2
+        and w.ndim == 2
+        and x.shape[1] == w.shape[1]
+        and bias._data.shape == w.shape[:1]
+        and x.dtype == w.dtype == bias._data.dtype
+    ):
+        # The commonest case, already checked: one addmm, PyTorch's AddmmBackward0.
+        return Addmm.apply(bias, input, weight.t(), beta=1, alpha=1)
     w_t = weight.t()
     if input.dim() == 2:
         # The common case: one addmm (or mm), PyTorch's AddmmBackward0 / MmBackward0.

@@ -408,41 +408,50 @@ class NllLoss(Op):
         xs = x[None] if one_d else x
         ts = target.reshape(1) if one_d else target
         ignored = ts == ignore_index
-        safe = np.where(ignored, 0, ts) if ignored.any() else ts
+        any_ignored = ignored.any()
+        safe = np.where(ignored, 0, ts) if any_ignored else ts
         n_classes = xs.shape[1]
-        bad = (safe < 0) | (safe >= n_classes)
-        if bad.any():
+        if safe.size and (safe.min() < 0 or safe.max() >= n_classes):
+            bad = (safe < 0) | (safe >= n_classes)
             raise IndexError(f"Target {int(ts[bad].flat[0])} is out of bounds.")
         safe = safe.astype(np.intp, copy=False)
         if xs.ndim == 2:
             picked = xs[np.arange(xs.shape[0]), safe]
         else:
             picked = np.take_along_axis(xs, safe[:, None], axis=1)[:, 0]
-        if weight is None:
-            w = (~ignored).astype(x.dtype)
+        if weight is None and not any_ignored:
+            # Every sample weighs 1 (the common case): -x[n, t] * 1 is -x[n, t], bit for bit,
+            # and the total weight is the sample count.
+            w = None
+            loss = -picked
         else:
-            w = weight[safe] * ~ignored
-        loss = -picked * w
+            w = (~ignored).astype(x.dtype) if weight is None else weight[safe] * ~ignored
+            loss = -picked * w
         ctx.safe, ctx.w, ctx.shape, ctx.reduction = safe, w, x.shape, reduction
+        ctx.dtype = x.dtype
         if reduction == "none":
             return loss[0] if one_d else loss
-        total = w.sum(dtype=x.dtype)
+        total = x.dtype.type(safe.size) if w is None else w.sum(dtype=x.dtype)
         out = loss.sum(dtype=x.dtype)
         ctx.total = total
         if reduction == "mean":
-            with np.errstate(invalid="ignore", divide="ignore"):
+            if total:
                 out = out / total
+            else:
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    out = out / total
         return np.asarray(out, x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        shape, safe = ctx.shape, ctx.safe
+        shape, safe, w = ctx.shape, ctx.safe, ctx.w
         one_d = len(shape) == 1
-        coef = np.zeros((1,) + shape if one_d else shape, ctx.w.dtype)
+        coef = np.zeros((1,) + shape if one_d else shape, ctx.dtype if w is None else w.dtype)
+        minus_w = -1.0 if w is None else -w
         if coef.ndim == 2:
-            coef[np.arange(coef.shape[0]), safe] = -ctx.w
+            coef[np.arange(coef.shape[0]), safe] = minus_w
         else:
-            np.put_along_axis(coef, safe[:, None], -ctx.w[:, None], axis=1)
+            np.put_along_axis(coef, safe[:, None], minus_w if w is None else minus_w[:, None], 1)
         if one_d:
             coef = coef[0]
         coef = _wrap(coef)
