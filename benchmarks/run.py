@@ -90,10 +90,279 @@ def matmul1024(torch, tiny=False):
     return run
 
 
-WORKLOADS = {"lesson": lesson, "chain50": chain50, "matmul1024": matmul1024}
+class Skipped(Exception):
+    """Raised by a workload's setup when the library lacks a feature it needs."""
+
+
+def require(torch, *names):
+    """Skip the workload unless the library has each dotted name (e.g. "nn.Conv2d")."""
+    for name in names:
+        obj = torch
+        for part in name.split("."):
+            obj = getattr(obj, part, None)
+            if obj is None:
+                raise Skipped(f"missing {name}")
+
+
+def init_parameters(torch, model, seed=0):
+    """The same initial weights in both libraries: uniform(-1/sqrt(fan_in), 1/sqrt(fan_in))
+    from one NumPy generator, in parameter order (a bias takes its weight's bound)."""
+    rng = np.random.default_rng(seed)
+    bound = 0.1
+    with torch.no_grad():
+        for p in model.parameters():
+            shape = tuple(p.shape)
+            if len(shape) > 1:
+                bound = 1.0 / np.sqrt(int(np.prod(shape[1:])))
+            values = rng.uniform(-bound, bound, shape).astype(np.float32)
+            p.copy_(torch.tensor(values))
+
+
+def mlp_parts(torch, tiny=False):
+    """Lesson 09's network at 784-256-128-10 with ReLU, its loss (CrossEntropyLoss), its
+    optimizer (SGD, momentum 0.5) and one batch of 64 MNIST-sized images and labels."""
+    sizes = (12, 8, 6, 3) if tiny else (784, 256, 128, 10)
+    batch = 4 if tiny else 64
+    side = 2 if tiny else 28  # tiny: 3 x 2 x 2 = 12 inputs
+    F = torch.nn.functional
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.l1 = torch.nn.Linear(sizes[0], sizes[1])
+            self.l2 = torch.nn.Linear(sizes[1], sizes[2])
+            self.l3 = torch.nn.Linear(sizes[2], sizes[3])
+
+        def forward(self, x):
+            x = x.view(-1, sizes[0])
+            x = F.relu(self.l1(x))
+            x = F.relu(self.l2(x))
+            return self.l3(x)
+
+    model = Net()
+    init_parameters(torch, model)
+    criterion = torch.nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.5)
+    rng = np.random.default_rng(1)
+    channels = sizes[0] // (side * side)
+    x = torch.tensor(rng.standard_normal((batch, channels, side, side), dtype=np.float32))
+    y = torch.tensor(rng.integers(0, sizes[3], batch))
+    return model, criterion, optimizer, x, y
+
+
+def mlp(torch, tiny=False):
+    """One training step of a 784-256-128-10 ReLU MLP on a batch of 64 (lesson 09's loop)."""
+    model, criterion, optimizer, x, y = mlp_parts(torch, tiny)
+
+    def run():
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return run
+
+
+def cnn(torch, tiny=False):
+    """One training step of lesson 10's CNN (two 5x5 convolutions, 2x2 max pooling, ReLU,
+    Linear 320->10) on a batch of 64 1x28x28 images, CrossEntropyLoss, SGD momentum 0.5."""
+    require(torch, "nn.Conv2d", "nn.MaxPool2d")
+    batch = 2 if tiny else 64
+    F = torch.nn.functional
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = torch.nn.Conv2d(1, 10, kernel_size=5)
+            self.conv2 = torch.nn.Conv2d(10, 20, kernel_size=5)
+            self.pooling = torch.nn.MaxPool2d(2)
+            self.fc = torch.nn.Linear(320, 10)
+
+        def forward(self, x):
+            batch_size = x.size(0)
+            x = F.relu(self.pooling(self.conv1(x)))
+            x = F.relu(self.pooling(self.conv2(x)))
+            x = x.view(batch_size, -1)
+            return self.fc(x)
+
+    model = Net()
+    init_parameters(torch, model)
+    criterion = torch.nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.5)
+    rng = np.random.default_rng(2)
+    x = torch.tensor(rng.standard_normal((batch, 1, 28, 28), dtype=np.float32))
+    y = torch.tensor(rng.integers(0, 10, batch))
+
+    def run():
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return run
+
+
+def gru(torch, tiny=False):
+    """One training step of lesson 13's name classifier: Embedding(128, 100), a 2-layer
+    bidirectional GRU(100, 100) over a packed batch of 256 names of 3-19 characters, the
+    final forward and backward hidden states concatenated into Linear(200, 18),
+    CrossEntropyLoss, backward, Adam."""
+    require(torch, "nn.GRU", "nn.Embedding", "nn.utils.rnn.pack_padded_sequence")
+    batch, hidden, n_chars, n_countries = (4, 6, 128, 18) if tiny else (256, 100, 128, 18)
+    low, high = (2, 6) if tiny else (3, 20)
+    pack_padded_sequence = torch.nn.utils.rnn.pack_padded_sequence
+
+    class RNNClassifier(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding = torch.nn.Embedding(n_chars, hidden)
+            self.gru = torch.nn.GRU(hidden, hidden, 2, bidirectional=True)
+            self.fc = torch.nn.Linear(hidden * 2, n_countries)
+
+        def forward(self, input, seq_lengths):
+            input = input.t()  # (batch, seq) -> (seq, batch)
+            batch_size = input.size(1)
+            h0 = torch.zeros(2 * 2, batch_size, hidden)
+            embedding = self.embedding(input)
+            gru_input = pack_padded_sequence(embedding, seq_lengths)
+            output, h_n = self.gru(gru_input, h0)
+            hidden_cat = torch.cat([h_n[-1], h_n[-2]], dim=1)
+            return self.fc(hidden_cat)
+
+    model = RNNClassifier()
+    init_parameters(torch, model)
+    criterion = torch.nn.CrossEntropyLoss()
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+    rng = np.random.default_rng(3)
+    lengths = np.sort(rng.integers(low, high, batch))[::-1].copy()  # longest first, as packed
+    names = np.zeros((batch, int(lengths[0])), dtype=np.int64)
+    for i, n in enumerate(lengths):
+        names[i, :n] = rng.integers(ord("A"), ord("z") + 1, n)  # ASCII letters, 0-padded
+    inputs = torch.tensor(names)
+    seq_lengths = torch.tensor(lengths)
+    target = torch.tensor(rng.integers(0, n_countries, batch))
+
+    def run():
+        output = model(inputs, seq_lengths)
+        loss = criterion(output, target)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return run
+
+
+WORKLOADS = {
+    "lesson": lesson,
+    "chain50": chain50,
+    "matmul1024": matmul1024,
+    "mlp": mlp,
+    "cnn": cnn,
+    "gru": gru,
+}
 
 # chainrule's targets: the ratio chainrule/PyTorch must not exceed these.
-TARGETS = {"lesson": 0.5, "chain50": 0.5, "matmul1024": 1.25}
+TARGETS = {
+    "lesson": 0.5,
+    "chain50": 0.5,
+    "matmul1024": 1.25,
+    "mlp": 1.2,
+    "cnn": 1.5,
+    "gru": 2.0,
+    "memory200": 1.5,
+}
+
+
+# --- memory -------------------------------------------------------------------
+# Each library trains the MLP for 200 steps in a process of its own (so that one
+# library's allocations never count against the other), reading its resident set
+# size after the forward pass, after backward and after the optimizer's step.
+
+MEMORY_STEPS = 200
+GROWTH_FROM = 20  # growth is measured from this step to the last
+# "Flat": less growth than this from step 20 to 200. A leak of what one step allocates (the
+# MLP's activations and gradients, over 1 MiB) would show as hundreds of MiB.
+FLAT_LIMIT = 1 << 20
+
+
+def rss_bytes():
+    """This process's resident set size now, in bytes (Linux: /proc/self/statm)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        import resource  # elsewhere: the peak so far, the best the platform offers
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == "darwin" else peak * 1024
+
+
+def memory_profile(torch, steps=MEMORY_STEPS, tiny=False):
+    """Train the MLP for `steps` steps: {"baseline": bytes before training, "steps": the
+    highest RSS seen within each step}."""
+    model, criterion, optimizer, x, y = mlp_parts(torch, tiny)
+    gc.collect()
+    baseline = rss_bytes()
+    per_step = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        after_forward = rss_bytes()
+        loss.backward()
+        after_backward = rss_bytes()
+        optimizer.step()
+        del loss
+        per_step.append(max(after_forward, after_backward, rss_bytes()))
+    return {"baseline": baseline, "steps": per_step}
+
+
+def memory_child(library, threads, steps, tiny):
+    """The body of `run.py --memory-child LIB`: print the profile as JSON."""
+    import json
+
+    if library == "chainrule":
+        module = import_chainrule()
+    else:
+        import torch as module
+
+        module.set_num_threads(threads)
+    print(json.dumps(memory_profile(module, steps, tiny)))
+
+
+def memory_in_subprocess(library, threads, steps, tiny):
+    """Run memory_child in a fresh interpreter; its profile, or raise with its stderr."""
+    import json
+    import subprocess
+
+    command = [sys.executable, str(Path(__file__).resolve()), "--memory-child", library]
+    command += ["--threads", str(threads), "--steps", str(steps)] + (["--tiny"] if tiny else [])
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
+        raise RuntimeError(lines[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def summarize_memory(profile):
+    """(peak above the baseline, growth from step GROWTH_FROM to the last), in bytes."""
+    per_step = profile["steps"]
+    peak = max(per_step) - profile["baseline"]
+    start = min(GROWTH_FROM, len(per_step)) - 1
+    growth = per_step[-1] - per_step[start]
+    return peak, growth
+
+
+def format_bytes(n):
+    if n is None:
+        return "-"
+    sign = "-" if n < 0 else ""
+    n = abs(n)
+    if n >= 1 << 20:
+        return f"{sign}{n / (1 << 20):.1f} MiB"
+    return f"{sign}{n / 1024:.0f} KiB"
 
 
 # --- threads ------------------------------------------------------------------
@@ -159,13 +428,19 @@ def measure(name, libraries, repeat, tiny):
     The libraries' samples alternate (chainrule, PyTorch, chainrule, ...), so
     that a change in the machine's load during the run hits both alike. A
     library whose workload raises gets its error instead of a time; the
-    others go on.
+    others go on. A workload chainrule cannot run yet (Skipped) is not timed
+    on any library.
     """
     results, runs = {}, {}
     for label, module in libraries.items():
         try:
             run = WORKLOADS[name](module, tiny=tiny)
-            runs[label] = run, calibrate(run)
+            runs[label] = (
+                run,
+                (calibrate(run, warmup=1, min_sample_s=0) if tiny else calibrate(run)),
+            )
+        except Skipped as skip:
+            return {label: (None, f"skipped: {skip}") for label in libraries}
         except Exception as error:  # a workload that fails must not stop the others
             results[label] = None, describe(error)
     samples = {label: [] for label in runs}
@@ -182,6 +457,20 @@ def measure(name, libraries, repeat, tiny):
     return results
 
 
+def measure_memory(libraries, threads, steps, tiny):
+    """Peak and growth of each library's MLP training, each in its own process:
+    {label: ((peak, growth) or None, error or None)}."""
+    results = {}
+    for label in libraries:
+        library = "chainrule" if label == "chainrule" else "torch"
+        try:
+            results[label] = summarize_memory(memory_in_subprocess(library, threads, steps, tiny))
+            results[label] = results[label], None
+        except Exception as error:
+            results[label] = None, describe(error)
+    return results
+
+
 def format_time(seconds):
     if seconds is None:
         return "-"
@@ -192,6 +481,9 @@ def format_time(seconds):
     return f"{seconds * 1e6:.1f} us"
 
 
+NAMES = [*WORKLOADS, "memory200"]
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -200,14 +492,18 @@ def parse_args(argv):
     parser.add_argument(
         "--only",
         action="append",
-        choices=sorted(WORKLOADS),
+        choices=NAMES,
         metavar="NAME",
-        help=f"run only this workload (repeatable): {', '.join(WORKLOADS)}",
+        help=f"run only this workload (repeatable): {', '.join(NAMES)}",
     )
     parser.add_argument(
         "--tiny", action="store_true", help="tiny sizes: checks that workloads run, times nothing"
     )
     parser.add_argument("--no-torch", action="store_true", help="time chainrule alone")
+    # The memory workload's child processes (internal).
+    parser.add_argument("--memory-child", choices=["chainrule", "torch"], help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--steps", type=int, default=MEMORY_STEPS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -223,10 +519,69 @@ def import_chainrule():
     return chainrule
 
 
+def verdict(ratio, target):
+    if ratio is None:
+        return ""
+    return "met" if ratio <= target else "MISSED"
+
+
+def print_timing_row(name, results, has_torch, out, errors):
+    ours, our_error = results["chainrule"]
+    theirs, their_error = results.get("PyTorch", (None, None))
+    if our_error and our_error.startswith("skipped: "):
+        print(f"{name:<12} {our_error}", file=out)
+        return
+    ratio = ours / theirs if ours is not None and theirs else None
+    target = TARGETS[name]
+    print(
+        f"{name:<12} {format_time(ours):>12} "
+        f"{format_time(theirs) if has_torch else 'n/a':>12} "
+        f"{f'{ratio:.2f}' if ratio is not None else '-':>7}  "
+        f"<= {target:<4} {verdict(ratio, target)}".rstrip(),
+        file=out,
+    )
+    for library, error in (("chainrule", our_error), ("PyTorch", their_error)):
+        if error:
+            errors.append(f"{name} on {library}: error: {error}")
+
+
+def print_memory_rows(results, has_torch, steps, out, errors):
+    ours, our_error = results["chainrule"]
+    theirs, their_error = results.get("PyTorch", (None, None))
+    peak_ratio = None
+    if ours is not None and theirs is not None and theirs[0] > 0:
+        peak_ratio = ours[0] / theirs[0]
+    target = TARGETS["memory200"]
+    na = "n/a" if not has_torch else "-"
+    print(
+        f"{'memory200':<12} {format_bytes(ours and ours[0]):>12} "
+        f"{format_bytes(theirs[0]) if theirs else na:>12} "
+        f"{f'{peak_ratio:.2f}' if peak_ratio is not None else '-':>7}  "
+        f"<= {target:<4} {verdict(peak_ratio, target)}".rstrip(),
+        file=out,
+    )
+    flat = ""
+    if ours is not None:
+        flat = "flat" if ours[1] <= FLAT_LIMIT else "GROWS"
+    print(
+        f"{'  growth':<12} {format_bytes(ours and ours[1]):>12} "
+        f"{format_bytes(theirs[1]) if theirs else na:>12} {'':>7}  "
+        f"<= {format_bytes(FLAT_LIMIT)} {flat} (RSS from step {min(GROWTH_FROM, steps)} to "
+        f"{steps})",
+        file=out,
+    )
+    for library, error in (("chainrule", our_error), ("PyTorch", their_error)):
+        if error:
+            errors.append(f"memory200 on {library}: error: {error}")
+
+
 def main(argv=None, out=None):
     args = parse_args(argv)
     out = out or sys.stdout
-    names = [name for name in WORKLOADS if not args.only or name in args.only]
+    if args.memory_child:
+        memory_child(args.memory_child, args.threads, args.steps, args.tiny)
+        return 0
+    names = [name for name in NAMES if not args.only or name in args.only]
 
     chainrule = import_chainrule()
     threads, source = blas_threads()  # before PyTorch loads its own thread pools
@@ -253,6 +608,13 @@ def main(argv=None, out=None):
         f"median of {args.repeat} samples per workload{', TINY sizes' if args.tiny else ''}",
         file=out,
     )
+    if "memory200" in names:
+        steps = 3 if args.tiny else args.steps
+        print(
+            f"memory200: {steps} MLP steps per library, each in its own process; peak RSS "
+            "above the pre-training baseline, then its growth",
+            file=out,
+        )
     print(file=out)
 
     header = f"{'workload':<12} {'chainrule':>12} {'PyTorch':>12} {'ratio':>7}  target"
@@ -263,24 +625,13 @@ def main(argv=None, out=None):
     if torch is not None:
         libraries["PyTorch"] = torch
     for name in names:
+        if name == "memory200":
+            results = measure_memory(libraries, threads, steps, args.tiny)
+            print_memory_rows(results, torch is not None, steps, out, errors)
+            continue
         results = measure(name, libraries, args.repeat, args.tiny)
-        ours, our_error = results["chainrule"]
-        theirs, their_error = results.get("PyTorch", (None, None))
-        ratio = ours / theirs if ours is not None and theirs else None
-        target = TARGETS[name]
-        verdict = ""
-        if ratio is not None:
-            verdict = "met" if ratio <= target else "MISSED"
-        print(
-            f"{name:<12} {format_time(ours):>12} "
-            f"{format_time(theirs) if torch is not None else 'n/a':>12} "
-            f"{f'{ratio:.2f}' if ratio is not None else '-':>7}  "
-            f"<= {target:<4} {verdict}".rstrip(),
-            file=out,
-        )
-        for library, error in (("chainrule", our_error), ("PyTorch", their_error)):
-            if error:
-                errors.append(f"{name} on {library}: error: {error}")
+        print_timing_row(name, results, torch is not None, out, errors)
+        out.flush()
     if errors:
         print(file=out)
         for line in errors:

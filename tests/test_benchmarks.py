@@ -24,8 +24,16 @@ def bench():
 
 
 def test_workloads_and_targets_are_listed(bench):
-    assert list(bench.WORKLOADS) == ["lesson", "chain50", "matmul1024"]
-    assert bench.TARGETS == {"lesson": 0.5, "chain50": 0.5, "matmul1024": 1.25}
+    assert list(bench.WORKLOADS) == ["lesson", "chain50", "matmul1024", "mlp", "cnn", "gru"]
+    assert bench.TARGETS == {
+        "lesson": 0.5,
+        "chain50": 0.5,
+        "matmul1024": 1.25,
+        "mlp": 1.2,
+        "cnn": 1.5,
+        "gru": 2.0,
+        "memory200": 1.5,
+    }
 
 
 def test_lesson_workload_trains_w(bench):
@@ -66,11 +74,88 @@ def test_matmul_workload_gives_matmul_gradients(bench):
     np.testing.assert_allclose(grad_a_again.numpy(), ones @ b.T, rtol=1e-5)
 
 
+def test_mlp_workload_trains(bench):
+    run = bench.mlp(chainrule, tiny=True)
+    losses = [run().item() for _ in range(30)]
+    assert all(np.isfinite(losses))
+    assert losses[-1] < losses[0]  # SGD on one batch: the loss falls
+
+
+def test_mlp_workload_uses_the_same_weights_in_both_libraries(bench, torch):
+    ours = bench.mlp(chainrule, tiny=True)
+    theirs = bench.mlp(torch, tiny=True)
+    for _ in range(3):
+        np.testing.assert_allclose(ours().item(), theirs().item(), rtol=1e-5)
+
+
+def missing(bench, *names):
+    try:
+        bench.require(chainrule, *names)
+    except bench.Skipped as skip:
+        return str(skip)
+    return None
+
+
+def test_cnn_workload_trains_or_says_what_is_missing(bench):
+    reason = missing(bench, "nn.Conv2d", "nn.MaxPool2d")
+    if reason:
+        with pytest.raises(bench.Skipped, match="missing nn."):
+            bench.cnn(chainrule, tiny=True)
+        pytest.skip(reason)
+    run = bench.cnn(chainrule, tiny=True)
+    losses = [run().item() for _ in range(15)]
+    assert all(np.isfinite(losses)) and losses[-1] < losses[0]
+
+
+def test_gru_workload_trains_or_says_what_is_missing(bench):
+    reason = missing(bench, "nn.GRU", "nn.Embedding", "nn.utils.rnn.pack_padded_sequence")
+    if reason:
+        with pytest.raises(bench.Skipped, match="missing nn."):
+            bench.gru(chainrule, tiny=True)
+        pytest.skip(reason)
+    run = bench.gru(chainrule, tiny=True)
+    losses = [run().item() for _ in range(15)]
+    assert all(np.isfinite(losses)) and losses[-1] < losses[0]
+
+
+def test_memory_profile_samples_every_step(bench):
+    profile = bench.memory_profile(chainrule, steps=5, tiny=True)
+    assert profile["baseline"] > 0
+    assert len(profile["steps"]) == 5 and min(profile["steps"]) > 0
+    peak, growth = bench.summarize_memory(profile)
+    assert peak == max(profile["steps"]) - profile["baseline"]
+    assert growth == profile["steps"][-1] - profile["steps"][4]
+
+
+def test_summarize_memory_measures_growth_from_step_20(bench):
+    steps = [100] * 19 + [150] + [160] * 180
+    peak, growth = bench.summarize_memory({"baseline": 40, "steps": steps})
+    assert (peak, growth) == (120, 10)
+
+
 def test_runner_prints_a_row_per_workload_and_exits_0(bench):
     out = io.StringIO()
     assert bench.main(["--tiny", "--no-torch", "--repeat", "1"], out=out) == 0
-    rows = {line.split()[0] for line in out.getvalue().splitlines() if line.strip()}
-    assert {"lesson", "chain50", "matmul1024"} <= rows
+    text = out.getvalue()
+    rows = {line.split()[0] for line in text.splitlines() if line.strip()}
+    assert {"lesson", "chain50", "matmul1024", "mlp", "cnn", "gru", "memory200"} <= rows
+    assert "error" not in text
+    # A workload whose layers do not exist yet says so instead of failing.
+    for names in (("nn.Conv2d", "nn.MaxPool2d"), ("nn.GRU",)):
+        reason = missing(bench, *names)
+        if reason:
+            assert f"skipped: {reason}" in text
+
+
+def test_runner_skips_a_workload_whose_feature_is_missing(bench, monkeypatch):
+    def needs_something(torch, tiny=False):
+        bench.require(torch, "nn.NoSuchLayer")
+
+    monkeypatch.setitem(bench.WORKLOADS, "cnn", needs_something)
+    out = io.StringIO()
+    assert bench.main(["--tiny", "--no-torch", "--repeat", "1", "--only", "cnn"], out=out) == 0
+    assert "cnn          skipped: missing nn.NoSuchLayer" in out.getvalue()
+    assert "error" not in out.getvalue()
 
 
 def test_runner_reports_a_failing_workload_instead_of_crashing(bench, monkeypatch):
