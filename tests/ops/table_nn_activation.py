@@ -41,6 +41,18 @@ CASES = [
         lambda t, x, w, b: F(t).batch_norm(x, None, None, w, b, training=True, eps=1e-3),
         (A(4, 3, 2), A(3), A(3)),
     ),
+    OpCase(  # BatchNorm2d's call: statistics over N, H and W
+        "batch_norm_train_4d",
+        lambda t, x, w, b: F(t).batch_norm(x, None, None, w, b, training=True),
+        (A(3, 2, 2, 3), A(2), A(2)),
+    ),
+    OpCase(
+        "batch_norm_eval_4d",
+        lambda t, x, w, b: F(t).batch_norm(
+            x, t.linspace(-1, 1, 2, dtype=x.dtype), t.linspace(0.5, 2, 2, dtype=x.dtype), w, b
+        ),
+        (A(3, 2, 2, 3), A(2), A(2)),
+    ),
     OpCase(
         "batch_norm_no_affine",
         lambda t, x: F(t).batch_norm(x, None, None, training=True),
