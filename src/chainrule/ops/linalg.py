@@ -12,6 +12,7 @@ import string
 import numpy as np
 
 from .. import dtypes
+from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
 from .op import Op, apply, tensor_method
 from .pointwise import broadcast_shapes_error
@@ -84,11 +85,19 @@ def _column_major(t):
 # As in PyTorch's mm backward: an operand laid out by columns (a transposed view, such as a
 # Linear's weight.t()) gets its gradient in that layout too, so that the t() taking it back
 # to the weight is contiguous (and the engine can keep it as .grad without a copy).
+# With no graph to record (a plain backward), the same products run on the arrays
+# directly: three ops' bookkeeping (two transposes and a product) for nothing.
 def _mm_mat1_backward(grad, a, b):
+    if not _grad_state.enabled:
+        g, bd = grad._data, b._data
+        return _wrap(np.matmul(bd, g.T).T if _column_major(a) else np.matmul(g, bd.T))
     return mm(b, grad.t()).t() if _column_major(a) else mm(grad, b.t())
 
 
 def _mm_mat2_backward(grad, a, b):
+    if not _grad_state.enabled:
+        g, ad = grad._data, a._data
+        return _wrap(np.matmul(g.T, ad).T if _column_major(b) else np.matmul(ad.T, g))
     return mm(grad.t(), a).t() if _column_major(b) else mm(a.t(), grad)
 
 
