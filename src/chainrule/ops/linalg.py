@@ -86,18 +86,19 @@ def _column_major(t):
 # Linear's weight.t()) gets its gradient in that layout too, so that the t() taking it back
 # to the weight is contiguous (and the engine can keep it as .grad without a copy).
 # With no graph to record (a plain backward), the same products run on the arrays
-# directly: three ops' bookkeeping (two transposes and a product) for nothing.
+# directly, saving two ops' bookkeeping. A column-major result stays a view (t()) of the
+# product, as the recorded form gives it, so .grad can keep the product without a copy.
 def _mm_mat1_backward(grad, a, b):
     if not _grad_state.enabled:
         g, bd = grad._data, b._data
-        return _wrap(np.matmul(bd, g.T).T if _column_major(a) else np.matmul(g, bd.T))
+        return _wrap(np.matmul(bd, g.T)).t() if _column_major(a) else _wrap(np.matmul(g, bd.T))
     return mm(b, grad.t()).t() if _column_major(a) else mm(grad, b.t())
 
 
 def _mm_mat2_backward(grad, a, b):
     if not _grad_state.enabled:
         g, ad = grad._data, a._data
-        return _wrap(np.matmul(g.T, ad).T if _column_major(b) else np.matmul(ad.T, g))
+        return _wrap(np.matmul(g.T, ad)).t() if _column_major(b) else _wrap(np.matmul(ad.T, g))
     return mm(grad.t(), a).t() if _column_major(b) else mm(a.t(), grad)
 
 
