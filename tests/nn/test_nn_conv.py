@@ -313,3 +313,20 @@ def _sets_sorted(message):
     return re.sub(
         r"\{([^{}]*)\}", lambda m: "{" + ", ".join(sorted(m.group(1).split(", "))) + "}", message
     )
+
+
+def test_same_padding_with_an_even_kernel_warns_once_as_pytorch(monkeypatch):
+    import warnings
+
+    from chainrule.nn.functional import conv as conv_module
+
+    monkeypatch.setattr(conv_module, "_warned_same_padding", False)
+    x = chainrule.randn(1, 1, 5, 5)
+    with pytest.warns(UserWarning, match="padding='same' with even kernel lengths") as record:
+        y = F.conv2d(x, chainrule.randn(1, 1, 2, 2), padding="same")
+    assert y.shape == (1, 1, 5, 5)
+    assert record[0].filename == __file__  # points at the caller's line
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # once per process: the second call is silent
+        F.conv2d(x, chainrule.randn(1, 1, 2, 2), padding="same")
+        F.conv2d(x, chainrule.randn(1, 1, 3, 3), padding="same")  # odd kernels never warn

@@ -28,6 +28,7 @@ channels). The columns live in a per-thread scratch buffer (`_scratch_array`).
 from __future__ import annotations
 
 import threading
+import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -438,6 +439,8 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, dims, what):
                 # As PyTorch: the odd one out is a zero column added after the input.
                 from .padding import pad
 
+                _warn_same_padding_once()
+
                 widths = []
                 for e in reversed(extra):
                     widths += [0, e]
@@ -501,6 +504,22 @@ def _conv_transposend(
     geo = _geometry(dims, groups, stride, dilation, padding, x_size, kernel, y_size)
     out = apply(Convolution, (input, weight, bias), {"geo": geo, "transposed": True})
     return out if batched else out.squeeze(0)
+
+
+_warned_same_padding = False
+
+
+def _warn_same_padding_once():
+    """PyTorch's warning, given once per process as PyTorch gives it."""
+    global _warned_same_padding
+    if not _warned_same_padding:
+        _warned_same_padding = True
+        warnings.warn(
+            "Using padding='same' with even kernel lengths and odd dilation may require a "
+            "zero-padded copy of the input be created",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
