@@ -188,6 +188,11 @@ def _incoming(graph, n):
 
 
 def _upstream(graph, n, L):
+    if isinstance(n.grad, tuple):  # an op with several outputs: one gradient for each
+        parts = [
+            f"d{L}/d{n.name}[{i}] = {fmt.tensor(g)}" for i, g in enumerate(n.grad) if g is not None
+        ]
+        return "; ".join(parts) + f"   (one gradient for each output of {n.name} used)"
     if n.is_output and not graph.consumers(n):
         return f"d{L}/d{L} = {fmt.tensor(n.grad)}   (backward starts here, with the seed 1)"
     parts = _incoming(graph, n)

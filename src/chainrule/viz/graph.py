@@ -309,6 +309,15 @@ def node_value(node, nr=None):
     return v
 
 
+def node_grad(node, nr=None):
+    """One output's gradient (its gradient when it has one output), as node_value: a
+    node's outputs may differ in shape (split, a recurrent layer's output and state)."""
+    g = node.grad
+    if isinstance(g, tuple):
+        return g[nr or 0] if g else None
+    return g
+
+
 def total(arrays):
     out = None
     for a in arrays:

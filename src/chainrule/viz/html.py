@@ -18,6 +18,7 @@ from pathlib import Path
 from . import format as fmt
 from . import view as _view
 from .explain import leaf_line, step
+from .graph import node_value
 from .render import library_source
 
 _HERE = Path(__file__).resolve().parent
@@ -26,6 +27,11 @@ _HERE = Path(__file__).resolve().parent
 def _script_text(code):
     """Code safe inside <script>...</script>."""
     return code.replace("</script", "<\\/script").replace("<!--", "<\\!--")
+
+
+def _operand(src, output_nr):
+    value = node_value(src, output_nr)
+    return src.name if value is None else f"{src.name} = {fmt.tensor(value)}"
 
 
 def graph_data(graph, max_nodes=300, expand=0, title=None):
@@ -55,12 +61,7 @@ def graph_data(graph, max_nodes=300, expand=0, title=None):
             args = [by_id[e.src].name for e in graph.inputs(n)]
             d["expr"] = f"{n.name} = {n.expression(args)}"
             d["op"] = n.op_name
-            d["inputs"] = [
-                f"{by_id[e.src].name} = {fmt.tensor(by_id[e.src].value)}"
-                if by_id[e.src].value is not None
-                else by_id[e.src].name
-                for e in graph.inputs(n)
-            ]
+            d["inputs"] = [_operand(by_id[e.src], e.output_nr) for e in graph.inputs(n)]
             if has_grads:
                 d["step"] = step(graph, n, L)
         elif n.kind == "leaf" and has_grads:

@@ -184,14 +184,31 @@ def _wrap(fn):
     return forward
 
 
+def _wrap_classmethod(fn):
+    """As _wrap, for an Op whose forward is a classmethod (shared by subclasses that
+    differ in class attributes, such as the recurrent layers)."""
+
+    def forward(cls, ctx, *args, **kwargs):
+        out = fn(cls, ctx, *args, **kwargs)
+        if ctx is not NULL_CTX:
+            for rec in _active:
+                rec._add(ctx, out, args)
+        return out
+
+    return forward
+
+
 def _patch():
     for cls in _all_ops():
         original = cls.__dict__.get("forward")
         if original is None or cls in _patched:
             continue
-        fn = original.__func__ if isinstance(original, staticmethod) else original
         _patched[cls] = original
-        cls.forward = staticmethod(_wrap(fn))
+        if isinstance(original, classmethod):
+            cls.forward = classmethod(_wrap_classmethod(original.__func__))
+        else:
+            fn = original.__func__ if isinstance(original, staticmethod) else original
+            cls.forward = staticmethod(_wrap(fn))
 
 
 def _unpatch():

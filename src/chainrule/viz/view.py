@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .graph import node_value, total
+from .graph import node_grad, node_value
 
 ELIDED = "elided"
 
@@ -84,7 +84,7 @@ def _build(graph, expand, max_nodes):
         if box is None:
             v = VNode(n.id, n.kind, n, n.group)
             v.value = node_value(n)
-            v.grad = n.grad if not isinstance(n.grad, tuple) else total(n.grad)
+            v.grad = node_grad(n)
             vnodes[n.id] = v
             order.append(v)
             rep[n.id] = n.id
@@ -119,8 +119,7 @@ def _build(graph, expand, max_nodes):
             leaving += [m for m in v.members if m.is_output and m not in leaving]
             if len(leaving) == 1:
                 v.value = node_value(leaving[0])
-                g = leaving[0].grad
-                v.grad = total(g) if isinstance(g, tuple) else g
+                v.grad = node_grad(leaving[0])
     edges = {}
     for e in graph.edges:
         s, d = rep[e.src], rep[e.dst]

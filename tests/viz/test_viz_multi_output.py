@@ -1,0 +1,56 @@
+"""viz on ops with several outputs of different shapes: split, and a recurrent layer's Op
+(its output sequence and final state). Drawing and explaining them must not mix the
+outputs up."""
+
+import numpy as np
+
+import chainrule as torch
+from chainrule.viz.html import graph_data
+
+
+def _split_graph():
+    x = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0], requires_grad=True)
+    with torch.viz.record():
+        a, b = torch.split(x, [2, 3])
+        loss = a.sum() * 2 + (b * b).sum()
+    graph = torch.viz.trace(loss)
+    loss.backward()
+    return graph, loss, x
+
+
+def test_split_into_unequal_parts_draws_and_explains():
+    graph, loss, x = _split_graph()
+    dot = graph.to_dot()
+    assert "SplitWithSizesBackward0" in dot
+    data = graph_data(graph)
+    split = next(n for n in data["nodes"] if n.get("op") == "SplitWithSizesBackward0")
+    # the node shows its first output's value and gradient, as node_value does
+    assert split["value"].startswith("[1, 2]") and split["grad"].startswith("[2, 2]")
+    # the explanation names each output's gradient
+    text = torch.explain(loss)
+    assert "[0] = [2, 2]; " in text and "[1] = [6, 8, 10]" in text
+    np.testing.assert_array_equal(x.grad.numpy(), [2, 2, 6, 8, 10])
+
+
+def test_a_recorded_recurrent_layer_keeps_its_values_and_results():
+    torch.manual_seed(0)
+    gru = torch.nn.GRU(3, 4, batch_first=True)
+    x = torch.randn(2, 5, 3)
+    plain_out, plain_h = gru(x)
+    with torch.viz.record():
+        out, h = gru(x)
+        loss = h.sum() + out.mean()
+    graph = torch.viz.trace(loss)
+    loss.backward()
+    # recording (which wraps each Op's forward, classmethods included) changes nothing
+    np.testing.assert_array_equal(out.detach().numpy(), plain_out.detach().numpy())
+    np.testing.assert_array_equal(h.detach().numpy(), plain_h.detach().numpy())
+    layer = next(n for n in graph.nodes if n.op_name == "GruLayerBackward0")
+    assert isinstance(layer.value, tuple) and layer.value[0].shape == (10, 4)
+    assert "GruLayerBackward0" in graph.to_dot()
+    text = torch.explain(loss)
+    assert "(GruLayerBackward0)" in text
+    assert "weight_hh_l0.grad += dloss/dweight_hh_l0" in text
+    grad_text = torch.viz.format.tensor(gru.weight_hh_l0.grad.numpy())
+    assert f"weight_hh_l0.grad is {grad_text} now" in text
+    graph_data(graph)  # the page's data builds
