@@ -8,28 +8,35 @@ import chainrule as torch
 from chainrule.viz.html import graph_data
 
 
-def _split_graph():
+def test_split_into_unequal_parts_draws_and_explains():
+    # names come from the variables of the function that calls trace and explain
     x = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0], requires_grad=True)
     with torch.viz.record():
         a, b = torch.split(x, [2, 3])
         loss = a.sum() * 2 + (b * b).sum()
     graph = torch.viz.trace(loss)
     loss.backward()
-    return graph, loss, x
-
-
-def test_split_into_unequal_parts_draws_and_explains():
-    graph, loss, x = _split_graph()
     dot = graph.to_dot()
     assert "SplitWithSizesBackward0" in dot
     data = graph_data(graph)
     split = next(n for n in data["nodes"] if n.get("op") == "SplitWithSizesBackward0")
     # the node shows its first output's value and gradient, as node_value does
     assert split["value"].startswith("[1, 2]") and split["grad"].startswith("[2, 2]")
-    # the explanation names each output's gradient
+    # each output goes by the variable it was assigned to, and has its own gradient
     text = torch.explain(loss)
-    assert "[0] = [2, 2]; " in text and "[1] = [6, 8, 10]" in text
+    assert "a, b = split_with_sizes(x)" in text
+    assert "dloss/da = [2, 2]; dloss/db = [6, 8, 10]" in text
+    assert "mul_1 = b * b" in text and "with a = b = [3, 4, 5]" in text
+    assert "a, b = split_with_sizes(x)" in dot
     np.testing.assert_array_equal(x.grad.numpy(), [2, 2, 6, 8, 10])
+
+
+def test_an_output_with_no_variable_is_named_by_its_number():
+    x = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0], requires_grad=True)
+    with torch.viz.record():
+        c = (torch.split(x, [2, 3])[1] * 3).sum()
+    text = torch.explain(c)
+    assert "mul = split_with_sizes[1] * 3" in text
 
 
 def test_a_recorded_recurrent_layer_keeps_its_values_and_results():

@@ -37,8 +37,8 @@ def node_lines(graph, v):
     else:
         n = v.node
         if n.kind == "op":
-            args = [graph._by_id[e.src].name for e in graph.inputs(n)]
-            lines.append(f"{n.name} = {n.expression(args)}")
+            args = [graph._by_id[e.src].output_name(e.output_nr) for e in graph.inputs(n)]
+            lines.append(f"{n.assigned()} = {n.expression(args)}")
             lines.append(n.op_name)
         else:
             lines.append(n.name)

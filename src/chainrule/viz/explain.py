@@ -115,7 +115,7 @@ def step(graph, n, L):
     derivative values, upstream gradient, and the chain-rule product per input."""
     by_id = graph._by_id
     edges = graph.inputs(n)
-    args = [by_id[e.src].name for e in edges]
+    args = [by_id[e.src].output_name(e.output_nr) for e in edges]
     operands = []
     for e in edges:
         src = by_id[e.src]
@@ -124,7 +124,7 @@ def step(graph, n, L):
         shown_v = f" = {fmt.tensor(v)}" if v is not None else ""
         if src.kind == "const" and shown_v == f" = {src.name}":  # a number: its name is its value
             shown_v = ""
-        operands.append(f"{letter} = {src.name}{shown_v}")
+        operands.append(f"{letter} = {src.output_name(e.output_nr)}{shown_v}")
     for key, val in n.params.items():
         operands.append(f"{'n' if key == 'exponent' else key} = {_param(val)}")
     local = _local(n, graph)
@@ -136,7 +136,8 @@ def step(graph, n, L):
         return f"   (as {_LETTERS[e.index] if e.index < len(_LETTERS) else e.index})"
 
     local_lines = [
-        f"d{n.name}/d{by_id[e.src].name} = {fmt.tensor(local[e.index])}{through(e)}"
+        f"d{n.name}/d{by_id[e.src].output_name(e.output_nr)} = "
+        f"{fmt.tensor(local[e.index])}{through(e)}"
         for e in edges
         if e.index in local and by_id[e.src].requires_grad
     ]
@@ -149,7 +150,7 @@ def step(graph, n, L):
             constants.append(f"{src.name} is a constant: no gradient flows to it")
             continue
         g = e.grad
-        target = f"d{L}/d{src.name}"
+        target = f"d{L}/d{src.output_name(e.output_nr)}"
         if g is None:
             chain.append(f"{target}: no gradient reached it{through(e)}")
         elif e.index in local and up is not None and not isinstance(up, tuple):
@@ -166,7 +167,7 @@ def step(graph, n, L):
                 + through(e)
             )
     return {
-        "title": f"{n.name} = {n.expression(args)}    ({n.op_name})",
+        "title": f"{n.assigned()} = {n.expression(args)}    ({n.op_name})",
         "formula": n.formula or "(no formula recorded for this op)",
         "operands": ", ".join(operands),
         "local": local_lines,
@@ -190,9 +191,11 @@ def _incoming(graph, n):
 def _upstream(graph, n, L):
     if isinstance(n.grad, tuple):  # an op with several outputs: one gradient for each
         parts = [
-            f"d{L}/d{n.name}[{i}] = {fmt.tensor(g)}" for i, g in enumerate(n.grad) if g is not None
+            f"d{L}/d{n.output_name(i)} = {fmt.tensor(g)}"
+            for i, g in enumerate(n.grad)
+            if g is not None
         ]
-        return "; ".join(parts) + f"   (one gradient for each output of {n.name} used)"
+        return "; ".join(parts) + "   (one gradient for each output that was used)"
     if n.is_output and not graph.consumers(n):
         return f"d{L}/d{L} = {fmt.tensor(n.grad)}   (backward starts here, with the seed 1)"
     parts = _incoming(graph, n)

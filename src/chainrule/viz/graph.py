@@ -61,6 +61,7 @@ class GNode:
         "requires_grad",
         "is_output",
         "_op",
+        "output_names",
     )
 
     def __init__(self, nid, kind, name, value=None):
@@ -78,6 +79,23 @@ class GNode:
         self.requires_grad = kind != "const"
         self.is_output = False
         self._op = None
+        self.output_names = {}  # output number (1, 2, ...) -> the user's variable for it
+
+    def output_name(self, nr):
+        """What to call output `nr` of this node: its own name for output 0; for a later
+        output of an op with several (split, a recurrent layer), the user's variable for
+        it, else `name[nr]`."""
+        if not nr:
+            return self.name
+        return self.output_names.get(nr) or f"{self.name}[{nr}]"
+
+    def assigned(self):
+        """The left-hand side of this node's expression: `a`, or `a, b` for the named
+        outputs of an op with several."""
+        if not self.output_names:
+            return self.name
+        last = max(self.output_names)
+        return ", ".join(self.output_name(nr) for nr in range(last + 1))
 
     @property
     def op(self):

@@ -31,7 +31,8 @@ def _script_text(code):
 
 def _operand(src, output_nr):
     value = node_value(src, output_nr)
-    return src.name if value is None else f"{src.name} = {fmt.tensor(value)}"
+    name = src.output_name(output_nr)
+    return name if value is None else f"{name} = {fmt.tensor(value)}"
 
 
 def graph_data(graph, max_nodes=300, expand=0, title=None):
@@ -58,8 +59,8 @@ def graph_data(graph, max_nodes=300, expand=0, title=None):
             requires_grad=n.requires_grad,
         )
         if n.kind == "op":
-            args = [by_id[e.src].name for e in graph.inputs(n)]
-            d["expr"] = f"{n.name} = {n.expression(args)}"
+            args = [by_id[e.src].output_name(e.output_nr) for e in graph.inputs(n)]
+            d["expr"] = f"{n.assigned()} = {n.expression(args)}"
             d["op"] = n.op_name
             d["inputs"] = [_operand(by_id[e.src], e.output_nr) for e in graph.inputs(n)]
             if has_grads:

@@ -75,9 +75,13 @@ class _Builder:
         self.taken = set()  # names given to nodes of this graph
         self.next_suffix = {}  # base name -> the next number to try (no quadratic search)
         self.node_names = {}  # autograd node -> variable name
+        self.output_names = {}  # (autograd node, output number > 0) -> variable name
         for t in names._keep:
-            if isinstance(t, Tensor) and t.grad_fn is not None and t._output_nr == 0:
-                self.node_names.setdefault(t.grad_fn, names.tensor(t))
+            if isinstance(t, Tensor) and t.grad_fn is not None:
+                if t._output_nr == 0:
+                    self.node_names.setdefault(t.grad_fn, names.tensor(t))
+                else:
+                    self.output_names.setdefault((t.grad_fn, t._output_nr), names.tensor(t))
 
     def new(self, kind, name, value=None):
         n = GNode(f"n{len(self.nodes)}", kind, name, value)
@@ -173,6 +177,10 @@ class _Builder:
         n.fn = fn
         n.op_name = op_name
         n._op = fn.op
+        for nr in range(1, getattr(fn, "_num_outputs", 1)):
+            given = self.output_names.get((fn, nr))
+            if given is not None:
+                n.output_names[nr] = self.unique(f"{n.name}_{nr}", given)
         n.formula = getattr(fn.op, "formula", "") or ""
         n.order = fn._sequence_nr
         n.params = _params(fn)
