@@ -34,8 +34,10 @@ from collections import namedtuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from ... import dtypes
 from ...ops.op import NULL_CTX, Op, apply
 from ...tensor import Tensor
+from .padding import pad
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 
@@ -304,8 +306,6 @@ def _expand(values, name, dim):
 
 
 def _scalar_name(a):
-    from ... import dtypes
-
     return dtypes.scalar_type_name(a.dtype)
 
 
@@ -437,10 +437,7 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, dims, what):
             extra = [t - 2 * (t // 2) for t in total]
             if any(extra):
                 # As PyTorch: the odd one out is a zero column added after the input.
-                from .padding import pad
-
                 _warn_same_padding_once()
-
                 widths = []
                 for e in reversed(extra):
                     widths += [0, e]

@@ -7,6 +7,7 @@ import math
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ._utils import _ntuple
 from .linear import _empty
 from .module import Module
 
@@ -14,12 +15,6 @@ __all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
 
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 _PADDING_STRINGS = {"same", "valid"}
-
-
-def _ntuple(v, n):
-    if isinstance(v, (tuple, list)):
-        return tuple(v)
-    return (v,) * n
 
 
 class _ConvNd(Module):

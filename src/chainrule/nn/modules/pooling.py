@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import functional as F
+from ._utils import _ntuple
 from .module import Module
 
 __all__ = [
@@ -17,10 +18,6 @@ __all__ = [
     "MaxUnpool1d",
     "MaxUnpool2d",
 ]
-
-
-def _tuple(v, n):
-    return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
 
 
 class _MaxPoolNd(Module):
@@ -69,9 +66,9 @@ class AvgPool1d(Module):
         self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True
     ):
         super().__init__()
-        self.kernel_size = _tuple(kernel_size, 1)
-        self.stride = _tuple(stride if (stride is not None) else kernel_size, 1)
-        self.padding = _tuple(padding, 1)
+        self.kernel_size = _ntuple(kernel_size, 1)
+        self.stride = _ntuple(stride if (stride is not None) else kernel_size, 1)
+        self.padding = _ntuple(padding, 1)
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
 
@@ -156,9 +153,9 @@ class _MaxUnpoolNd(Module):
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
         n = self._n
-        self.kernel_size = _tuple(kernel_size, n)
-        self.stride = _tuple(stride if (stride is not None) else kernel_size, n)
-        self.padding = _tuple(padding, n)
+        self.kernel_size = _ntuple(kernel_size, n)
+        self.stride = _ntuple(stride if (stride is not None) else kernel_size, n)
+        self.padding = _ntuple(padding, n)
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"

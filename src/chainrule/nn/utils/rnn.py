@@ -12,6 +12,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from ...dtypes import scalar_type_name
 from ...tensor import Tensor
 from ..functional.rnn import gather_rows, scatter_rows
 
@@ -120,8 +121,6 @@ def _lengths_array(lengths):
     if isinstance(lengths, Tensor):
         if lengths.is_cuda or lengths._data.ndim != 1:
             kind = "cpu" if not lengths.is_cuda else str(lengths.device)
-            from ...dtypes import scalar_type_name
-
             raise RuntimeError(
                 "'lengths' argument should be a 1D CPU int64 tensor, but got "
                 f"{lengths._data.ndim}D {kind} {scalar_type_name(lengths.dtype)} tensor"
