@@ -416,6 +416,21 @@ class RNNCellBase(Module):
                     f"{self.hidden_size}"
                 )
 
+    def _forward_one_state(self, name, input, hx):
+        """RNNCell's and GRUCell's forward: one state in, the next one out."""
+        if input.dim() not in (1, 2):
+            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
+        if hx is not None and hx.dim() not in (1, 2):
+            raise ValueError(f"{name}: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
+        batched = input.dim() == 2
+        if not batched:
+            input = input.unsqueeze(0)
+            hx = None if hx is None else hx.unsqueeze(0)
+        mode = self._mode()
+        self._check(input, () if hx is None else (hx,))
+        out = self._step(mode, input, hx)[1]
+        return out if batched else out.squeeze(0)
+
     def _step(self, mode, input, h, c=None):
         gi = F.linear(input, self.weight_ih, self.bias_ih)
         steps = ((0, input.shape[0]),)
@@ -431,24 +446,15 @@ class RNNCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, 1, device, dtype)
         self.nonlinearity = nonlinearity
 
-    def forward(self, input, hx=None):
-        if input.dim() not in (1, 2):
-            raise ValueError(f"RNNCell: Expected input to be 1D or 2D, got {input.dim()}D instead")
-        if hx is not None and hx.dim() not in (1, 2):
-            raise ValueError(f"RNNCell: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
-        batched = input.dim() == 2
-        if not batched:
-            input = input.unsqueeze(0)
-            hx = None if hx is None else hx.unsqueeze(0)
+    def _mode(self):
         if self.nonlinearity == "tanh":
-            mode = "RNN_TANH"
-        elif self.nonlinearity == "relu":
-            mode = "RNN_RELU"
-        else:
-            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
-        self._check(input, () if hx is None else (hx,))
-        out = self._step(mode, input, hx)[1]
-        return out if batched else out.squeeze(0)
+            return "RNN_TANH"
+        if self.nonlinearity == "relu":
+            return "RNN_RELU"
+        raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
+
+    def forward(self, input, hx=None):
+        return self._forward_one_state("RNNCell", input, hx)
 
 
 class LSTMCell(RNNCellBase):
@@ -482,15 +488,8 @@ class GRUCell(RNNCellBase):
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__(input_size, hidden_size, bias, 3, device, dtype)
 
+    def _mode(self):
+        return "GRU"
+
     def forward(self, input, hx=None):
-        if input.dim() not in (1, 2):
-            raise ValueError(f"GRUCell: Expected input to be 1D or 2D, got {input.dim()}D instead")
-        if hx is not None and hx.dim() not in (1, 2):
-            raise ValueError(f"GRUCell: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
-        batched = input.dim() == 2
-        if not batched:
-            input = input.unsqueeze(0)
-            hx = None if hx is None else hx.unsqueeze(0)
-        self._check(input, () if hx is None else (hx,))
-        out = self._step("GRU", input, hx)[1]
-        return out if batched else out.squeeze(0)
+        return self._forward_one_state("GRUCell", input, hx)
