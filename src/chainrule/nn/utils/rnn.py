@@ -80,28 +80,28 @@ class PackedSequence(
         return self
 
     def double(self):
-        return self.to(dtype=_dtype("float64"))
+        return self._with_data(self.data.double())
 
     def float(self):
-        return self.to(dtype=_dtype("float32"))
+        return self._with_data(self.data.float())
 
     def half(self):
-        return self.to(dtype=_dtype("float16"))
+        return self._with_data(self.data.half())
 
     def long(self):
-        return self.to(dtype=_dtype("int64"))
+        return self._with_data(self.data.long())
 
     def int(self):
-        return self.to(dtype=_dtype("int32"))
+        return self._with_data(self.data.int())
 
     def short(self):
-        return self.to(dtype=_dtype("int16"))
+        return self._with_data(self.data.short())
 
     def char(self):
-        return self.to(dtype=_dtype("int8"))
+        return self._with_data(self.data.char())
 
     def byte(self):
-        return self.to(dtype=_dtype("uint8"))
+        return self._with_data(self.data.byte())
 
     @property
     def is_cuda(self):
@@ -109,12 +109,6 @@ class PackedSequence(
 
     def is_pinned(self):
         return False
-
-
-def _dtype(name):
-    import chainrule
-
-    return getattr(chainrule, name)
 
 
 def _lengths_array(lengths):
