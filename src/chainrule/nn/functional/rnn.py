@@ -23,6 +23,7 @@ import numpy as np
 from ...autograd.grad_mode import state as _grad_state
 from ...ops.op import NULL_CTX, Op, apply
 from ...tensor import Tensor
+from .linear import linear
 
 __all__ = []
 
@@ -448,28 +449,27 @@ def scatter_rows(input, index, rows, fill=0.0):
     return apply(ScatterRows, (input,), {"index": index, "rows": rows, "fill": fill})
 
 
-def _cell(mode, input, hx, cx, w_ih, w_hh, b_ih, b_hh):
-    from .linear import linear
-
+def cell_step(mode, input, hx, cx, w_ih, w_hh, b_ih, b_hh):
+    """One step of a cell, as a one-step layer: (h' (B, H), h' (B, H)[, c' (B, H)])."""
     gi = linear(input, w_ih, b_ih)
     return recurrent_layer(mode, gi, hx, cx, w_hh, b_hh, ((0, input.shape[0]),))
 
 
 def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One step of an Elman RNN cell with tanh (PyTorch's torch.rnn_tanh_cell)."""
-    return _cell("RNN_TANH", input, hx, None, w_ih, w_hh, b_ih, b_hh)[1]
+    return cell_step("RNN_TANH", input, hx, None, w_ih, w_hh, b_ih, b_hh)[1]
 
 
 def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One step of an Elman RNN cell with relu (PyTorch's torch.rnn_relu_cell)."""
-    return _cell("RNN_RELU", input, hx, None, w_ih, w_hh, b_ih, b_hh)[1]
+    return cell_step("RNN_RELU", input, hx, None, w_ih, w_hh, b_ih, b_hh)[1]
 
 
 def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One LSTM step; hx = (h, c); returns (h', c') (PyTorch's torch.lstm_cell)."""
-    return _cell("LSTM", input, hx[0], hx[1], w_ih, w_hh, b_ih, b_hh)[1:]
+    return cell_step("LSTM", input, hx[0], hx[1], w_ih, w_hh, b_ih, b_hh)[1:]
 
 
 def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One GRU step (PyTorch's torch.gru_cell)."""
-    return _cell("GRU", input, hx, None, w_ih, w_hh, b_ih, b_hh)[1]
+    return cell_step("GRU", input, hx, None, w_ih, w_hh, b_ih, b_hh)[1]

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import functional as F
 from .. import init
-from ..functional.rnn import recurrent_layer
+from ..functional.rnn import cell_step, recurrent_layer
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence
 from .linear import _empty
@@ -432,9 +432,8 @@ class RNNCellBase(Module):
         return out if batched else out.squeeze(0)
 
     def _step(self, mode, input, h, c=None):
-        gi = F.linear(input, self.weight_ih, self.bias_ih)
-        steps = ((0, input.shape[0]),)
-        return recurrent_layer(mode, gi, h, c, self.weight_hh, self.bias_hh, steps)
+        weights = (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        return cell_step(mode, input, h, c, *weights)
 
 
 class RNNCell(RNNCellBase):
