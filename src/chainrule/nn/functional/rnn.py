@@ -38,6 +38,13 @@ def _sigmoid_(x):
     np.reciprocal(x, out=x)
 
 
+def inverse_permutation(perm):
+    """The index array that undoes the permutation array perm."""
+    out = np.empty_like(perm)
+    out[perm] = np.arange(perm.shape[0], dtype=perm.dtype)
+    return out
+
+
 def _initial(state, perm, batch, hidden, dtype):
     if state is None:
         return np.zeros((batch, hidden), dtype)
@@ -145,8 +152,7 @@ class _RecurrentLayer(Op):
                     h[:n] = hn
         unperm = None
         if perm is not None:
-            unperm = np.empty_like(perm)
-            unperm[perm] = np.arange(perm.shape[0])
+            unperm = inverse_permutation(perm)
             h = h[unperm]
             if c is not None:
                 c = c[unperm]
@@ -351,10 +357,9 @@ def layer_composite(mode, gi, h0, c0, w_hh, b_hh, *, steps, reverse=False, perm=
         outs[k] = hn
         h = hn if n == batch else cat([hn, h[n:]])
     if perm_t is not None:
-        unperm = np.empty_like(perm)
-        unperm[perm] = np.arange(perm.shape[0])
-        h = h.index_select(0, _wrap(unperm))
-        c = None if c is None else c.index_select(0, _wrap(unperm))
+        unperm = _wrap(inverse_permutation(perm))
+        h = h.index_select(0, unperm)
+        c = None if c is None else c.index_select(0, unperm)
     out = cat(outs)
     return (out, h) if c is None else (out, h, c)
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from ...dtypes import scalar_type_name
 from ...tensor import Tensor
-from ..functional.rnn import gather_rows, scatter_rows
+from ..functional.rnn import gather_rows, inverse_permutation, scatter_rows
 
 __all__ = [
     "PackedSequence",
@@ -38,10 +38,7 @@ def invert_permutation(permutation):
     """The permutation that undoes `permutation` (None stays None)."""
     if permutation is None:
         return None
-    perm = permutation._data
-    out = np.empty_like(perm)
-    out[perm] = np.arange(perm.shape[0], dtype=perm.dtype)
-    return _wrap(out)
+    return _wrap(inverse_permutation(permutation._data))
 
 
 class PackedSequence(
