@@ -118,6 +118,20 @@ def init_parameters(torch, model, seed=0):
             p.copy_(torch.tensor(values))
 
 
+def training_step(model, criterion, optimizer, inputs, target):
+    """One step of the course's training loop, as a function of nothing: zero_grad, the
+    forward pass and the loss, backward, the optimizer's step."""
+
+    def run():
+        optimizer.zero_grad()
+        loss = criterion(model(*inputs), target)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return run
+
+
 def mlp_parts(torch, tiny=False):
     """Lesson 09's network at 784-256-128-10 with ReLU, its loss (CrossEntropyLoss), its
     optimizer (SGD, momentum 0.5) and one batch of 64 MNIST-sized images and labels."""
@@ -153,15 +167,7 @@ def mlp_parts(torch, tiny=False):
 def mlp(torch, tiny=False):
     """One training step of a 784-256-128-10 ReLU MLP on a batch of 64 (lesson 09's loop)."""
     model, criterion, optimizer, x, y = mlp_parts(torch, tiny)
-
-    def run():
-        optimizer.zero_grad()
-        loss = criterion(model(x), y)
-        loss.backward()
-        optimizer.step()
-        return loss
-
-    return run
+    return training_step(model, criterion, optimizer, (x,), y)
 
 
 def cnn(torch, tiny=False):
@@ -193,15 +199,7 @@ def cnn(torch, tiny=False):
     rng = np.random.default_rng(2)
     x = torch.tensor(rng.standard_normal((batch, 1, 28, 28), dtype=np.float32))
     y = torch.tensor(rng.integers(0, 10, batch))
-
-    def run():
-        optimizer.zero_grad()
-        loss = criterion(model(x), y)
-        loss.backward()
-        optimizer.step()
-        return loss
-
-    return run
+    return training_step(model, criterion, optimizer, (x,), y)
 
 
 def gru(torch, tiny=False):
@@ -243,16 +241,7 @@ def gru(torch, tiny=False):
     inputs = torch.tensor(names)
     seq_lengths = torch.tensor(lengths)
     target = torch.tensor(rng.integers(0, n_countries, batch))
-
-    def run():
-        output = model(inputs, seq_lengths)
-        loss = criterion(output, target)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        return loss
-
-    return run
+    return training_step(model, criterion, optimizer, (inputs, seq_lengths), target)
 
 
 WORKLOADS = {
