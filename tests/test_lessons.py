@@ -7,36 +7,16 @@ chainrule from those weights (--init); every printed loss must agree to 1e-5 rel
 --epochs keeps the runs short.
 """
 
-import json
 import math
-import os
 import re
-import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SRC = ROOT / "src"
-EXAMPLES = ROOT / "examples"
+from lesson_runner import EXAMPLES, run, run_under_torch, under_chainrule
+
 LOSS = re.compile(r"^(.*)Loss: (\S+)$")
-
-
-def run(args, cwd, pythonpath=()):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [*map(str, pythonpath), str(SRC), *filter(None, [env.get("PYTHONPATH")])]
-    )
-    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, f"{args} failed:\n{result.stdout[-2000:]}\n{result.stderr}"
-    return result.stdout
-
-
-def under_chainrule(lesson, tmp_path, *args, pythonpath=()):
-    command = [sys.executable, "-m", "chainrule", "run", str(EXAMPLES / lesson), *args]
-    return run(command, cwd=tmp_path, pythonpath=pythonpath)
 
 
 def losses(output):
@@ -63,16 +43,6 @@ TORCH_RUNS = {
     "08_dataloader.py": ["--epochs", "2", "--no-shuffle"],
 }
 
-DRIVER = """
-import contextlib, json, os, runpy, sys
-for script, args, out in json.loads(sys.argv[1]):
-    sys.argv = [script, *args]
-    sys.path.insert(0, os.path.dirname(script))
-    with open(out, "w") as f, contextlib.redirect_stdout(f):
-        runpy.run_path(script, run_name="__main__")
-    sys.path.pop(0)
-"""
-
 
 @pytest.fixture(scope="module")
 def torch_runs(tmp_path_factory):
@@ -82,11 +52,9 @@ def torch_runs(tmp_path_factory):
     jobs, results = [], {}
     for lesson, args in TORCH_RUNS.items():
         init, out = tmp / f"{lesson}.npz", tmp / f"{lesson}.txt"
-        jobs.append(
-            [str(EXAMPLES / lesson), [*args, "--save-init", str(init), "--no-plot"], str(out)]
-        )
+        jobs.append((lesson, [*args, "--save-init", str(init), "--no-plot"], out))
         results[lesson] = (out, init)
-    run([sys.executable, "-c", DRIVER, json.dumps(jobs)], cwd=tmp)
+    run_under_torch(jobs, tmp)
     return {lesson: (out.read_text(), init) for lesson, (out, init) in results.items()}
 
 

@@ -14,18 +14,14 @@ be busy.
 """
 
 import gzip
-import json
-import os
 import re
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SRC = ROOT / "src"
-EXAMPLES = ROOT / "examples"
+import lesson_runner
+from lesson_runner import EXAMPLES, run, run_under_torch
+
 MNIST_LOSS = re.compile(r"^\[(\d+), +(\d+)\] loss: (\S+)$", re.M)
 MNIST_ACCURACY = re.compile(r"^accuracy on test set: (\d+) % $", re.M)
 HELLO = re.compile(r"^Predicted(?: string)?: +(\w+), Epoch \[(\d+)/(\d+)\] loss ?= ?(\S+)$", re.M)
@@ -33,18 +29,8 @@ NAMES_LOSS = re.compile(r"^\[\d+m \d+s\] Epoch (\d+) \[(\d+)/(\d+)\] loss=(\S+)$
 NAMES_ACCURACY = re.compile(r"^Test set: Accuracy (\d+)/(\d+) (\S+)%$", re.M)
 
 
-def run(args, cwd):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[name] = "1"
-    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, f"{args} failed:\n{result.stdout[-2000:]}\n{result.stderr}"
-    return result.stdout
-
-
 def under_chainrule(lesson, cwd, *args):
-    return run([sys.executable, "-m", "chainrule", "run", str(EXAMPLES / lesson), *args], cwd)
+    return lesson_runner.under_chainrule(lesson, cwd, *args, one_thread=True)
 
 
 @pytest.fixture(scope="module")
@@ -82,18 +68,6 @@ TORCH_ONLY = {
     "13_name_classifier.py": ["--epochs", "1"],
 }
 
-DRIVER = """
-import contextlib, json, os, runpy, sys
-import torch
-torch.manual_seed(0)
-for script, args, out in json.loads(sys.argv[1]):
-    sys.argv = [script, *args]
-    sys.path.insert(0, os.path.dirname(script))
-    with open(out, "w") as f, contextlib.redirect_stdout(f):
-        runpy.run_path(script, run_name="__main__")
-    sys.path.pop(0)
-"""
-
 
 @pytest.fixture(scope="module")
 def torch_runs(tmp_path_factory, mnist):
@@ -107,9 +81,9 @@ def torch_runs(tmp_path_factory, mnist):
     for lesson, args in lesson_args(mnist).items():
         init, out = tmp / f"{lesson}.npz", tmp / f"{lesson}.txt"
         args = [*args, *TORCH_ONLY.get(lesson, []), "--no-plot", "--save-init", str(init)]
-        jobs.append([str(EXAMPLES / lesson), args, str(out)])
+        jobs.append((lesson, args, out))
         results[lesson] = (out, init)
-    run([sys.executable, "-c", DRIVER, json.dumps(jobs)], cwd=tmp)
+    run_under_torch(jobs, tmp, seed=0, one_thread=True)
     return {lesson: (out.read_text(), str(init)) for lesson, (out, init) in results.items()}
 
 
@@ -220,7 +194,7 @@ def test_13_name_classifier(tmp_path, mnist, torch_runs):
 
 
 def test_names_tables_are_regenerated_exactly(tmp_path):
-    run([sys.executable, str(EXAMPLES / "data" / "make_names.py"), str(tmp_path)], cwd=tmp_path)
+    run([sys.executable, str(EXAMPLES / "data" / "make_names.py"), str(tmp_path)], tmp_path)
     for name in ("names_train.csv.gz", "names_test.csv.gz"):
         made, shipped = (tmp_path / name).read_bytes(), (EXAMPLES / "data" / name).read_bytes()
         assert gzip.decompress(made) == gzip.decompress(shipped)
