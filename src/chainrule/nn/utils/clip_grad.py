@@ -9,11 +9,11 @@ by max_norm / (total_norm + 1e-6) clamped to at most 1. `foreach` is accepted an
 
 from __future__ import annotations
 
-import functools
 import types
 import warnings
 
 import chainrule
+from chainrule.autograd.grad_mode import no_grad
 
 __all__ = [
     "clip_grad_norm",
@@ -22,15 +22,6 @@ __all__ = [
     "clip_grads_with_norm_",
     "get_total_norm",
 ]
-
-
-def _no_grad(fn):
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        with chainrule.no_grad():
-            return fn(*args, **kwargs)
-
-    return wrapper
 
 
 def _as_list(tensors):
@@ -47,7 +38,7 @@ def _by_dtype(tensors):
     return [t for group in groups.values() for t in group]
 
 
-@_no_grad
+@no_grad()
 def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """The norm of all tensors together, as if concatenated into one vector."""
     tensors = _as_list(tensors)
@@ -67,7 +58,7 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     return total_norm
 
 
-@_no_grad
+@no_grad()
 def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     """Scale every .grad by min(max_norm / (total_norm + 1e-6), 1), in place."""
     grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
@@ -79,7 +70,7 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
         g.mul_(clip_coef)
 
 
-@_no_grad
+@no_grad()
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """Rescale the gradients so that their total norm is at most max_norm; returns the
     total norm before clipping. norm_type may be float('inf') (the largest |element|)."""
@@ -110,7 +101,7 @@ def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False
     return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
 
 
-@_no_grad
+@no_grad()
 def clip_grad_value_(parameters, clip_value, foreach=None):
     """Clamp every .grad into [-clip_value, clip_value], in place."""
     clip_value = float(clip_value)
