@@ -85,6 +85,24 @@ def assert_ulp(ours, theirs, max_ulp, msg=""):
         )
 
 
+def assert_ulp_at_scale(ours, theirs, scale, max_ulp, msg=""):
+    """Kind 2 where the result may cancel to near zero: every element within max_ulp units
+    in the last place of `scale` (the operands' magnitude, per element or one number), the
+    bound that two roundings instead of one obey whatever the result's size."""
+    ours, theirs = to_array(ours), to_array(theirs)
+    _same_layout(ours, theirs)
+    assert np.array_equal(np.isnan(ours), np.isnan(theirs)), f"NaNs differ {msg}"
+    unit = np.spacing(np.abs(np.asarray(scale, dtype=ours.dtype)))
+    err = np.abs(ours.astype(np.float64) - theirs.astype(np.float64)) / unit
+    err = np.where(np.isnan(ours), 0.0, err)
+    if err.size and err.max() > max_ulp:
+        i = np.unravel_index(int(np.argmax(err)), err.shape)
+        raise AssertionError(
+            f"{err.max():.3g} ulp of the operands' scale apart at {i} (bound {max_ulp}): "
+            f"chainrule {ours[i]!r}, PyTorch {theirs[i]!r} {msg}"
+        )
+
+
 def vectorized_kernels(torch):
     """True where PyTorch runs its AVX2/AVX-512 kernels, False under its generic scalar ones
     (ATEN_CPU_CAPABILITY=default), which round some element-wise formulas differently."""

@@ -7,6 +7,7 @@ import pytest
 
 import chainrule
 from chainrule import dtypes
+from parity import assert_ulp_at_scale, vectorized_kernels
 
 
 @pytest.fixture(autouse=True)
@@ -123,14 +124,12 @@ CASES = [
     ("arange same", lambda L: L.arange(3, 3)),
     ("arange tensor", lambda L: L.arange(L.tensor(3))),
     ("arange rg", lambda L: L.arange(3.0, requires_grad=True)),
-    ("arange 0.3", lambda L: L.arange(-1.5, 1.0, 0.3)),
     ("arange big", lambda L: L.arange(0, 1e-7 * 10, 1e-7)),
     ("linspace", lambda L: L.linspace(0, 1, 5)),
     ("linspace 1", lambda L: L.linspace(0, 1, 1)),
     ("linspace 0", lambda L: L.linspace(0, 1, 0)),
     ("linspace int", lambda L: L.linspace(0, 10, 5, dtype=L.int64)),
     ("linspace neg", lambda L: L.linspace(0, 1, -1)),
-    ("linspace f64", lambda L: L.linspace(-1, 1, 7, dtype=L.float64)),
     ("linspace 0.1", lambda L: L.linspace(0.1, 0.7, 7)),
     ("logspace", lambda L: L.logspace(0, 2, 3)),
     ("logspace base", lambda L: L.logspace(0, 3, 4, base=2)),
@@ -206,31 +205,53 @@ def _range_cases(seed, n):
         yield a, b, step
 
 
+def _assert_range_matches(torch, got, expected, start, end):
+    """A range tensor against PyTorch's.
+
+    Exact where PyTorch runs its AVX2/AVX-512 range kernels, whose order of operations
+    chainrule copies. Its generic kernel (ATEN_CPU_CAPABILITY=default) rounds `i*step` before
+    adding it to `start`: half an ulp of |i*step| <= 2*max(|start|, |end|), plus the sum's own
+    rounding, so within 2 ulps of the range's scale (and, truncated to an integer type, 1
+    apart); it also splits linspace at its midpoint differently.
+    """
+    assert str(got.dtype) == str(expected.dtype)
+    if vectorized_kernels(torch):
+        assert got.tolist() == expected.tolist(), (start, end)
+        return
+    ours, theirs = got.numpy(), expected.numpy()
+    if ours.dtype.kind == "f":
+        assert_ulp_at_scale(ours, theirs, max(abs(start), abs(end)), max_ulp=2, msg=(start, end))
+    else:
+        assert ours.shape == theirs.shape and np.abs(ours - theirs).max(initial=0) <= 1
+
+
 # float16 ranges are left out: about 1% of them differ from PyTorch's in the last bit.
 @pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "int32", None])
-def test_arange_values_match_torch_bit_for_bit(torch, dtype):
+def test_arange_values_match_torch(torch, dtype):
     kw_t = {} if dtype is None else {"dtype": getattr(torch, dtype)}
     kw_c = {} if dtype is None else {"dtype": getattr(chainrule, dtype)}
-    for a, b, step in _range_cases(7, 300):
+    for a, b, step in [(-1.5, 1.0, 0.3), *_range_cases(7, 300)]:
         try:
-            expected = torch.arange(a, b, step, **kw_t).tolist()
+            expected = torch.arange(a, b, step, **kw_t)
         except (RuntimeError, ValueError) as e:
             with pytest.raises(type(e)):
                 chainrule.arange(a, b, step, **kw_c)
             continue
-        assert chainrule.arange(a, b, step, **kw_c).tolist() == expected, (a, b, step)
+        _assert_range_matches(torch, chainrule.arange(a, b, step, **kw_c), expected, a, b)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64", "int32"])
-def test_linspace_values_match_torch_bit_for_bit(torch, dtype):
+def test_linspace_values_match_torch(torch, dtype):
     rng = np.random.default_rng(3)
+    cases = [(-1.0, 1.0, 7)]
     for _ in range(300):
         a = round(float(rng.uniform(-5, 5)), int(rng.integers(0, 3)))
         b = round(float(rng.uniform(-5, 5)), int(rng.integers(0, 3)))
-        steps = int(rng.integers(0, 70))
-        expected = torch.linspace(a, b, steps, dtype=getattr(torch, dtype)).tolist()
-        got = chainrule.linspace(a, b, steps, dtype=getattr(chainrule, dtype)).tolist()
-        assert got == expected, (a, b, steps)
+        cases.append((a, b, int(rng.integers(0, 70))))
+    for a, b, steps in cases:
+        expected = torch.linspace(a, b, steps, dtype=getattr(torch, dtype))
+        got = chainrule.linspace(a, b, steps, dtype=getattr(chainrule, dtype))
+        _assert_range_matches(torch, got, expected, a, b)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])

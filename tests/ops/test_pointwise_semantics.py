@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import chainrule
+from parity import assert_exact, assert_ulp_at_scale, vectorized_kernels
 
 
 def _raises(fn):
@@ -73,14 +74,21 @@ def test_grad_fn_names_literal():
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("weight", [0.2, 0.7, "tensor"])
-def test_lerp_is_bit_exact(torch, dtype, weight, rng):
+def test_lerp_matches_pytorch(torch, dtype, weight, rng):
     a, b = rng.standard_normal((2, 200)).astype(dtype)
     w = rng.uniform(-0.5, 1.5, 200).astype(dtype)
     out = []
     for lib in (chainrule, torch):
         wt = lib.tensor(w) if weight == "tensor" else weight
         out.append(lib.lerp(lib.tensor(a), lib.tensor(b), wt).numpy())
-    np.testing.assert_array_equal(out[0], out[1])
+    if vectorized_kernels(torch):
+        # PyTorch's AVX2/AVX-512 kernel rounds a + w*(b-a) once (a fused multiply-add), as
+        # chainrule does.
+        assert_exact(out[0], out[1])
+    else:
+        # Its generic kernel (ATEN_CPU_CAPABILITY=default) rounds the product first: at most
+        # half an ulp of |w*(b-a)| <= 3*max(|a|, |b|) apart, plus the sum's own rounding.
+        assert_ulp_at_scale(out[0], out[1], np.maximum(np.abs(a), np.abs(b)), max_ulp=4)
 
 
 def test_lerp_errors_match_pytorch(torch):

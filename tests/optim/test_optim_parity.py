@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 from optim_harness import run_side_by_side, to_numpy
 
+from parity import assert_ulp
+
 CASES = [
     ("SGD", {"lr": 0.1}),
     ("SGD", {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01}),
@@ -77,11 +79,14 @@ def test_param_groups_with_their_own_options(torch, name):
     assert opt_ours.param_groups[0]["lr"] == 0.05 and opt_ours.param_groups[1]["lr"] == 0.01
 
 
-def test_adam_matches_pytorch_bit_for_bit(torch):
-    # lerp, the maximum, sqrt and the final addcdiv follow PyTorch's rounding exactly
+def test_adam_matches_pytorch_within_ulps(torch):
+    # lerp, the maximum, sqrt and the final addcdiv follow PyTorch's order of operations, and
+    # on this project's Intel AVX2/AVX-512 machines all 12 values agree bit for bit after 20
+    # steps. PyTorch's generic kernels (ATEN_CPU_CAPABILITY=default) and an AMD EPYC's
+    # AVX-512 path round its fused steps differently: up to 4 ulp apart there; bound 8.
     _, _, ours, theirs = run_side_by_side(torch, "Adam", {"lr": 0.01})
     for o, t in zip(ours, theirs):
-        assert np.array_equal(to_numpy(o), to_numpy(t))
+        assert_ulp(to_numpy(o), to_numpy(t), max_ulp=8)
 
 
 def test_parameters_without_gradient_are_left_alone(torch):
