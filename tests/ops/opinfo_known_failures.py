@@ -435,10 +435,6 @@ _BY_REASON = {
         "forward normal[number_mean] float64 #1",
         "forward normal[number_mean] float32 #1",
     ],
-    "0-dim: backward gets a NumPy scalar where a tensor was saved": [
-        "backward rsqrt float64 #2",
-        "backward rsqrt float32 #2",
-    ],
     "index dtypes other than int64 refused": [
         "forward scatter float64 #1",
         "forward scatter float32 #1",

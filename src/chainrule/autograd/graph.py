@@ -164,6 +164,10 @@ def resolve_saved(node, inputs, arrays, output_array, output_tensor):
     n = len(arrays)
     for value in node._to_save:
         if value.__class__ is not np.ndarray:
+            if isinstance(value, np.generic):
+                # A NumPy scalar (a 0-d intermediate) unpacks as a 0-dim tensor, as the
+                # same value of any other shape would, not as a scalar without tensor methods.
+                value = np.asarray(value)
             saved.append((CONSTANT, value))
             continue
         for i in range(n):

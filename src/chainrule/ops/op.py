@@ -77,6 +77,23 @@ def _as_array(out):
     return out if type(out) is _ndarray else np.asarray(out)
 
 
+def _recorded_output(node, out):
+    """forward's result as an array, for a node that is recorded.
+
+    NumPy gives a ufunc's 0-d result as a NumPy scalar. Where forward saved that scalar
+    for backward, the array made of it takes its place, so that it unpacks as this node's
+    output (a tensor whose grad_fn is the node, through which double backward
+    differentiates) as an n-d result does, and not as a constant scalar.
+    """
+    if out.__class__ is _ndarray:
+        return out
+    array = np.asarray(out)
+    to_save = node._to_save
+    if to_save:
+        node._to_save = tuple(array if v is out else v for v in to_save)
+    return array
+
+
 def apply(op, args, kwargs, name=None):
     """Run op.forward on the arrays inside args; record a Node when gradients are needed."""
     arrays = []
@@ -123,7 +140,7 @@ def apply(op, args, kwargs, name=None):
         no_grad_outputs = node._non_differentiable
         outputs = []
         for i, o in enumerate(out):
-            o = _as_array(o)
+            o = _recorded_output(node, o)
             differentiable = o.dtype.kind == "f" and not any(o is n for n in no_grad_outputs)
             t = _wrap(o, differentiable)
             if differentiable:
@@ -137,7 +154,7 @@ def apply(op, args, kwargs, name=None):
             resolve_saved(node, args, arrays, None, None)
     else:
         result = _new(Tensor)
-        result._data = out = out if type(out) is _ndarray else np.asarray(out)
+        result._data = out = _recorded_output(node, out)
         result._requires_grad = True
         result.grad_fn = node
         if node._to_save:
@@ -166,7 +183,7 @@ def apply1(op, a, kwargs=_NO_KWARGS, name=None):
     node = _new(op._node_cls if name is None else node_class(name, op))
     out = op.forward(node, data, **kwargs)
     if out.__class__ is not _ndarray:
-        out = np.asarray(out)
+        out = _recorded_output(node, out)
     node._sequence_nr = next(_sequence)
     fn = a.grad_fn
     if fn is None:
@@ -215,7 +232,7 @@ def apply2(op, a, b, kwargs=_NO_KWARGS, name=None):
     node = _new(op._node_cls if name is None else node_class(name, op))
     out = op.forward(node, a_data, b_data, **kwargs)
     if out.__class__ is not _ndarray:
-        out = np.asarray(out)
+        out = _recorded_output(node, out)
     node._sequence_nr = next(_sequence)
     if a._requires_grad:
         fn = a.grad_fn

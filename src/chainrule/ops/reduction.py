@@ -717,8 +717,6 @@ class Softmax(Op):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        if y.ndim == 0:
-            return grad * 0
         return y * (grad - (grad * y).sum(ctx.dim, keepdim=True))
 
 
@@ -740,8 +738,6 @@ class LogSoftmax(Op):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        if y.ndim == 0:
-            return grad * 0
         return grad - y.exp() * grad.sum(ctx.dim, keepdim=True)
 
 
