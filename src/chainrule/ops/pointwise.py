@@ -16,6 +16,7 @@ from .. import dtypes
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
 from .inplace import inplace
+from .masked_grad import grad_where
 from .op import NULL_CTX, Op, apply, apply1, apply2, tensor_method
 
 __all__ = [
@@ -333,7 +334,7 @@ class PowScalar(Op):
         (a,) = ctx.saved_tensors
         exponent = ctx.exponent
         if exponent == 0:
-            return grad * 0
+            return _zeros_like(grad)
         return apply2(PowBackward, grad, a, {"exponent": exponent})
 
 
@@ -417,6 +418,24 @@ class FloorDivide(Op):
         return _binary_forward(np.floor_divide, a, b)
 
 
+class DivFloor(Op):
+    """div(rounding_mode='floor') of floating-point tensors: Python's floor division,
+    differentiable with a zero derivative (the result is piecewise constant), as PyTorch's
+    DivBackward2 is, so the result requires grad when an operand does."""
+
+    name = "DivBackward2"
+    formula = "d(floor(a / b))/da = 0, d(floor(a / b))/db = 0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _binary_forward(np.floor_divide, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        zero = grad.new_zeros(grad.shape)  # zeros, not grad * 0: an infinite grad gives 0
+        return zero, zero
+
+
 @tensor_method("add", "__add__", "__radd__")
 def add(input, other, *, alpha=1, out=None):
     a, b = promote(input, other)
@@ -470,7 +489,11 @@ multiply = mul
 @tensor_method("div", "divide", "true_divide", "__truediv__")
 def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode == "floor":
-        return floor_divide(input, other)
+        a, b = promote(input, other)
+        floating = any(isinstance(x, Tensor) and x._data.dtype.kind == "f" for x in (a, b))
+        if floating:
+            return _maybe_out(DivFloor.apply(a, b), out)
+        return _maybe_out(floor_divide(a, b), out)
     if rounding_mode == "trunc":
         a, b = promote(input, other)
         q = Div.apply(*promote(a, b, float_result=True)).trunc()
@@ -776,6 +799,12 @@ def _erf(a):
     return erf(a).astype(a.dtype, copy=False)
 
 
+def _zeros_like(grad):
+    """The zero gradient of a piecewise-constant op: zeros, as PyTorch's zeros_like(grad),
+    and not grad * 0, which is NaN where grad is infinite."""
+    return grad.new_zeros(grad.shape)
+
+
 def _zero_grad_unary(name, np_fn, keep_int=True):
     def forward(ctx, a):
         return np_fn(a) if a.dtype.kind == "f" or not keep_int else a.copy()
@@ -787,7 +816,7 @@ def _zero_grad_unary(name, np_fn, keep_int=True):
             "name": f"{name}Backward0",
             "formula": f"d({name.lower()}(a))/da = 0",
             "forward": staticmethod(forward),
-            "backward": staticmethod(lambda ctx, grad: grad * 0),
+            "backward": staticmethod(lambda ctx, grad: _zeros_like(grad)),
         },
     )
 
@@ -811,7 +840,7 @@ class Round(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0
+        return _zeros_like(grad)
 
 
 class Relu(Op):
@@ -827,7 +856,7 @@ class Relu(Op):
     @staticmethod
     def backward(ctx, grad):
         (result,) = ctx.saved_tensors
-        return where(result <= 0, 0.0, grad)
+        return grad_where(result._data <= 0, grad, result, 0.0, 1.0)
 
 
 class Clamp(Op):
@@ -942,7 +971,7 @@ class Where(Op):
     def backward(ctx, grad):
         (condition,) = ctx.saved_tensors
         needs = ctx.next_functions
-        zero = grad * 0
+        zero = 0.0  # not grad * 0: an infinite gradient gives 0 where not picked, not NaN
         return (
             None,
             where(condition, grad, zero) if needs[1][0] is not None else None,
@@ -1251,7 +1280,7 @@ class Fill(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0
+        return _zeros_like(grad)
 
 
 class FillTensor(Op):
@@ -1264,7 +1293,7 @@ class FillTensor(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0, grad.sum()
+        return _zeros_like(grad), grad.sum()
 
 
 class Copy(Op):
@@ -1282,7 +1311,7 @@ class Copy(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0, grad
+        return _zeros_like(grad), grad
 
 
 @tensor_method("zero_")
@@ -1368,7 +1397,7 @@ class ClampTensor(Op):
         # result is hi, and hi gets the whole gradient.
         a, lo, hi = ctx.saved_tensors
         needs = ctx.next_functions
-        zero = grad * 0
+        zero = 0.0  # not grad * 0: an infinite gradient gives 0 where clamped, not NaN
         if lo is not None and hi is not None:
             ga = where((a >= lo) & (a <= hi), grad, zero)
             glo = where((a < lo) & (lo < hi), grad, zero) if needs[1][0] is not None else None

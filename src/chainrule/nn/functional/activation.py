@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 
 from ...ops.inplace import inplace
+from ...ops.masked_grad import grad_where
 from ...ops.op import _NO_KWARGS, Op, apply1
 from ...ops.pointwise import _erf, where
 from ...ops.reduction import log_softmax as _log_softmax
@@ -87,7 +88,8 @@ class Hardtanh(Op):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         lo, hi = ctx.bounds
-        return where((a > lo) & (a < hi), grad, 0.0)
+        data = a._data
+        return grad_where((data > lo) & (data < hi), grad, a, name="HardtanhBackwardBackward0")
 
 
 class LeakyRelu(Op):
@@ -103,7 +105,7 @@ class LeakyRelu(Op):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return where(a > 0, grad, grad * ctx.slope)
+        return grad_where(a._data > 0, grad, a, 1.0, ctx.slope, "LeakyReluBackwardBackward0")
 
 
 class Elu(Op):
@@ -206,7 +208,8 @@ class Hardsigmoid(Op):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return where((a > -3) & (a < 3), grad * _ONE_SIXTH_F32, 0.0)
+        mask = (a._data > -3) & (a._data < 3)
+        return grad_where(mask, grad, a, _ONE_SIXTH_F32, 0.0, "HardsigmoidBackwardBackward0")
 
 
 class Hardswish(Op):
@@ -256,7 +259,8 @@ class Hardshrink(Op):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return where((a >= -ctx.lambd) & (a <= ctx.lambd), 0.0, grad)
+        mask = (a._data >= -ctx.lambd) & (a._data <= ctx.lambd)
+        return grad_where(mask, grad, a, 0.0, 1.0, ctx.name()[:-1] + "Backward0")
 
 
 class Softshrink(Hardshrink):
@@ -284,7 +288,7 @@ class Threshold(Op):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return where(a <= ctx.threshold, 0.0, grad)
+        return grad_where(a._data <= ctx.threshold, grad, a, 0.0, 1.0)
 
 
 # -- the functions ----------------------------------------------------------------------
