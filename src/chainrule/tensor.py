@@ -8,6 +8,7 @@ in-place ops bump. Math methods and operators are attached by the op modules
 
 from __future__ import annotations
 
+import threading
 import warnings
 
 import numpy as np
@@ -47,6 +48,7 @@ class Size(tuple):
 
 _ndarray = np.ndarray
 _FROM_NP = _dtypes._FROM_NP
+_ACCUMULATOR_LOCK = threading.Lock()  # held only while a leaf's accumulator is made
 _new = object.__new__
 
 
@@ -190,7 +192,10 @@ class Tensor:
         if acc is None:
             from .autograd.graph import AccumulateGrad
 
-            acc = self._acc = AccumulateGrad(self)
+            with _ACCUMULATOR_LOCK:  # two threads must not make a leaf two accumulators
+                acc = self._acc
+                if acc is None:
+                    acc = self._acc = AccumulateGrad(self)
         return acc
 
     @property

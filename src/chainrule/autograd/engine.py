@@ -113,7 +113,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     captured = run(edges, grads, retain_graph, create_graph, [_input_edge(t) for t in inputs])
     for t, g in zip(inputs, captured):
         if g is not None:
-            _accumulate_into(t, g, create_graph)
+            with t._accumulator().lock:
+                _accumulate_into(t, g, create_graph)
 
 
 def grad(
@@ -438,7 +439,8 @@ def run(root_edges, root_grads, retain_graph, create_graph, capture=None):
             if g is not None:
                 var = node._variable_ref()
                 if var is not None:
-                    _accumulate_into(var, g, create_graph)
+                    with node.lock:  # one accumulation at a time per leaf, across threads
+                        _accumulate_into(var, g, create_graph)
                 g = None
     finally:
         _grad_state.enabled = previous_mode

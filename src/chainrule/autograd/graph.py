@@ -9,6 +9,7 @@ reached through their AccumulateGrad node, which writes into `.grad`.
 from __future__ import annotations
 
 import itertools
+import threading
 import weakref
 
 import numpy as np
@@ -118,11 +119,17 @@ class Node:
 
 
 class AccumulateGrad(Node):
-    """The sink for a leaf tensor: adds the incoming gradient to `variable.grad`."""
+    """The sink for a leaf tensor: adds the incoming gradient to `variable.grad`.
+
+    `lock` makes each accumulation atomic: two threads running backward into the same
+    leaf would otherwise both find .grad empty, or add into it at once (NumPy lets go of
+    the interpreter lock inside np.add), and lose updates. A leaf has one accumulator,
+    so one lock (Tensor._accumulator makes it once)."""
 
     def __init__(self, variable):
         self._variable_ref = weakref.ref(variable)
         self._sequence_nr = -1  # PyTorch runs accumulation as soon as it is ready
+        self.lock = threading.Lock()
 
     @property
     def variable(self):
