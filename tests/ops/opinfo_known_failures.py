@@ -87,14 +87,6 @@ _BY_REASON = {
         "forward flip float32 #8",
         "forward flip float32 #9",
     ],
-    "index dtypes other than int64 refused; 0-dim index shape": [
-        "forward gather float64 #3",
-        "forward gather float64 #4",
-        "forward gather float64 #5",
-        "forward gather float32 #3",
-        "forward gather float32 #4",
-        "forward gather float32 #5",
-    ],
     "ord='nuc', 2 and -2 (singular values) not implemented": [
         "forward linalg.norm float64 #44",
         "forward linalg.norm float64 #45",
@@ -208,20 +200,6 @@ _BY_REASON = {
         "forward linalg.matrix_norm float32 #61",
         "forward linalg.matrix_norm float32 #62",
         "forward linalg.matrix_norm float32 #63",
-    ],
-    "0-dim input": [
-        "forward masked_select float64 #4",
-        "forward masked_select float32 #4",
-        "forward index_fill float64 #1",
-        "forward index_fill float32 #1",
-        "forward index_select float64 #0",
-        "forward index_select float32 #0",
-    ],
-    "zero-size inner dimension: reshape to [-1, 0] refused": [
-        "forward matmul float64 #7",
-        "forward matmul float32 #7",
-        "forward __rmatmul__ float64 #7",
-        "forward __rmatmul__ float32 #7",
     ],
     "backward on a zero-size batch fails to reshape": [
         "backward nn.functional.adaptive_avg_pool1d float64 #0",
@@ -415,10 +393,6 @@ _BY_REASON = {
         "forward normal[number_mean] float64 #1",
         "forward normal[number_mean] float32 #1",
     ],
-    "index dtypes other than int64 refused": [
-        "forward scatter float64 #1",
-        "forward scatter float32 #1",
-    ],
     "zero-size input": [
         "forward softmax float64 #5",
         "forward softmax float32 #5",
@@ -432,12 +406,6 @@ _BY_REASON = {
         "forward log_softmax float32 #5",
         "forward log_softmax[with_dtype] float64 #5",
         "forward log_softmax[with_dtype] float32 #5",
-    ],
-    "index not broadcast against the input": [
-        "forward take_along_dim float64 #1",
-        "forward take_along_dim float64 #2",
-        "forward take_along_dim float32 #1",
-        "forward take_along_dim float32 #2",
     ],
     "dims given as lists of lists": [
         "forward tensordot float64 #2",

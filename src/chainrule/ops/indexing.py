@@ -25,6 +25,7 @@ from ..tensor import Tensor
 from .dims import dim_index
 from .inplace import inplace
 from .op import Op, apply, tensor_method
+from .pointwise import broadcast_shapes_error
 
 __all__ = [
     "argwhere",
@@ -527,6 +528,20 @@ def _index_array(index, what):
     return arr
 
 
+def _type_name(arr):
+    return dtypes.scalar_type_name(dtypes.from_numpy_dtype(arr.dtype))
+
+
+def _first_bad(arr, size, wrap):
+    """The first index (in order) outside [0, size), or outside [-size, size) where
+    negative indices count from the end; None when all are in range."""
+    if not arr.size:
+        return None
+    flat = arr.reshape(-1)
+    bad = (flat >= size) | (flat < (-size if wrap else 0))
+    return flat[int(np.argmax(bad))].item() if bad.any() else None
+
+
 @tensor_method("index_select")
 def index_select(input, dim, index):
     arr = _index_array(index, "index_select")
@@ -536,15 +551,21 @@ def index_select(input, dim, index):
     ndim = input._data.ndim
     d = dim_index(dim, ndim)
     size = input._data.shape[d] if ndim else 1
-    if arr.size and (arr.max() >= size or arr.min() < 0):
+    if ndim == 0 and arr.size > 1:
+        raise RuntimeError(
+            f"index_select(): Index to scalar can have only 1 value, got {arr.size} value(s)"
+        )
+    bad = _first_bad(arr, size, wrap=False)
+    if bad is not None:
+        # PyTorch's kernels word it differently along dim 1 and on empty tensors.
+        if ndim >= 2 and size == 0:
+            raise RuntimeError("index_select(): self indexing axis dim should be positive")
+        if ndim >= 2 and (d == 1 or input._data.size == 0):
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
         raise IndexError("index out of range in self")
-    if ndim == 0:
-        return apply(
-            Index,
-            (input,),
-            {"key": Key(None, (arr * 0,), "IndexSelectBackward0")},
-            "IndexSelectBackward0",
-        ).reshape(())
+    if ndim == 0:  # a 0-dim input gives a 0-dim result for its one index
+        out = index_select(input.reshape(1), 0, _wrap(arr))
+        return out.reshape(()) if arr.size == 1 else out
     k = Key(None, (_FULL,) * d + (arr,), "IndexSelectBackward0")
     return apply(Index, (input,), {"key": k}, "IndexSelectBackward0")
 
@@ -564,18 +585,28 @@ def _dim_key(index_arr, dim):
     return tuple(key)
 
 
+_EMPTY = "empty"
+
+
 def _check_dim_index(input, dim, index, what, src=None):
-    """PyTorch's checks for gather/scatter: the index's rank, sizes and bounds."""
+    """PyTorch's checks for gather/scatter: the index's rank, sizes and bounds. Returns
+    (index array, dim, how): how is True for a 0-dim input, _EMPTY for an empty index
+    (which PyTorch takes whatever its dtype and rank), else False."""
     arr = index._data if isinstance(index, Tensor) else np.asarray(index)
-    if arr.dtype != np.int64 and not (what == "gather" and arr.dtype == np.int32):
-        raise RuntimeError(f"{what}(): Expected dtype int64 for index")
+    if arr.dtype not in (np.int64, np.int32):
+        if arr.size:  # an empty index of any dtype is accepted, as in PyTorch
+            kernel = "gather" if what == "gather" else "scatter"  # scatter_add's says scatter()
+            raise RuntimeError(f"{kernel}(): Expected dtype int32/int64 for index")
+        arr = arr.astype(np.int64)
     shape = input._data.shape
     ndim = max(len(shape), 1)
     d = dim_index(dim, ndim)
+    if not arr.size:
+        return arr, d, _EMPTY
     if max(arr.ndim, 1) != ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     if not shape:
-        return arr.reshape(1), d, True
+        return arr.reshape(-1), d, True
     for i in range(ndim):
         if i != d and arr.shape[i] > shape[i]:
             raise RuntimeError(
@@ -593,8 +624,8 @@ def _check_dim_index(input, dim, index, what, src=None):
                     f"{list(src.shape)}"
                 )
     size = shape[d]
-    if arr.size and (arr.max() >= size or arr.min() < -size):
-        bad = arr[(arr >= size) | (arr < -size)].flat[0]
+    bad = _first_bad(arr, size, wrap=False)  # no negative indices, as in PyTorch
+    if bad is not None:
         raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
     return arr, d, False
 
@@ -602,16 +633,55 @@ def _check_dim_index(input, dim, index, what, src=None):
 @tensor_method("gather")
 def gather(input, dim, index, *, sparse_grad=False):
     arr, d, scalar = _check_dim_index(input, dim, index, "gather")
-    if scalar:
-        return input.reshape(1).gather(0, _wrap(arr)).reshape(())
+    if scalar is _EMPTY:  # nothing gathered: an empty result of the index's shape
+        nothing = (np.zeros(0, np.int64),) * max(input._data.ndim, 1)
+        flat = input if input._data.ndim else input.reshape(1)
+        k = Key(None, nothing, "GatherBackward0")
+        return apply(Index, (flat,), {"key": k}, "GatherBackward0").reshape(arr.shape)
+    if scalar:  # a 0-dim input: the result has the index's shape, () or (n,)
+        shape = index._data.shape if isinstance(index, Tensor) else np.shape(index)
+        return input.reshape(1).gather(0, _wrap(arr)).reshape(shape)
     k = Key(None, _dim_key(arr, d), "GatherBackward0")
     return apply(Index, (input,), {"key": k}, "GatherBackward0")
 
 
 def take_along_dim(input, indices, dim=None):
+    """gather along dim with input and indices broadcast against each other everywhere
+    else; negative indices count from the end. Without dim, along the flattened input."""
+    arr = indices._data
+    if arr.dtype != np.int64:
+        raise RuntimeError(
+            "torch.take_along_dim(): dtype of indices should be Long but got " + _type_name(arr)
+        )
     if dim is None:
-        return take(input, indices.reshape(-1))
-    return gather(input, dim, indices)
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    shape = input._data.shape
+    if not shape:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    d = dim_index(dim, len(shape))
+    if arr.ndim != len(shape):
+        raise RuntimeError(
+            "torch.take_along_dim(): input and indices should have the same number of "
+            f"dimensions, but got {len(shape)} dimensions for input, and {arr.ndim} dimensions "
+            "for indices"
+        )
+    size = shape[d]
+    bad = _first_bad(arr, size, wrap=True)
+    if bad is not None:
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
+    others = [1 if i == d else n for i, n in enumerate(shape)]
+    index_others = [1 if i == d else n for i, n in enumerate(arr.shape)]
+    try:
+        common = list(np.broadcast_shapes(tuple(others), tuple(index_others)))
+    except ValueError:
+        raise broadcast_shapes_error(tuple(others), tuple(index_others)) from None
+    if (arr < 0).any():
+        arr = np.where(arr < 0, arr + size, arr)
+    index_shape = common[:d] + [arr.shape[d]] + common[d + 1 :]
+    input_shape = common[:d] + [size] + common[d + 1 :]
+    if tuple(input_shape) != shape:
+        input = input.expand(input_shape)
+    return gather(input, d, _wrap(np.broadcast_to(arr, index_shape)))
 
 
 def _src_region(src, arr):
@@ -632,6 +702,16 @@ def _scatter(input, dim, index, src, value, accumulate, what, name):
         arr, d, scalar = _check_dim_index(input, dim, index, what, src._data)
     else:
         arr, d, scalar = _check_dim_index(input, dim, index, what)
+    if scalar is _EMPTY:  # nothing written: the input's values (src gets a zero gradient)
+        nothing = (np.zeros(0, np.int64),) * max(input._data.ndim, 1)
+        k = Key(None, nothing, "GatherBackward0")
+        if src is not None:
+            v = src.reshape(-1)[:0]
+        else:
+            v = np.asarray(value.item() if isinstance(value, Tensor) else value, input._data.dtype)
+        target = input if input._data.ndim else input.reshape(1)
+        out = apply(IndexPut, (target, v), {"key": k, "accumulate": accumulate}, name)
+        return out if input._data.ndim else out.reshape(())
     if scalar:
         flat = input.reshape(1)
         s = src.reshape(1) if src is not None else None
@@ -671,14 +751,24 @@ def scatter_add_(self, dim, index, src):
 
 @tensor_method("index_add")
 def index_add(input, dim, index, source, *, alpha=1):
-    arr = _index_array(index, "index_add").reshape(-1)
+    arr = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if arr.dtype not in (np.int64, np.int32):
+        raise RuntimeError(
+            f"index_add_(): Expected dtype int32/int64 for index but got: {_type_name(arr)}"
+        )
+    arr = arr.reshape(-1)
     ndim = input._data.ndim
     d = dim_index(dim, max(ndim, 1))
+    size = input._data.shape[d] if ndim else 1
+    bad = _first_bad(arr, size, wrap=False)
+    if bad is not None:
+        # PyTorch's kernels: along the first or last dim of an n-d tensor, a message
+        # naming the index; otherwise this one.
+        if ndim >= 2 and d in (0, ndim - 1):
+            raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
+        raise IndexError("index out of range in self")
     if ndim == 0:
         return input + source * alpha
-    size = input._data.shape[d]
-    if arr.size and (arr.max() >= size or arr.min() < -size):
-        raise IndexError("index out of range in self")
     if alpha != 1:
         source = source * alpha
     if source._data.dtype != input._data.dtype:
@@ -694,9 +784,16 @@ def index_add_(self, dim, index, source, *, alpha=1):
 
 @tensor_method("index_fill")
 def index_fill(input, dim, index, value):
-    arr = _index_array(index, "index_fill").reshape(-1)
+    arr = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if arr.dtype != np.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    arr = arr.reshape(-1)
     ndim = input._data.ndim
     d = dim_index(dim, max(ndim, 1))
+    size = input._data.shape[d] if ndim else 1
+    bad = _first_bad(arr, size, wrap=True)
+    if bad is not None:
+        raise IndexError(f"index {bad} is out of bounds for dimension {d} with size {size}")
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError(
@@ -705,14 +802,14 @@ def index_fill(input, dim, index, value):
             )
         if value._requires_grad:
             mask = np.zeros(input._data.shape, bool)
-            mask[(_FULL,) * d + (arr,)] = True
+            if ndim == 0:
+                mask[()] = arr.size > 0
+            else:
+                mask[(_FULL,) * d + (arr,)] = True
             return masked_fill(input, _wrap(mask), value)
         value = value.item()
     if ndim == 0:
         return masked_fill(input, _wrap(np.asarray(arr.size > 0)), value)
-    size = input._data.shape[d]
-    if arr.size and (arr.max() >= size or arr.min() < -size):
-        raise IndexError(f"index {arr.max()} is out of bounds for dimension {d} with size {size}")
     k = Key(None, (_FULL,) * d + (arr,), "IndexSelectBackward0")
     v = np.asarray(value, input._data.dtype)
     return apply(IndexPut, (input, v), {"key": k}, "IndexFillBackward0")
@@ -800,6 +897,9 @@ def masked_fill_(self, mask, value):
 def masked_select(input, mask):
     mask = _check_mask(mask, "masked_select:")
     shape = _broadcast(input, mask)
+    if shape == ():  # both 0-dim: select from the one element
+        shape = (1,)
+        input = input.reshape(1)
     if shape != input._data.shape:
         input = input.expand(shape)
     m = np.broadcast_to(mask._data, shape)
@@ -848,8 +948,8 @@ class Take(Op):
 @tensor_method("take")
 def take(input, index):
     arr = index._data if isinstance(index, Tensor) else np.asarray(index)
-    if arr.dtype.kind not in "iu":
-        raise RuntimeError("take(): Expected a long tensor for index, but got " + str(arr.dtype))
+    if arr.dtype != np.int64:
+        raise RuntimeError("take(): Expected a long tensor for index, but got " + _type_name(arr))
     n = input._data.size
     if arr.size and (arr.max() >= n or arr.min() < -n):
         bad = arr[(arr >= n) | (arr < -n)].flat[0]
