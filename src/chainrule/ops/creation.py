@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import dtypes
+from .._allocation import allocating
 from ..random import rng
 from ..tensor import Tensor
 from .op import tensor_method
@@ -942,8 +943,51 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     return _store_out(_wrap(draws.astype(input._data.dtype)), out)
 
 
+def _check_multinomial(probs, num_samples, replacement):
+    """PyTorch's checks of multinomial's arguments, in its order and words: the shape and
+    dtype, the sample count, then the weights (no NaN, infinity or negative weight, and
+    some positive weight in every row)."""
+    if probs.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if probs.dtype.kind != "f":
+        raise RuntimeError(
+            "multinomial only supports floating-point dtypes for input, got: "
+            f"{dtypes.scalar_type_name(dtypes.from_numpy_dtype(probs.dtype))}"
+        )
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and num_samples > probs.shape[-1]:
+        raise RuntimeError(
+            "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
+        )
+    if probs.shape[-1] > 1 << 24:
+        raise RuntimeError("number of categories cannot exceed 2^24")
+    if probs.size == 0:
+        return
+    rows = probs.reshape(-1, probs.shape[-1])
+    with np.errstate(invalid="ignore"):
+        if not replacement:
+            if not (np.all(rows >= 0) and np.max(rows) < np.inf):
+                raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        else:
+            for row in rows:  # the first bad weight of the first bad row decides, as in PyTorch
+                bad = np.flatnonzero(~(row >= 0) | ~np.isfinite(row))
+                if bad.size and not row[bad[0]] >= 0:  # NaN fails this test too
+                    raise RuntimeError(
+                        "invalid multinomial distribution (encountering probability entry < 0)"
+                    )
+                if bad.size:
+                    raise RuntimeError(
+                        "invalid multinomial distribution (encountering probability entry = "
+                        "infinity or NaN)"
+                    )
+        if not np.all(rows.sum(axis=1, dtype=np.float64) > 0):
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+
+
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """Indices drawn from each row of input's (unnormalised) probabilities."""
+    _check_multinomial(input._data, num_samples, replacement)
     probs = input._data.astype(np.float64)
     rows = probs.reshape(-1, probs.shape[-1])
     samples = []
@@ -1025,3 +1069,12 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
         raise RuntimeError(f"normal expects std >= 0.0, but found std {_cfmt(std)}")
     z = _standard_normal(generator, self._data.shape, self.dtype).astype(np.float64)
     return _random_fill(self, mean + std * z)
+
+
+# An allocation that cannot be made raises OutOfMemoryError (a RuntimeError, as in PyTorch)
+# from every creation function and Tensor.new_*: wrapped here, in one place.
+for _name in __all__:
+    globals()[_name] = allocating(globals()[_name])
+for _name in ("new_zeros", "new_ones", "new_empty", "new_full", "new_tensor"):
+    setattr(Tensor, _name, allocating(getattr(Tensor, _name)))
+del _name

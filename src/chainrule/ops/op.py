@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._allocation import translated
 from ..autograd import anomaly_mode
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import CONSTANT, INPUT, _sequence, node_class, resolve_saved
@@ -96,186 +97,204 @@ def _recorded_output(node, out):
 
 def apply(op, args, kwargs, name=None):
     """Run op.forward on the arrays inside args; record a Node when gradients are needed."""
-    arrays = []
-    requires_grad = False
-    for a in args:
-        if isinstance(a, Tensor):
-            arrays.append(a._data)
-            if a._requires_grad:
-                requires_grad = True
-        else:
-            arrays.append(a)
-    if not (requires_grad and _grad_state.enabled and op.differentiable):
-        out = op.forward(NULL_CTX, *arrays, **kwargs)
+    try:
+        arrays = []
+        requires_grad = False
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a._data)
+                if a._requires_grad:
+                    requires_grad = True
+            else:
+                arrays.append(a)
+        if not (requires_grad and _grad_state.enabled and op.differentiable):
+            out = op.forward(NULL_CTX, *arrays, **kwargs)
+            if type(out) is tuple:
+                result = tuple(_wrap(_as_array(o)) for o in out)
+            else:
+                result = _new(Tensor)
+                result._data = out if type(out) is _ndarray else np.asarray(out)
+            if op.is_view:
+                _mark_view(result, args[0], op, kwargs)
+            return result
+
+        node = _new(op._node_cls if name is None else node_class(name, op))
+        out = op.forward(node, *arrays, **kwargs)
+        node._sequence_nr = next(_sequence)
+        edges = []
+        meta = []
+        for a in args:
+            if isinstance(a, Tensor) and a._requires_grad:
+                fn = a.grad_fn
+                if fn is not None:
+                    edges.append((fn, a._output_nr))
+                else:
+                    acc = a._acc
+                    edges.append((acc if acc is not None else a._accumulator(), 0))
+                data = a._data
+                meta.append((data.shape, data.dtype))
+            else:
+                edges.append(_NO_EDGE)
+                meta.append(None)
+        node.next_functions = tuple(edges)
+        node._input_meta = meta
         if type(out) is tuple:
-            result = tuple(_wrap(_as_array(o)) for o in out)
+            no_grad_outputs = node._non_differentiable
+            outputs = []
+            for i, o in enumerate(out):
+                o = _recorded_output(node, o)
+                differentiable = o.dtype.kind == "f" and not any(o is n for n in no_grad_outputs)
+                t = _wrap(o, differentiable)
+                if differentiable:
+                    t.grad_fn = node
+                    t._output_nr = i
+                outputs.append(t)
+            node._output_meta = [(o._data.shape, o._data.dtype) for o in outputs]
+            node._num_outputs = len(outputs)
+            result = tuple(outputs)
+            if node._to_save:
+                resolve_saved(node, args, arrays, None, None)
         else:
             result = _new(Tensor)
-            result._data = out if type(out) is _ndarray else np.asarray(out)
+            result._data = out = _recorded_output(node, out)
+            result._requires_grad = True
+            result.grad_fn = node
+            if node._to_save:
+                resolve_saved(node, args, arrays, out, result)
         if op.is_view:
             _mark_view(result, args[0], op, kwargs)
+        if _anomaly_state.enabled:
+            anomaly_mode.record_forward_trace(node)
         return result
-
-    node = _new(op._node_cls if name is None else node_class(name, op))
-    out = op.forward(node, *arrays, **kwargs)
-    node._sequence_nr = next(_sequence)
-    edges = []
-    meta = []
-    for a in args:
-        if isinstance(a, Tensor) and a._requires_grad:
-            fn = a.grad_fn
-            if fn is not None:
-                edges.append((fn, a._output_nr))
-            else:
-                acc = a._acc
-                edges.append((acc if acc is not None else a._accumulator(), 0))
-            data = a._data
-            meta.append((data.shape, data.dtype))
-        else:
-            edges.append(_NO_EDGE)
-            meta.append(None)
-    node.next_functions = tuple(edges)
-    node._input_meta = meta
-    if type(out) is tuple:
-        no_grad_outputs = node._non_differentiable
-        outputs = []
-        for i, o in enumerate(out):
-            o = _recorded_output(node, o)
-            differentiable = o.dtype.kind == "f" and not any(o is n for n in no_grad_outputs)
-            t = _wrap(o, differentiable)
-            if differentiable:
-                t.grad_fn = node
-                t._output_nr = i
-            outputs.append(t)
-        node._output_meta = [(o._data.shape, o._data.dtype) for o in outputs]
-        node._num_outputs = len(outputs)
-        result = tuple(outputs)
-        if node._to_save:
-            resolve_saved(node, args, arrays, None, None)
-    else:
-        result = _new(Tensor)
-        result._data = out = _recorded_output(node, out)
-        result._requires_grad = True
-        result.grad_fn = node
-        if node._to_save:
-            resolve_saved(node, args, arrays, out, result)
-    if op.is_view:
-        _mark_view(result, args[0], op, kwargs)
-    if _anomaly_state.enabled:
-        anomaly_mode.record_forward_trace(node)
-    return result
+    except (MemoryError, ValueError) as e:  # NumPy could not allocate: as PyTorch
+        error = translated(e)
+        if error is None:
+            raise
+        raise error from e
 
 
 # apply1 and apply2 are apply() unrolled for the hot path: one or two operands
 # (the first a tensor, the second a tensor or a Python number), one output, no
 # view. They record exactly what apply() records; the op table runs through both.
 def apply1(op, a, kwargs=_NO_KWARGS, name=None):
-    data = a._data
-    if not (a._requires_grad and _grad_state.enabled):
-        ufunc = op.ufunc
-        if ufunc is not None and not kwargs and data.dtype.kind == "f":
-            out = ufunc(data)
+    try:
+        data = a._data
+        if not (a._requires_grad and _grad_state.enabled):
+            ufunc = op.ufunc
+            if ufunc is not None and not kwargs and data.dtype.kind == "f":
+                out = ufunc(data)
+            else:
+                out = op.forward(NULL_CTX, data, **kwargs)
+            result = _new(Tensor)
+            result._data = out if out.__class__ is _ndarray else np.asarray(out)
+            return result
+        node = _new(op._node_cls if name is None else node_class(name, op))
+        out = op.forward(node, data, **kwargs)
+        if out.__class__ is not _ndarray:
+            out = _recorded_output(node, out)
+        node._sequence_nr = next(_sequence)
+        fn = a.grad_fn
+        if fn is None:
+            node.next_functions = ((a._acc or a._accumulator(), 0),)
         else:
-            out = op.forward(NULL_CTX, data, **kwargs)
+            node.next_functions = ((fn, a._output_nr),)
+        node._input_meta = ((data.shape, data.dtype),)
         result = _new(Tensor)
-        result._data = out if out.__class__ is _ndarray else np.asarray(out)
+        result._data = out
+        result._requires_grad = True
+        result.grad_fn = node
+        to_save = node._to_save
+        if to_save:
+            if len(to_save) == 1 and to_save[0] is data:
+                # The input alone (pow, sin, log, ...), resolved inline.
+                counter = a._version_counter
+                node._saved = ((INPUT, a, 0 if counter is None else counter[0]),)
+                node._to_save = ()
+            else:
+                resolve_saved(node, (a,), (data,), out, result)
+        if _anomaly_state.enabled:
+            anomaly_mode.record_forward_trace(node)
         return result
-    node = _new(op._node_cls if name is None else node_class(name, op))
-    out = op.forward(node, data, **kwargs)
-    if out.__class__ is not _ndarray:
-        out = _recorded_output(node, out)
-    node._sequence_nr = next(_sequence)
-    fn = a.grad_fn
-    if fn is None:
-        node.next_functions = ((a._acc or a._accumulator(), 0),)
-    else:
-        node.next_functions = ((fn, a._output_nr),)
-    node._input_meta = ((data.shape, data.dtype),)
-    result = _new(Tensor)
-    result._data = out
-    result._requires_grad = True
-    result.grad_fn = node
-    to_save = node._to_save
-    if to_save:
-        if len(to_save) == 1 and to_save[0] is data:
-            # The input alone (pow, sin, log, ...), resolved inline.
-            counter = a._version_counter
-            node._saved = ((INPUT, a, 0 if counter is None else counter[0]),)
-            node._to_save = ()
-        else:
-            resolve_saved(node, (a,), (data,), out, result)
-    if _anomaly_state.enabled:
-        anomaly_mode.record_forward_trace(node)
-    return result
+    except (MemoryError, ValueError) as e:  # NumPy could not allocate: as PyTorch
+        error = translated(e)
+        if error is None:
+            raise
+        raise error from e
 
 
 def apply2(op, a, b, kwargs=_NO_KWARGS, name=None):
-    a_data = a._data
-    if b.__class__ is Tensor or isinstance(b, Tensor):
-        b_data = b._data
-        b_grad = b._requires_grad
-    else:
-        b_data = b
-        b_grad = False
-    if not ((a._requires_grad or b_grad) and _grad_state.enabled):
-        ufunc = op.ufunc
-        if ufunc is not None and not kwargs:
-            try:
-                out = ufunc(a_data, b_data)
-            except ValueError:
-                out = op.forward(NULL_CTX, a_data, b_data)  # raises PyTorch's message
+    try:
+        a_data = a._data
+        if b.__class__ is Tensor or isinstance(b, Tensor):
+            b_data = b._data
+            b_grad = b._requires_grad
         else:
-            out = op.forward(NULL_CTX, a_data, b_data, **kwargs)
-        result = _new(Tensor)
-        result._data = out if out.__class__ is _ndarray else np.asarray(out)
-        return result
-    node = _new(op._node_cls if name is None else node_class(name, op))
-    out = op.forward(node, a_data, b_data, **kwargs)
-    if out.__class__ is not _ndarray:
-        out = _recorded_output(node, out)
-    node._sequence_nr = next(_sequence)
-    if a._requires_grad:
-        fn = a.grad_fn
-        edge_a = (a._acc or a._accumulator(), 0) if fn is None else (fn, a._output_nr)
-        meta_a = (a_data.shape, a_data.dtype)
-    else:
-        edge_a = _NO_EDGE
-        meta_a = None
-    if b_grad:
-        fn = b.grad_fn
-        edge_b = (b._acc or b._accumulator(), 0) if fn is None else (fn, b._output_nr)
-        meta_b = (b_data.shape, b_data.dtype)
-    else:
-        edge_b = _NO_EDGE
-        meta_b = None
-    node.next_functions = (edge_a, edge_b)
-    node._input_meta = (meta_a, meta_b)
-    result = _new(Tensor)
-    result._data = out
-    result._requires_grad = True
-    result.grad_fn = node
-    to_save = node._to_save
-    if to_save:
-        if len(to_save) == 2 and to_save[0] is None and to_save[1] is b_data and not b_grad:
-            # A Python number as the other operand (x * 2.0): only the number is kept.
-            node._saved = ((CONSTANT, None), (CONSTANT, b))
-            node._to_save = ()
-        elif len(to_save) == 2 and to_save[0] is a_data and to_save[1] is b_data:
-            # Both operands, the commonest case (mul, div, ...), resolved inline.
-            counter = a._version_counter
-            saved_a = (INPUT, a, 0 if counter is None else counter[0])
-            if isinstance(b, Tensor):  # Parameters too: their version is checked at unpack
-                counter = b._version_counter
-                saved_b = (INPUT, b, 0 if counter is None else counter[0])
+            b_data = b
+            b_grad = False
+        if not ((a._requires_grad or b_grad) and _grad_state.enabled):
+            ufunc = op.ufunc
+            if ufunc is not None and not kwargs:
+                try:
+                    out = ufunc(a_data, b_data)
+                except ValueError:
+                    out = op.forward(NULL_CTX, a_data, b_data)  # raises PyTorch's message
             else:
-                saved_b = (CONSTANT, b)
-            node._saved = (saved_a, saved_b)
-            node._to_save = ()
+                out = op.forward(NULL_CTX, a_data, b_data, **kwargs)
+            result = _new(Tensor)
+            result._data = out if out.__class__ is _ndarray else np.asarray(out)
+            return result
+        node = _new(op._node_cls if name is None else node_class(name, op))
+        out = op.forward(node, a_data, b_data, **kwargs)
+        if out.__class__ is not _ndarray:
+            out = _recorded_output(node, out)
+        node._sequence_nr = next(_sequence)
+        if a._requires_grad:
+            fn = a.grad_fn
+            edge_a = (a._acc or a._accumulator(), 0) if fn is None else (fn, a._output_nr)
+            meta_a = (a_data.shape, a_data.dtype)
         else:
-            resolve_saved(node, (a, b), (a_data, b_data), out, result)
-    if _anomaly_state.enabled:
-        anomaly_mode.record_forward_trace(node)
-    return result
+            edge_a = _NO_EDGE
+            meta_a = None
+        if b_grad:
+            fn = b.grad_fn
+            edge_b = (b._acc or b._accumulator(), 0) if fn is None else (fn, b._output_nr)
+            meta_b = (b_data.shape, b_data.dtype)
+        else:
+            edge_b = _NO_EDGE
+            meta_b = None
+        node.next_functions = (edge_a, edge_b)
+        node._input_meta = (meta_a, meta_b)
+        result = _new(Tensor)
+        result._data = out
+        result._requires_grad = True
+        result.grad_fn = node
+        to_save = node._to_save
+        if to_save:
+            if len(to_save) == 2 and to_save[0] is None and to_save[1] is b_data and not b_grad:
+                # A Python number as the other operand (x * 2.0): only the number is kept.
+                node._saved = ((CONSTANT, None), (CONSTANT, b))
+                node._to_save = ()
+            elif len(to_save) == 2 and to_save[0] is a_data and to_save[1] is b_data:
+                # Both operands, the commonest case (mul, div, ...), resolved inline.
+                counter = a._version_counter
+                saved_a = (INPUT, a, 0 if counter is None else counter[0])
+                if isinstance(b, Tensor):  # Parameters too: their version is checked at unpack
+                    counter = b._version_counter
+                    saved_b = (INPUT, b, 0 if counter is None else counter[0])
+                else:
+                    saved_b = (CONSTANT, b)
+                node._saved = (saved_a, saved_b)
+                node._to_save = ()
+            else:
+                resolve_saved(node, (a, b), (a_data, b_data), out, result)
+        if _anomaly_state.enabled:
+            anomaly_mode.record_forward_trace(node)
+        return result
+    except (MemoryError, ValueError) as e:  # NumPy could not allocate: as PyTorch
+        error = translated(e)
+        if error is None:
+            raise
+        raise error from e
 
 
 def _mark_view(result, source, op=None, kwargs=None):
