@@ -42,6 +42,7 @@ from .dtypes import (
     set_default_dtype,
     uint8,
 )
+from .layouts import *
 from .ops.comparison import *
 from .ops.conversion import *
 from .ops.creation import *

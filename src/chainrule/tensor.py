@@ -283,7 +283,9 @@ class Tensor:
 
     @property
     def layout(self):
-        return "torch.strided"
+        from .layouts import strided
+
+        return strided
 
     def dim(self):
         return self._data.ndim
@@ -314,7 +316,11 @@ class Tensor:
         return self._data.dtype.kind == "f"
 
     def is_contiguous(self, memory_format=None):
-        return self._data.flags.c_contiguous
+        if memory_format is None:
+            return self._data.flags.c_contiguous
+        from .layouts import check_memory_format, is_laid_out
+
+        return is_laid_out(self._data, check_memory_format(memory_format, "is_contiguous"))
 
     def stride(self, dim=None):
         strides = tuple(s // self._data.itemsize for s in self._data.strides)

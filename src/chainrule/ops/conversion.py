@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from .. import dtypes
+from ..layouts import check_memory_format, check_rank, contiguous_format, is_laid_out, laid_out
+from ..layouts import preserve_format as _preserve
 from ..tensor import Tensor
 from .op import Op, tensor_method
 
@@ -16,9 +18,9 @@ class ToCopy(Op):
     formula = "d(a.to(dtype))/da = 1 (cast back)"
 
     @staticmethod
-    def forward(ctx, a, *, dtype):
+    def forward(ctx, a, *, dtype, memory_format=None):
         ctx.source = dtypes.from_numpy_dtype(a.dtype)
-        return a.astype(dtype)
+        return laid_out(a.astype(dtype), memory_format)
 
     @staticmethod
     def backward(ctx, grad):
@@ -30,8 +32,11 @@ class Clone(Op):
     formula = "d(clone(a))/da = 1"
 
     @staticmethod
-    def forward(ctx, a):
-        return a.copy()
+    def forward(ctx, a, memory_format=None):
+        if memory_format is None:
+            return a.copy()
+        out = laid_out(a, memory_format)
+        return out if out is not a else a.copy(order="K")
 
     @staticmethod
     def backward(ctx, grad):
@@ -50,13 +55,20 @@ def _parse_to(args, kwargs):
     kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    flags = []  # to(..., non_blocking, copy) given by position, after the other arguments
     for a in args:
-        if isinstance(a, Tensor):
+        if isinstance(a, bool):
+            flags.append(a)
+        elif isinstance(a, Tensor):
             dtype = a.dtype
         elif isinstance(a, (str, device_cls)):
             device = a
         elif a is not None:
             dtype = dtypes.to_dtype(a)
+    if len(flags) > 2:
+        raise TypeError(f"to() takes at most 4 positional arguments ({len(args)} given)")
+    if len(flags) == 2:
+        copy = flags[1]
     if device is not None:
         check_device(device)
     return dtype, copy
@@ -64,15 +76,23 @@ def _parse_to(args, kwargs):
 
 @tensor_method("to")
 def to(self, *args, **kwargs):
-    dtype, copy = _parse_to(args, dict(kwargs))
+    kwargs = dict(kwargs)
+    fmt = check_memory_format(kwargs.pop("memory_format", None), "to")
+    dtype, copy = _parse_to(args, kwargs)
+    check_rank(fmt, self._data.ndim)
     if dtype is None or dtypes.to_dtype(dtype).np == self._data.dtype:
+        if fmt is not None and not is_laid_out(self._data, fmt):
+            return Clone.apply(self, memory_format=fmt)
         return Clone.apply(self) if copy else self
-    return ToCopy.apply(self, dtype=dtypes.to_dtype(dtype).np)
+    if fmt is None:
+        return ToCopy.apply(self, dtype=dtypes.to_dtype(dtype).np)
+    return ToCopy.apply(self, dtype=dtypes.to_dtype(dtype).np, memory_format=fmt)
 
 
-def _caster(d):
-    def cast(self, memory_format=None):
-        return to(self, d)
+def _caster(d, name):
+    def cast(self, memory_format=_preserve):
+        fmt = check_memory_format(memory_format, name)
+        return to(self, d) if fmt is None else to(self, d, memory_format=fmt)
 
     return cast
 
@@ -88,7 +108,7 @@ for _name, _d in (
     ("byte", dtypes.uint8),
     ("bool", dtypes.bool_),
 ):
-    tensor_method(_name)(_caster(_d))
+    tensor_method(_name)(_caster(_d, _name))
 
 
 @tensor_method("type")
@@ -108,15 +128,25 @@ def type_as(self, other):
 
 
 @tensor_method("clone")
-def clone(input, *, memory_format=None):
-    return Clone.apply(input)
+def clone(input, *, memory_format=_preserve):
+    fmt = check_memory_format(memory_format, "clone")
+    if fmt is None:
+        return Clone.apply(input)
+    check_rank(fmt, input._data.ndim)
+    return Clone.apply(input, memory_format=fmt)
 
 
 @tensor_method("contiguous")
-def contiguous(self, memory_format=None):
-    if self._data.flags.c_contiguous:
+def contiguous(self, memory_format=contiguous_format):
+    if memory_format is _preserve:
+        if self._data.flags.c_contiguous:
+            return self
+        raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+    fmt = check_memory_format(memory_format, "contiguous")
+    check_rank(fmt, self._data.ndim)
+    if is_laid_out(self._data, fmt):
         return self
-    return Clone.apply(self)
+    return Clone.apply(self) if fmt is contiguous_format else Clone.apply(self, memory_format=fmt)
 
 
 @tensor_method("cpu")

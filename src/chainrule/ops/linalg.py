@@ -607,11 +607,18 @@ def tensordot(a, b, dims=2):
     if len(dims_a) != len(dims_b):
         raise RuntimeError("both dimension lists should have same length")
     for da, db in zip(dims_a, dims_b):
-        if a._data.shape[da] != b._data.shape[db]:
-            raise RuntimeError(
-                f"contracted dimensions need to match, but first has size {a._data.shape[da]} "
-                f"in dim {da} and second has size {b._data.shape[db]} in dim {db}"
-            )
+        sa, sb = a._data.shape[da], b._data.shape[db]
+        if sa != sb:
+            # A contracted dim of size 1 broadcasts against the other's, as in PyTorch.
+            if sa == 1:
+                a = a.expand(*(sb if d == da else -1 for d in range(a._data.ndim)))
+            elif sb == 1:
+                b = b.expand(*(sa if d == db else -1 for d in range(b._data.ndim)))
+            else:
+                raise RuntimeError(
+                    f"contracted dimensions need to match, but first has size {sa} in dim {da} "
+                    f"and second has size {sb} in dim {db}"
+                )
     free_a = [d for d in range(a._data.ndim) if d not in dims_a]
     free_b = [d for d in range(b._data.ndim) if d not in dims_b]
     k = int(np.prod([a._data.shape[d] for d in dims_a]))

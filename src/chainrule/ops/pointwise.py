@@ -76,6 +76,7 @@ __all__ = [
     "true_divide",
     "trunc",
     "where",
+    "zero_",
 ]
 
 _wrap = Tensor._wrap

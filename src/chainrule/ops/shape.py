@@ -408,10 +408,17 @@ class Flip(Op):
 
 
 @tensor_method("flip")
-def flip(input, *dims):
-    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
-        dims = dims[0]
-    return Flip.apply(input, dims=normalize_dims(tuple(dims), input._data.ndim))
+def flip(input, *args, dims=None):
+    """flip(x, (0, 1)), x.flip(0, 1) or flip(x, dims=...): the dims reversed."""
+    if dims is not None:
+        if args:
+            raise TypeError("flip() got multiple values for argument 'dims'")
+        args = (dims,)
+    if not args:
+        raise TypeError('flip() missing 1 required positional arguments: "dims"')
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = args[0]
+    return Flip.apply(input, dims=normalize_dims(tuple(args), input._data.ndim))
 
 
 @tensor_method("fliplr")

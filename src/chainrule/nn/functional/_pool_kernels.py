@@ -260,7 +260,7 @@ def adaptive_avg(x, out_hw):
 
 def adaptive_avg_transpose(g, in_shape, out_hw):
     hw = in_shape[-2:]
-    if 0 in out_hw:
+    if 0 in out_hw or g.size == 0:  # no output, or no planes: nothing flows back
         return np.zeros(in_shape, g.dtype)
     ch, cw = _counts(hw, out_hw, g.dtype)
     gq = _planes(g) / ch[:, None] / cw[None, :]

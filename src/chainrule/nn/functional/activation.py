@@ -479,6 +479,8 @@ def prelu(input, weight):
             )
         if input.dim() >= 2:
             weight = weight.reshape((n,) + (1,) * (input.dim() - 2))
+    elif input.dim() == 0 and weight.dim() > 0:
+        weight = weight.reshape(())  # the result keeps the input's shape
     return where(input > 0, input, weight * input)
 
 

@@ -73,10 +73,12 @@ class _Normalize(Op):
                 dx = (gx - gx.mean(axes, keepdim=True) - xhat * proj) * invstd
             else:
                 dx = gx * invstd
+        # (sum over no dims would sum over all: a weight of the input's full shape
+        # takes the products as they are)
         if needs[1][0] is not None:
-            dw = (grad * xhat).sum(param_axes)
+            dw = (grad * xhat).sum(param_axes) if param_axes else grad * xhat
         if len(needs) > 2 and needs[2][0] is not None:
-            db = grad.sum(param_axes)
+            db = grad.sum(param_axes) if param_axes else grad
         return dx, dw, db
 
 
@@ -117,9 +119,30 @@ def batch_norm(
 ):
     """Normalise each channel (dim 1) over the batch and any further dims."""
     shape = input.shape
+    # PyTorch counts no channels below 2-D: only empty statistics fit, and only an empty
+    # input has nothing to normalise.
+    channels = shape[1] if input.dim() >= 2 else 0
+    for name, t in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
+        if t is not None and t.numel() != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
     if input.dim() < 2:
-        raise ValueError(f"Expected 2D or higher input to batch_norm (got {input.dim()}D input)")
-    channels = shape[1]
+        if input.numel() == 0:
+            return input.clone()
+        if training:
+            if input.dim() == 0:
+                raise IndexError("tuple index out of range")
+            raise IndexError(
+                "Dimension out of range (expected to be in range of [-1, 0], but got 1)"
+            )
+    if not training and input.numel():
+        for name, t in (("running_mean", running_mean), ("running_var", running_var)):
+            if t is None:
+                raise RuntimeError(f"{name} must be defined in evaluation mode")
     if training:
         per_channel = input.numel() // channels if channels else 0
         if per_channel == 1:
@@ -130,14 +153,6 @@ def batch_norm(
         raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
     if eps < 0.0:
         raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
-    for name, t in (
-        ("running_mean", running_mean),
-        ("running_var", running_var),
-        ("weight", weight),
-        ("bias", bias),
-    ):
-        if t is not None and t.numel() != channels:
-            raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
     axes = (0,) + tuple(range(2, input.dim()))
     wshape = (1, channels) + (1,) * (input.dim() - 2)
     kwargs = {"axes": axes, "param_axes": axes, "wshape": wshape, "eps": eps}
