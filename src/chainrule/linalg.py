@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from .ops.linalg import matmul
 from .ops.reduction import vector_norm
+from .ops.singular import svdvals
 
 __all__ = ["matmul", "matrix_norm", "norm", "vector_norm"]
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
-    """'fro', 1, -1, inf or -inf norm of the matrices in dims `dim` of A."""
+    """'fro', 'nuc', 1, -1, 2, -2, inf or -inf norm of the matrices in dims `dim` of A."""
     if A.ndim < 2:
         raise RuntimeError(
             "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."
@@ -31,7 +32,27 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
         if not keepdim and col > row:
             col -= 1
         return summed.amax(col, keepdim=keepdim) if ord > 0 else summed.amin(col, keepdim=keepdim)
-    raise NotImplementedError(f"linalg.matrix_norm(ord={ord!r}) is not supported by chainrule")
+    if ord in ("nuc", 2, -2):
+        return _spectral_norm(A, ord, dim, keepdim)
+    raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+
+
+def _spectral_norm(A, ord, dim, keepdim):
+    """The nuclear norm (sum), or ord 2 / -2 (largest / smallest) of the singular values."""
+    row, col = (d % A.ndim for d in dim)
+    s = svdvals(A.movedim((row, col), (-2, -1)))
+    if ord == "nuc":
+        out = s.sum(-1)
+    elif s.shape[-1] == 0:
+        if ord == -2:
+            raise IndexError("amin(): Expected reduction dim -1 to have non-zero size.")
+        out = s.sum(-1)  # PyTorch's 2-norm of an empty matrix is 0
+    else:
+        out = s.amax(-1) if ord == 2 else s.amin(-1)
+    if keepdim:
+        for d in sorted((row, col)):
+            out = out.unsqueeze(d)
+    return out
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):

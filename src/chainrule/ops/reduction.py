@@ -657,7 +657,12 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
             raise RuntimeError(
                 f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}"
             )
-        raise NotImplementedError(f"norm(p={p!r}) is not supported by chainrule")
+        if p != "nuc":
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+        from ..linalg import matrix_norm
+
+        every = tuple(range(input._data.ndim))  # dim=None: all dims, which must be two
+        return matrix_norm(input, "nuc", every if dim is None else dim, keepdim, dtype=dtype)
     return vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype=dtype)
 
 
