@@ -50,6 +50,14 @@ CASES = [
         (A(3, 4),),
     ),
     OpCase(
+        "elu_backward", lambda t, a: _first_derivative(t, lambda x: F(t).elu(x, 0.7), a), (A(3, 4),)
+    ),
+    OpCase(
+        "hardswish_backward",
+        lambda t, a: _first_derivative(t, F(t).hardswish, a),
+        (W(3, 4),),
+    ),
+    OpCase(
         "softshrink_backward",
         lambda t, a: _first_derivative(t, lambda x: F(t).softshrink(x, 0.6), a),
         (A(3, 4),),

@@ -386,10 +386,14 @@ def getitem(self, key):
         k = Key((key, Ellipsis), None, "SelectBackward0")
     else:
         k = parse_key(self._data.shape, key)
-    out = apply(Index, (self,), {"key": k}, k.name)
+    return _keep_view_chain(self, apply(Index, (self,), {"key": k}, k.name), k)
+
+
+def _keep_view_chain(self, out, k):
+    """out, a view cut from self by key k, remembering how it was cut from its base, so
+    that `view[i] = v` and in-place ops on it can record the write on the base (out[i][j]
+    = v, as PyTorch's CopySlices does)."""
     if out._base is not None:
-        # Remember how this view was cut from its base, so that `view[i] = v` can
-        # record the write on the base (out[i][j] = v, as PyTorch's CopySlices does).
         chain = self.__dict__.get("_view_chain") if self._base is not None else (self, ())
         if chain is not None:
             out.__dict__["_view_chain"] = (chain[0], chain[1] + (k,))
@@ -518,7 +522,7 @@ def select(input, dim, index):
             f"{list(input._data.shape)} at dimension {dim}"
         )
     k = Key((_FULL,) * d + (index, Ellipsis), None, "SelectBackward0")
-    return apply(Index, (input,), {"key": k}, "SelectBackward0")
+    return _keep_view_chain(input, apply(Index, (input,), {"key": k}, "SelectBackward0"), k)
 
 
 def _index_array(index, what):
@@ -551,7 +555,7 @@ def index_select(input, dim, index):
     ndim = input._data.ndim
     d = dim_index(dim, ndim)
     size = input._data.shape[d] if ndim else 1
-    if ndim == 0 and arr.size > 1:
+    if ndim == 0 and arr.size != 1:
         raise RuntimeError(
             f"index_select(): Index to scalar can have only 1 value, got {arr.size} value(s)"
         )
@@ -564,8 +568,7 @@ def index_select(input, dim, index):
             raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
         raise IndexError("index out of range in self")
     if ndim == 0:  # a 0-dim input gives a 0-dim result for its one index
-        out = index_select(input.reshape(1), 0, _wrap(arr))
-        return out.reshape(()) if arr.size == 1 else out
+        return index_select(input.reshape(1), 0, _wrap(arr)).reshape(())
     k = Key(None, (_FULL,) * d + (arr,), "IndexSelectBackward0")
     return apply(Index, (input,), {"key": k}, "IndexSelectBackward0")
 

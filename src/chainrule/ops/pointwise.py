@@ -800,6 +800,14 @@ def _erf(a):
     return erf(a).astype(a.dtype, copy=False)
 
 
+def _sign(a):
+    """-1, 0 or 1; 0 for NaN, as PyTorch's sign (NumPy's gives NaN)."""
+    out = np.sign(a)
+    if a.dtype.kind == "f":
+        out = np.where(np.isnan(a), np.zeros((), a.dtype), out)
+    return out
+
+
 def _zeros_like(grad):
     """The zero gradient of a piecewise-constant op: zeros, as PyTorch's zeros_like(grad),
     and not grad * 0, which is NaN where grad is infinite."""
@@ -822,7 +830,7 @@ def _zero_grad_unary(name, np_fn, keep_int=True):
     )
 
 
-Sign = _zero_grad_unary("Sign", np.sign, keep_int=False)
+Sign = _zero_grad_unary("Sign", lambda a: _sign(a), keep_int=False)
 Floor = _zero_grad_unary("Floor", np.floor)
 Ceil = _zero_grad_unary("Ceil", np.ceil)
 Trunc = _zero_grad_unary("Trunc", np.trunc)
@@ -997,8 +1005,11 @@ class Softplus(Op):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         beta, threshold = ctx.params
-        z = (a * beta).exp()
-        return where(a * beta > threshold, grad, grad * z / (z + 1))
+        # Above the threshold the gradient is passed as it is; exp of 0 there instead of the
+        # product, whose overflow would make the second derivative NaN (inf / inf).
+        above = a * beta > threshold
+        z = where(above, 0.0, a * beta).exp()
+        return where(above, grad, grad * z / (z + 1))
 
 
 # -- function and method forms ------------------------------------------------------------
