@@ -43,6 +43,9 @@ OPS = {
     "var_one": lambda t, x: x[:1].var(0),
     "cumprod": lambda t, x: x.cumprod(0),
     "softmax": lambda t, x: x.softmax(0),
+    "softmax_0dim": lambda t, x: x[0].softmax(0) * x[1],
+    "log_softmax_0dim": lambda t, x: x[0].log_softmax(-1) + x[1],
+    "var_0dim": lambda t, x: x[0].var(0) * x[1],
 }
 
 VALUES = {

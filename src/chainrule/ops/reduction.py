@@ -492,8 +492,11 @@ def _var_grad(grad, a, dims, keepdim, correction, whole=False):
     dof = _count(a.shape, dims) - correction
     centered = a - a.mean(dims, keepdim=True) if dims else a - a
     if dof <= 0 and whole:
-        # As PyTorch's whole-tensor form: a constant, NaN where a equals the mean, else inf.
-        factor = np.where(centered._data == 0, np.nan, np.inf).astype(a._data.dtype)
+        # As PyTorch's whole-tensor form: a constant, NaN where a equals the mean, else inf
+        # (so inf for a NaN element, NaN for an infinite one).
+        x = a._data
+        at_mean = x == (np.mean(x, axis=dims, keepdims=True) if dims else x)
+        factor = np.where(at_mean, np.nan, np.inf).astype(x.dtype)
         return grad * _const(factor)
     # 2 / dof, infinite where there are no degrees of freedom left (PyTorch's double
     # arithmetic): inf * grad, times the centred values (NaN at the mean, +-inf elsewhere).
@@ -557,7 +560,8 @@ def _var_args(op, fn_name, input, dim, unbiased, keepdim, correction):
             UserWarning,
             stacklevel=3,
         )
-    return op.apply(input, dims=dims, keepdim=keepdim, correction=correction, whole=dim is None)
+    whole = dim is None or a.ndim == 0  # PyTorch's whole-tensor form
+    return op.apply(input, dims=dims, keepdim=keepdim, correction=correction, whole=whole)
 
 
 @tensor_method("var")
@@ -717,13 +721,12 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, a, *, dim):
         ctx.dim = dim
-        if a.ndim == 0:
-            out = np.ones_like(a)
-        elif a.size == 0:  # nothing to normalise (amax has no identity over an empty dim)
+        if a.size == 0:  # nothing to normalise (amax has no identity over an empty dim)
             out = np.empty_like(a)
-        else:
-            e = np.exp(a - np.amax(a, axis=dim, keepdims=True))
-            out = e / np.sum(e, axis=dim, keepdims=True)
+        else:  # (a 0-dim input as one element: 1, or NaN for a NaN or infinite one)
+            x = a.reshape(1) if a.ndim == 0 else a
+            e = np.exp(x - np.amax(x, axis=dim, keepdims=True))
+            out = (e / np.sum(e, axis=dim, keepdims=True)).reshape(a.shape)
         ctx.save_for_backward(out)
         return out
 
@@ -740,13 +743,13 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, a, *, dim):
         ctx.dim = dim
-        if a.ndim == 0:
-            out = np.zeros_like(a)
-        elif a.size == 0:  # nothing to normalise (amax has no identity over an empty dim)
+        if a.size == 0:  # nothing to normalise (amax has no identity over an empty dim)
             out = np.empty_like(a)
-        else:
-            shifted = a - np.amax(a, axis=dim, keepdims=True)
+        else:  # (a 0-dim input as one element: 0, or NaN for a NaN or infinite one)
+            x = a.reshape(1) if a.ndim == 0 else a
+            shifted = x - np.amax(x, axis=dim, keepdims=True)
             out = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+            out = out.reshape(a.shape)
         ctx.save_for_backward(out)
         return out
 
