@@ -852,7 +852,12 @@ def _check_mask(mask, what):
     if not isinstance(mask, Tensor):
         mask = _wrap(np.asarray(mask))
     if mask._data.dtype != np.bool_:
-        name = dtypes.cpp_type_name(mask._data.dtype)
+        if what == "masked_select:":  # PyTorch's three ops word it three ways
+            raise RuntimeError("masked_select: expected BoolTensor for mask")
+        if what == "masked_scatter_":
+            name = dtypes.scalar_type_name(dtypes.from_numpy_dtype(mask._data.dtype))
+        else:
+            name = dtypes.cpp_type_name(mask._data.dtype)
         raise RuntimeError(f"{what} only supports boolean masks, but got mask with dtype {name}")
     return mask
 
@@ -971,6 +976,10 @@ class Nonzero(Op):
 
 @tensor_method("nonzero")
 def nonzero(input, *, as_tuple=False):
+    if not isinstance(as_tuple, bool):
+        raise TypeError(
+            f"nonzero(): argument 'as_tuple' must be bool, not {type(as_tuple).__name__}"
+        )
     if not as_tuple:
         return Nonzero.apply(input)
     a = input._data
@@ -1038,9 +1047,7 @@ class DiagonalBackward(Op):
 @tensor_method("diagonal")
 def diagonal(input, offset=0, dim1=0, dim2=1):
     ndim = input._data.ndim
-    if ndim < 2:
-        raise RuntimeError(f"diagonal dimensions requires ndim larger than 1, got {ndim}")
-    d1, d2 = dim_index(dim1, ndim), dim_index(dim2, ndim)
+    d1, d2 = dim_index(dim1, ndim), dim_index(dim2, ndim)  # PyTorch's IndexError first
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     return Diagonal.apply(input, offset=int(offset), dim1=d1, dim2=d2)

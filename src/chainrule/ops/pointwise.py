@@ -783,7 +783,15 @@ def sigmoid_backward(grad, output):
 Reciprocal = _unary(
     "Reciprocal", np.reciprocal, "d(1/a)/da = -1/a**2", lambda g, r: -g * (r * r), "output"
 )
-Abs = _unary("Abs", np.abs, "d|a|/da = sign(a)", lambda g, a: g * a.sign(), float_only=False)
+
+
+def _abs(a):
+    if a.dtype == np.bool_:
+        raise _not_implemented("abs_cpu", a)
+    return np.abs(a)
+
+
+Abs = _unary("Abs", _abs, "d|a|/da = sign(a)", lambda g, a: g * a.sign(), float_only=False)
 Erf = _unary(
     "Erf",
     lambda a: _erf(a),
@@ -814,8 +822,18 @@ def _zeros_like(grad):
     return grad.new_zeros(grad.shape)
 
 
+def _not_implemented(kernel, a):
+    """PyTorch's error for a dtype its kernel has no loop for."""
+    name = dtypes.scalar_type_name(dtypes.from_numpy_dtype(a.dtype))
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
+
+
 def _zero_grad_unary(name, np_fn, keep_int=True):
     def forward(ctx, a):
+        if a.dtype == np.bool_:  # sign keeps a bool; floor, ceil and trunc have no bool loop
+            if not keep_int:
+                return a.copy()
+            raise _not_implemented(f"{name.lower()}_vml_cpu", a)
         return np_fn(a) if a.dtype.kind == "f" or not keep_int else a.copy()
 
     return type(
@@ -834,7 +852,15 @@ Sign = _zero_grad_unary("Sign", lambda a: _sign(a), keep_int=False)
 Floor = _zero_grad_unary("Floor", np.floor)
 Ceil = _zero_grad_unary("Ceil", np.ceil)
 Trunc = _zero_grad_unary("Trunc", np.trunc)
-Frac = _unary("Frac", lambda a: a - np.trunc(a), "d(frac(a))/da = 1", lambda g, a: g, saves=None)
+
+
+def _frac(a):
+    if a.dtype.kind != "f":
+        raise _not_implemented("frac_cpu", a)
+    return a - np.trunc(a)
+
+
+Frac = _unary("Frac", _frac, "d(frac(a))/da = 1", lambda g, a: g, saves=None, float_only=False)
 
 
 class Round(Op):
@@ -842,10 +868,13 @@ class Round(Op):
     formula = "d(round(a))/da = 0"
 
     @staticmethod
-    def forward(ctx, a, *, decimals=0):
+    def forward(ctx, a, *, decimals=None):
+        # PyTorch rounds integers only through round() without decimals, and never bools
+        if a.dtype == np.bool_ or (a.dtype.kind != "f" and decimals is not None):
+            raise _not_implemented("round_cpu" if decimals else "round_vml_cpu", a)
         if a.dtype.kind != "f":
             return a.copy()
-        return np.round(a, decimals)
+        return np.round(a, decimals or 0)
 
     @staticmethod
     def backward(ctx, grad):
@@ -1062,8 +1091,8 @@ relu = _define_unary(Relu, "relu")
 
 
 @tensor_method("round")
-def round(input, *, decimals=0):
-    if decimals:
+def round(input, *, decimals=None):
+    if decimals is not None:
         return apply(Round, (input,), {"decimals": decimals}, name="RoundBackward1")
     return Round.apply(input)
 
