@@ -1169,16 +1169,17 @@ def where(condition, input=None, other=None):
     a, b = promote(input, other)
     a = a if isinstance(a, Tensor) else _wrap(np.asarray(a, dtype=b._data.dtype))
     b = b if isinstance(b, Tensor) else _wrap(np.asarray(b, dtype=a._data.dtype))
-    _check_broadcast(condition._data.shape, a._data.shape, b._data.shape)
-    return Where.apply(condition, a, b)
+    try:
+        return Where.apply(condition, a, b)
+    except ValueError:  # shapes that do not broadcast: PyTorch's message, found its way
+        _check_broadcast(condition._data.shape, a._data.shape, b._data.shape)
+        raise
 
 
 def _check_broadcast(*shapes):
     """PyTorch's error for operands whose shapes do not broadcast, found as it finds it:
     the shape broadcast so far against each next operand's."""
     shape = shapes[0]
-    if all(other == shape for other in shapes[1:]):
-        return  # the common case (an optimizer's addcmul_), without NumPy's broadcast
     for other in shapes[1:]:
         try:
             shape = np.broadcast_shapes(shape, other)
@@ -1317,16 +1318,22 @@ def addcdiv_(self, tensor1, tensor2, value=1):
 
 @tensor_method("addcmul")
 def addcmul(input, tensor1, tensor2, *, value=1):
-    _check_broadcast(*(np.shape(_data_of(x)) for x in (input, tensor1, tensor2)))
     # PyTorch's order, (value * tensor1) * tensor2, so optimizer steps round as PyTorch's do
-    return input + value * tensor1 * tensor2 if value != 1 else input + tensor1 * tensor2
+    try:
+        return input + value * tensor1 * tensor2 if value != 1 else input + tensor1 * tensor2
+    except RuntimeError:  # shapes that do not broadcast: name them in PyTorch's order
+        _check_broadcast(*(np.shape(_data_of(x)) for x in (input, tensor1, tensor2)))
+        raise
 
 
 @tensor_method("addcdiv")
 def addcdiv(input, tensor1, tensor2, *, value=1):
-    _check_broadcast(*(np.shape(_data_of(x)) for x in (input, tensor1, tensor2)))
     # PyTorch's order, (value * tensor1) / tensor2: Adam's update then matches it bit for bit
-    return input + value * tensor1 / tensor2 if value != 1 else input + tensor1 / tensor2
+    try:
+        return input + value * tensor1 / tensor2 if value != 1 else input + tensor1 / tensor2
+    except RuntimeError:  # shapes that do not broadcast: name them in PyTorch's order
+        _check_broadcast(*(np.shape(_data_of(x)) for x in (input, tensor1, tensor2)))
+        raise
 
 
 class Fill(Op):
