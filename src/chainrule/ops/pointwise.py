@@ -812,7 +812,9 @@ def _sign(a):
     """-1, 0 or 1; 0 for NaN, as PyTorch's sign (NumPy's gives NaN)."""
     out = np.sign(a)
     if a.dtype.kind == "f":
-        out = np.where(np.isnan(a), np.zeros((), a.dtype), out)
+        if out.__class__ is not np.ndarray:  # a 0-d input's NumPy scalar
+            return out if out == out else out.dtype.type(0)
+        np.nan_to_num(out, copy=False, nan=0.0)  # in place: sign is never infinite
     return out
 
 
