@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .ops.linalg import matmul
 from .ops.reduction import vector_norm
-from .ops.singular import svdvals
+from .ops.singular import svdvals as _svdvals  # private: no public linalg.svd here
 
 __all__ = ["matmul", "matrix_norm", "norm", "vector_norm"]
 
@@ -40,7 +40,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
 def _spectral_norm(A, ord, dim, keepdim):
     """The nuclear norm (sum), or ord 2 / -2 (largest / smallest) of the singular values."""
     row, col = (d % A.ndim for d in dim)
-    s = svdvals(A.movedim((row, col), (-2, -1)))
+    s = _svdvals(A.movedim((row, col), (-2, -1)))
     if ord == "nuc":
         out = s.sum(-1)
     elif s.shape[-1] == 0:
