@@ -1,16 +1,23 @@
-"""chainrule.save / chainrule.load: round trips, refusing pickle, safetensors both ways."""
+"""chainrule.save / chainrule.load on their own: round trips, the loading options, files
+in chainrule's earlier format, refusing what is not a checkpoint, safetensors both ways.
+(PyTorch's side: test_serialization_torch.py; damaged and hostile files:
+test_serialization_hostile.py.)"""
 
 import collections
 import io
+import json
 import os
 import pickle
+import subprocess
 import sys
 import zipfile
 
 import numpy as np
 import pytest
+import v1_files
 
 import chainrule
+import chainrule.serialization
 
 ALL_DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
 
@@ -136,7 +143,7 @@ def test_shared_tensors_and_shared_memory():
     detached = w.detach()  # a second tensor over the same array, as a state_dict holds it
     buf = _saved({"a": w, "b": w, "c": detached})
     with zipfile.ZipFile(buf) as zf:
-        assert sum(n.endswith(".npy") for n in zf.namelist()) == 1  # stored once
+        assert [n for n in zf.namelist() if "/data/" in n] == ["archive/data/0"]  # stored once
     buf.seek(0)
     out = chainrule.load(buf)
     assert out["a"] is out["b"]  # the same object stays one object
@@ -145,13 +152,37 @@ def test_shared_tensors_and_shared_memory():
     assert out["a"][0].item() == 100.0
 
 
-def test_unsupported_objects_are_refused():
+def test_views_share_memory_after_load():
+    x = chainrule.arange(12.0).reshape(3, 4)
+    out = chainrule.load(_saved({"x": x, "row": x[1], "block": x[1:, 2:], "t": x.t()}))
+    assert out["block"].stride() == (4, 1) and out["t"].stride() == (1, 4)
+    out["x"][1, 2] = -1.0
+    assert out["row"][2].item() == -1.0
+    assert out["block"][0, 0].item() == -1.0
+    assert out["t"][2, 1].item() == -1.0
+    np.testing.assert_array_equal(out["t"].numpy(), out["x"].numpy().T)
+
+
+def test_a_view_alone_is_saved_with_only_the_memory_it_reaches():
+    big = chainrule.zeros(1000, 100)
+    buf = _saved({"row": big[3]})
+    with zipfile.ZipFile(buf) as zf:
+        assert zf.getinfo("archive/data/0").file_size == 100 * 4
+
+
+def test_unsupported_objects_are_refused_and_cycles_are_kept():
     with pytest.raises(TypeError, match="got an object of type object"):
         chainrule.save({"x": object()}, io.BytesIO())
     loop = []
-    loop.append(loop)
-    with pytest.raises(ValueError, match="contains itself"):
-        chainrule.save(loop, io.BytesIO())
+    loop.append(loop)  # pickle (and torch.save) keep a list that contains itself
+    out = chainrule.load(_saved(loop))
+    assert out[0] is out
+
+
+def test_a_failed_save_creates_no_file(tmp_path):
+    with pytest.raises(TypeError):
+        chainrule.save({"x": object()}, tmp_path / "no.pt")
+    assert not (tmp_path / "no.pt").exists()
 
 
 class _Evil:
@@ -159,52 +190,48 @@ class _Evil:
         return (os.system, ("echo hacked > /dev/null",))
 
 
-def test_a_pickle_file_is_refused_without_running_it(tmp_path, monkeypatch):
+def test_a_pickle_that_calls_os_system_is_refused_without_running_it(tmp_path, monkeypatch):
     path = tmp_path / "evil.pt"
     path.write_bytes(pickle.dumps(_Evil(), protocol=2))
     calls = []
     monkeypatch.setattr(os, "system", lambda cmd: calls.append(cmd))
-    with pytest.raises(RuntimeError, match="is a pickle file") as err:
+    with pytest.raises(chainrule.serialization.CheckpointError, match="system") as err:
         chainrule.load(path)
-    assert "safetensors" in str(err.value)
+    assert "would run code or commands" in str(err.value) and str(path) in str(err.value)
+    assert isinstance(err.value, RuntimeError) and isinstance(err.value, pickle.UnpicklingError)
     assert calls == []
 
 
-def test_a_pytorch_checkpoint_is_refused_with_how_to_convert(torch, tmp_path):
-    path = tmp_path / "torch.pt"
-    torch.save({"w": torch.ones(2)}, path)
-    with pytest.raises(RuntimeError, match="is a PyTorch checkpoint") as err:
+def test_a_whole_pickled_model_is_refused_with_save_its_state_dict(torch, tmp_path):
+    path = tmp_path / "model.pt"
+    torch.save(torch.nn.Sequential(torch.nn.Linear(2, 1)), path)
+    with pytest.raises(RuntimeError, match="whole pickled model") as err:
         chainrule.load(path)
-    assert "save_file" in str(err.value) and "never unpickles" in str(err.value)
+    assert "torch.nn.modules.container.Sequential" in str(err.value)
+    assert "save its state_dict instead" in str(err.value)
 
 
-def test_a_tampered_checkpoint_with_object_arrays_is_refused(tmp_path):
-    good = _saved({"t": chainrule.ones(2)})
-    path = tmp_path / "tampered.pt"
-    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as dst:
-        dst.writestr("chainrule/manifest.json", src.read("chainrule/manifest.json"))
-        arr = io.BytesIO()
-        np.save(arr, np.array([_Evil()], dtype=object), allow_pickle=True)
-        dst.writestr("chainrule/data/0.npy", arr.getvalue())
-    with pytest.raises(ValueError, match="allow_pickle"):
-        chainrule.load(path)
-
-
-@pytest.mark.parametrize("content", [b"", b"hello world, not a checkpoint", b"PK\x03\x04garbage"])
-def test_other_files_get_a_clear_error(tmp_path, content):
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "the file is empty"),
+        (b"hello world, not a checkpoint", "neither a PyTorch checkpoint"),
+        (b"PK\x03\x04garbage", "no end-of-archive record"),
+    ],
+)
+def test_other_files_get_a_clear_error(tmp_path, content, message):
     path = tmp_path / "other.bin"
     path.write_bytes(content)
-    with pytest.raises(
-        RuntimeError, match=r"neither a chainrule checkpoint.* nor a safetensors file"
-    ):
+    with pytest.raises(chainrule.serialization.CheckpointError, match=message) as err:
         chainrule.load(path)
+    assert str(path) in str(err.value)
 
 
 def test_a_zip_that_is_not_a_checkpoint(tmp_path):
     path = tmp_path / "x.zip"
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("readme.txt", "hi")
-    with pytest.raises(RuntimeError, match="zip archive but not a chainrule checkpoint"):
+    with pytest.raises(RuntimeError, match="no single <name>/data.pkl, so it is not a checkpoint"):
         chainrule.load(path)
 
 
@@ -214,8 +241,19 @@ def test_map_location():
     buf.seek(0)
     assert chainrule.load(buf, map_location=lambda t, loc: t * 2)["t"].item() == 2.0
     buf.seek(0)
-    with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled"):
+    with pytest.raises(RuntimeError, match="on a CUDA device but torch.cuda.is_available"):
         chainrule.load(buf, map_location="cuda")
+    buf.seek(0)
+    assert chainrule.load(buf, map_location={"cuda:0": "cpu"})["t"].item() == 1.0
+    buf.seek(0)
+    assert chainrule.load(buf, map_location=chainrule.device("cpu"))["t"].item() == 1.0
+    buf.seek(0)
+    seen = []
+    chainrule.load(buf, map_location=lambda storage, loc: seen.append((storage.numel(), loc)))
+    assert seen == [(1, "cpu")]
+    buf.seek(0)
+    with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled"):
+        chainrule.load(buf, map_location=lambda storage, loc: storage.cuda())
 
 
 # -- safetensors --------------------------------------------------------------------------------
@@ -287,9 +325,127 @@ def test_safetensors_without_the_package(tmp_path, monkeypatch):
         chainrule.load(path)
 
 
-def test_pickle_module_is_refused():
-    with pytest.raises(TypeError, match="does not use pickle"):
-        chainrule.save({}, io.BytesIO(), pickle_module=pickle)
+def test_pickle_module_and_weights_only_are_taken_as_pytorch_takes_them():
+    buf = io.BytesIO()
+    chainrule.save({"a": 1}, buf, pickle_module=pickle, pickle_protocol=2)
+    with pytest.raises(TypeError, match="pickle_module must be pickle"):
+        chainrule.save({}, io.BytesIO(), pickle_module=json)
+    for weights_only in (True, False, None):
+        buf.seek(0)
+        assert chainrule.load(buf, weights_only=weights_only) == {"a": 1}
+    buf.seek(0)
+    with pytest.raises(RuntimeError, match="Can not safely load weights when explicit"):
+        chainrule.load(buf, pickle_module=pickle)
+    buf.seek(0)
+    assert chainrule.load(buf, pickle_module=pickle, weights_only=False) == {"a": 1}
+    buf.seek(0)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'fancy'"):
+        chainrule.load(buf, fancy=1)
+
+
+def test_python2_strings_follow_encoding():
+    data = b"\x80\x02U\x04caf\xe9q\x00."  # SHORT_BINSTRING, as Python 2 wrote a str
+    with pytest.raises(RuntimeError, match="does not decode as utf-8"):
+        chainrule.load(_legacy_stream(data))
+    assert chainrule.load(_legacy_stream(data), encoding="latin1") == "caf\xe9"
+    assert chainrule.load(_legacy_stream(data), encoding="bytes") == b"caf\xe9"
+
+
+def _legacy_stream(obj_pickle):
+    from chainrule.serialization import _torch_load
+
+    parts = [
+        pickle.dumps(_torch_load.MAGIC_NUMBER, protocol=2),
+        pickle.dumps(_torch_load.PROTOCOL_VERSION, protocol=2),
+        pickle.dumps({"little_endian": True}, protocol=2),
+        obj_pickle,
+        pickle.dumps([], protocol=2),
+    ]
+    return io.BytesIO(b"".join(parts))
+
+
+def test_mmap_maps_storages_from_the_file(tmp_path):
+    path = tmp_path / "m.pt"
+    chainrule.save({"w": chainrule.arange(4.0)}, path)
+    out = chainrule.load(path, mmap=True)
+    assert out["w"].tolist() == [0.0, 1.0, 2.0, 3.0]
+    out["w"].add_(1.0)  # copy-on-write: the file is not changed
+    assert chainrule.load(path)["w"].tolist() == [0.0, 1.0, 2.0, 3.0]
+    with pytest.raises(ValueError, match="f must be a file path"):
+        chainrule.load(io.BytesIO(path.read_bytes()), mmap=True)
+    chainrule.save({"w": chainrule.ones(1)}, path, _use_new_zipfile_serialization=False)
+    with pytest.raises(RuntimeError, match="mmap can only be used with files saved with"):
+        chainrule.load(path, mmap=True)
+
+
+class Point:
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+
+
+def test_safe_globals_allow_a_class_of_ones_own(tmp_path):
+    path = tmp_path / "p.pt"
+    path.write_bytes(
+        b"".join(
+            pickle.dumps(v, protocol=2)
+            for v in (0x1950A86A20F9469CFC6C, 1001, {"little_endian": True}, Point(1, 2), [])
+        )
+    )
+    serialization = chainrule.serialization
+    with pytest.raises(RuntimeError, match="add_safe_globals\\(\\[Point\\]\\)"):
+        chainrule.load(path)
+    with serialization.safe_globals([Point]):
+        assert serialization.get_safe_globals() == [Point]
+        p = chainrule.load(path)
+    assert type(p) is Point and (p.x, p.y) == (1, 2)
+    assert serialization.get_safe_globals() == []
+    serialization.add_safe_globals([Point])
+    try:
+        assert chainrule.load(path).y == 2
+    finally:
+        serialization.clear_safe_globals()
+    assert serialization.get_safe_globals() == []
+    with pytest.raises(TypeError, match="takes classes"):
+        serialization.add_safe_globals([print])
+    with pytest.raises(ValueError, match="never loads objects from"):
+        serialization.add_safe_globals([subprocess.Popen])
+
+
+def test_torch_serialization_is_chainrule_serialization_under_the_alias():
+    chainrule.alias_torch()
+    try:
+        import torch.serialization as ts
+
+        assert ts is chainrule.serialization
+        assert callable(ts.add_safe_globals) and callable(ts.safe_globals)
+    finally:
+        chainrule._alias.unalias_torch()
+
+
+# -- chainrule's earlier format -----------------------------------------------------------
+def test_files_in_the_earlier_format_still_load(tmp_path):
+    sd = v1_files.state_dict()
+    sd._metadata = {"": {"version": 1}}
+    p = chainrule.nn.Parameter(chainrule.ones(2))
+    obj = {
+        "sd": sd,
+        "p": p,
+        "again": p,
+        "rg": chainrule.ones(1, requires_grad=True),
+        "values": [float("inf"), b"\x00raw", chainrule.float16, chainrule.Size([2]), (1, "a")],
+        "np": np.arange(3, dtype=np.int8),
+        "scalar": np.float32(0.5),
+    }
+    path = tmp_path / "old.pt"
+    path.write_bytes(v1_files.v1_bytes(obj))
+    out = chainrule.load(path)
+    assert list(out["sd"]) == ["w", "b"] and out["sd"]._metadata == {"": {"version": 1}}
+    _tensors_equal(sd["w"], out["sd"]["w"])
+    _tensors_equal(sd["b"], out["sd"]["b"])
+    assert type(out["p"]) is chainrule.nn.Parameter and out["p"] is out["again"]
+    assert out["rg"].requires_grad and out["values"][0] == float("inf")
+    assert out["values"][1:] == [b"\x00raw", chainrule.float16, (2,), (1, "a")]
+    assert out["np"].tolist() == [0, 1, 2] and type(out["scalar"]) is np.float32
 
 
 def test_module_state_dict_and_parameters_round_trip():
