@@ -139,13 +139,17 @@ _CPU_ONLY = (
 )
 
 
+class UnknownLocation(RuntimeError):
+    """A storage's location is no device at all (the file names it wrongly)."""
+
+
 def _default_restore(array, location):
     kind = location.split(":")[0]
     if kind == "cpu":
         return array
     if kind in ("cuda", "mps", "xpu", "hpu"):
         raise RuntimeError(_CPU_ONLY.format(kind.upper(), kind))
-    raise RuntimeError(
+    raise UnknownLocation(
         "don't know how to restore data location of torch.storage.UntypedStorage "
         f"(tagged with {location})"
     )
@@ -215,6 +219,15 @@ def _open_for_reading(f):
 
 
 class _Context(_torch_load.LoadContext):
+    def __init__(self, name, budget, restore, encoding):
+        def checked(array, location):
+            try:
+                return restore(array, location)
+            except UnknownLocation as e:
+                self.fail(str(e))
+
+        super().__init__(name, budget, checked, encoding)
+
     def restore_tensor(self, t):
         array = self.restore(t._data, "cpu")
         return t if array is t._data else Tensor._wrap(array)

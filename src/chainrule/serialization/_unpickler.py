@@ -23,7 +23,7 @@ import sys
 from ._errors import CheckpointError
 
 MAX_DEPTH = 200
-_SLOT = 8  # a reference in a list, tuple or stack
+_SLOT = 16  # a reference in a list, tuple or stack, with the list's spare room
 _DICT_ITEM = 80  # a dict or set entry with its share of the hash table
 _MEMO_ITEM = 80
 
@@ -119,11 +119,13 @@ class Unpickler:
         if d > self.depths.get(id(container), 1):
             if d > MAX_DEPTH:
                 self.fail(f"its data is nested more than {MAX_DEPTH} levels deep")
+            self.charge(_DICT_ITEM)
             self.depths[id(container)] = d
 
     def new_container(self, obj, items=()):
-        self.depths[id(obj)] = 1
-        self.contains(obj, items)
+        self.depths.pop(id(obj), None)  # (an id a freed container had)
+        if items:
+            self.contains(obj, items)
         self.made(obj)
 
     def pop(self):
