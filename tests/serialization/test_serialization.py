@@ -456,3 +456,41 @@ def test_module_state_dict_and_parameters_round_trip():
     fresh.load_state_dict(out["model"])
     _tensors_equal(model.weight, fresh.weight)
     _tensors_equal(model.bias, fresh.bias)
+
+
+def test_a_legacy_file_whose_pickle_is_longer_than_the_first_read(monkeypatch):
+    from chainrule.serialization import _torch_load
+
+    sd = {f"layer{i}.weight": chainrule.full((2,), float(i)) for i in range(50)}
+    buf = io.BytesIO()
+    chainrule.save(sd, buf, _use_new_zipfile_serialization=False)
+    monkeypatch.setattr(_torch_load, "FIRST_CHUNK", 64)  # the pickle is read again, longer
+    buf.seek(0)
+    out = chainrule.load(buf)
+    assert list(out) == list(sd) and out["layer49.weight"].tolist() == [49.0, 49.0]
+
+
+def test_files_written_on_a_big_endian_machine():
+    import struct
+
+    from hostile_files import float_tensor_dict, legacy_stream, torch_zip
+
+    pkl, little = float_tensor_dict([1.5, -2.0, 3.25])
+    big = struct.pack(">3f", 1.5, -2.0, 3.25)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(torch_zip(pkl, {"0": big}))) as src:
+        with zipfile.ZipFile(archive, "w") as dst:
+            for info in src.infolist():
+                body = src.read(info)
+                dst.writestr(info.filename, b"big" if info.filename.endswith("byteorder") else body)
+    out = chainrule.load(io.BytesIO(archive.getvalue()))
+    assert out["w"].tolist() == [1.5, -2.0, 3.25]
+    pkl, _ = float_tensor_dict([1.5, -2.0, 3.25], legacy=True)
+    stream = legacy_stream(pkl, {"0": little})
+    stream = stream.replace(
+        pickle.dumps({"protocol_version": 1001, "little_endian": True}, protocol=2),
+        pickle.dumps({"protocol_version": 1001, "little_endian": False}, protocol=2),
+    )
+    count = struct.pack("<q", 3)
+    stream = stream.replace(count + little, struct.pack(">q", 3) + big)
+    assert chainrule.load(io.BytesIO(stream))["w"].tolist() == [1.5, -2.0, 3.25]

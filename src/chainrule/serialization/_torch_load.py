@@ -16,6 +16,8 @@ bytes the file holds for them.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from . import _tensors
@@ -26,6 +28,7 @@ from ._unpickler import NeedMoreData, Unpickler
 MAGIC_NUMBER = 0x1950A86A20F9469CFC6C
 PROTOCOL_VERSION = 1001
 _KNOWN_ZIP_VERSIONS = (1, 2, 3)
+FIRST_CHUNK = 1 << 20  # bytes of a legacy file read for its pickles, doubled as needed
 
 
 class LoadContext:
@@ -100,7 +103,7 @@ def load_zip(zip_reader, ctx):
         text = zip_reader.read(order)
         if text not in (b"little", b"big"):
             ctx.fail(f"its byte order record says {text[:20]!r}")
-        swap = (text == b"big") != (np.little_endian is False)
+        swap = (text == b"big") != (sys.byteorder == "big")
     data = zip_reader.read(entries[pickles[0]])
     storages = {}
 
@@ -148,7 +151,7 @@ def load_zip(zip_reader, ctx):
 def load_legacy(fh, size, ctx):
     """Read the legacy stream from fh (at its start, `size` bytes long)."""
     start = fh.tell()
-    chunk = min(size, 1 << 20)
+    chunk = min(size, FIRST_CHUNK)
     while True:
         fh.seek(start)
         data = fh.read(chunk)
@@ -178,7 +181,7 @@ def _load_legacy(fh, start, size, data, complete, ctx):
     info = plain()
     if not isinstance(info, dict):
         ctx.fail("its system information is not a dict")
-    swap = info.get("little_endian", True) is not np.little_endian
+    swap = bool(info.get("little_endian", True)) != (sys.byteorder == "little")
     storages, views, declared = {}, {}, [0]
 
     # The storages' bytes follow the pickles, so each storage is made (at its declared
