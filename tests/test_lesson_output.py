@@ -52,40 +52,42 @@ def _run(cwd, lesson, *args):
     return result
 
 
-@pytest.mark.parametrize(
-    "lesson, args, plot",
-    [
-        ("06_logistic_regression.py", ["--epochs", "3"], "06_logistic_regression.png"),
-        ("09_mnist_softmax.py", ["--quick", "--log-interval", "2"], "09_mnist_softmax.png"),
-    ],
-)
-def test_a_lesson_run_from_the_root_leaves_no_untracked_files(checkout, lesson, args, plot):
+def _untracked(checkout):
+    return _git(checkout, "status", "--porcelain", "--untracked-files=all")
+
+
+def test_an_mnist_lesson_from_the_root(checkout):
+    """Its plot lands in the git-ignored examples/output, a bar runs over each epoch on
+    stderr, the stand-in is mentioned once, and stdout holds whole lines only."""
     pytest.importorskip("matplotlib")
-    result = _run(checkout, lesson, *args)
-    assert (checkout / "examples" / "output" / plot).is_file()
-    assert _git(checkout, "status", "--porcelain", "--untracked-files=all") == ""
-    if lesson.startswith("09"):  # the stand-in is mentioned once, briefly, on stderr
-        notes = [line for line in result.stderr.splitlines() if line.startswith("MNIST:")]
-        assert notes == ["MNIST: using chainrule's generated stand-in digits, not the real MNIST"]
-
-
-def test_printed_lines_are_whole_beside_the_progress_bars(checkout):
     pytest.importorskip("tqdm")
     result = _run(
-        checkout, "05_optimizers.py", "--epochs", "30", "--print-every", "10", "--no-plot"
+        checkout, "09_mnist_softmax.py", "--quick", "--epochs", "2", "--log-interval", "2"
     )
+    assert (checkout / "examples" / "output" / "09_mnist_softmax.png").is_file()
+    assert _untracked(checkout) == ""
+    assert "epoch 1: " in result.stderr and "epoch 2: " in result.stderr
+    notes = [line for line in result.stderr.splitlines() if line.startswith("MNIST:")]
+    assert notes == ["MNIST: using chainrule's generated stand-in digits, not the real MNIST"]
+    lines = result.stdout.splitlines()
+    assert lines and all(
+        re.fullmatch(r"\[\d, +\d+\] loss: \S+|accuracy on test set: \d+ % |Plot written to .*", x)
+        for x in lines
+    ), lines
+
+
+def test_05_optimizers_from_the_root(checkout):
+    """Its printed lines stay whole beside the optimizers' progress bars."""
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("tqdm")
+    result = _run(checkout, "05_optimizers.py", "--epochs", "10", "--print-every", "5")
+    assert (checkout / "examples" / "output" / "05_optimizers.png").is_file()
+    assert _untracked(checkout) == ""
     line = re.compile(r"^\w+ \| (Epoch: \d+ \| Loss: \S+|Prediction for 4\.0 after training: \S+)$")
     lines = result.stdout.splitlines()
-    assert len(lines) == 8 * 5 and all(line.match(x) for x in lines), lines
-    assert "\r" not in result.stdout
+    assert lines[-1].startswith("Plot written to ") and "\r" not in result.stdout
+    assert len(lines) == 8 * 4 + 1 and all(line.match(x) for x in lines[:-1]), lines
     assert "Adagrad: " in result.stderr  # the bars themselves, on stderr
-
-
-def test_mnist_lessons_show_a_bar_over_each_epoch(checkout):
-    pytest.importorskip("tqdm")
-    result = _run(checkout, "09_mnist_softmax.py", "--quick", "--epochs", "2", "--no-plot")
-    assert "epoch 1: " in result.stderr and "epoch 2: " in result.stderr
-    assert all(x.startswith(("[", "accuracy")) for x in result.stdout.splitlines())
 
 
 def test_one_epoch_plots_the_loss_with_the_accuracy_in_its_title(tmp_path, monkeypatch):
