@@ -3,7 +3,8 @@ forged storages, zip bombs and lying headers, truncations, bit flips and deep ne
 
 Each must be refused with chainrule.serialization.CheckpointError (a RuntimeError that
 names the file and says what is wrong), quickly, with peak memory under the load's
-budget (twice the file's size plus a fixed allowance for the Python objects), and
+budget (twice the file's size plus a fixed allowance for the Python objects; none of
+these files earns the allowance a real storage adds), and
 without running anything: every pickle that would run code targets a sentinel file,
 which must not appear. CHAINRULE_FULL_CORPUS=1 runs the 512 MiB bombs (64 MiB by
 default) and every truncation and bit flip instead of a sample.
@@ -529,6 +530,25 @@ def test_many_small_objects_exhaust_the_budget_not_memory(tmp_path):
     sets = Pickle().raw(b"]" + b"(" + b"\x8f" * count + b"e")
     err = refused(tmp_path, torch_zip(bytes(sets)), match="would need more than")
     assert "twice the file's size" in str(err)
+
+
+def test_many_small_tensors_fit_the_budget(tmp_path):
+    """A real checkpoint of 5,000 one-element tensors needs Python objects worth several
+    times its size; each storage it holds adds to the budget, so it loads, and within
+    that budget."""
+    sd = {f"layer{i}.bias": chainrule.tensor([float(i)]) for i in range(5000)}
+    path = tmp_path / "small.pt"
+    chainrule.save(sd, path)
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        out = chainrule.load(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert out["layer4999.bias"].item() == 4999.0
+    assert peak < 2 * size + Budget.ALLOWANCE + 5000 * Budget.PER_STORAGE
+    assert peak > 2 * size  # (so the per-storage allowance is what lets it load)
 
 
 def test_a_huge_but_honest_file_loads_in_about_its_own_size(tmp_path):

@@ -12,7 +12,8 @@ restricted unpickler (_unpickler.py), which builds only what checkpoints hold (t
 storages, dtypes, torch.Size, devices, dicts, lists, tuples, sets, numbers, strings,
 bytes, NumPy numbers) and refuses any other global by name; nothing a file names is
 ever called. Every size a file declares is checked against the bytes it holds, and the
-memory a load allocates is bounded by twice the file's size (plus a small allowance),
+memory a load allocates is bounded by twice the file's size (plus 8 MiB, and 3 KiB for
+each storage it holds: see _errors.Budget),
 so a damaged or hostile file raises CheckpointError, a RuntimeError that names the file
 and says what is wrong.
 """

@@ -86,6 +86,7 @@ class _Decoder:
                 f"array {i} of shape {shape} and dtype {dt} needs {nbytes:,} bytes; "
                 f"its entry holds {entry.size - total:,}"
             )
+        self.ctx.budget.add_storage()
         self.ctx.budget.charge(nbytes, f"array {i}")
         raw = np.empty(nbytes, np.uint8)
         self.zf.read_into(entry, raw, head)

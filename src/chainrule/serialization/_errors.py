@@ -16,24 +16,34 @@ class CheckpointError(RuntimeError, pickle.UnpicklingError):
 
 
 class Budget:
-    """The bytes a load may allocate: twice the file's size plus a fixed allowance for the
-    Python objects of the structure. Every storage, array and container the loader builds
-    is charged before (or as) it is made, so a file that lies about its sizes is refused
-    before it can make the loader allocate more than it holds."""
+    """The bytes a load may allocate: twice the file's size, plus a fixed allowance for the
+    Python objects of its structure, plus PER_STORAGE for each storage the file really
+    holds (the objects of a tensor: its view, its key, the pickle's memo entries).
+    Every storage, array and container the loader builds is charged before (or as) it is
+    made, so a file that lies about its sizes is refused before it can make the loader
+    allocate more than it holds."""
 
     ALLOWANCE = 8 << 20
+    PER_STORAGE = 3 << 10
 
     def __init__(self, file_size, name):
         self.limit = 2 * max(int(file_size), 0) + self.ALLOWANCE
         self.used = 0
+        self.storages = 0
         self.name = name
+
+    def add_storage(self):
+        """A storage whose bytes the file holds (an archive entry, or data in the stream)."""
+        self.storages += 1
+        self.limit += self.PER_STORAGE
 
     def charge(self, nbytes, what="the objects it describes"):
         self.used += nbytes
         if self.used > self.limit:
             raise CheckpointError(
                 f"cannot load '{self.name}': {what} would need more than "
-                f"{self.limit:,} bytes, twice the file's size plus "
-                f"{self.ALLOWANCE >> 20} MiB; a checkpoint never needs more than that, so the "
+                f"{self.limit:,} bytes (twice the file's size, plus "
+                f"{self.ALLOWANCE >> 20} MiB, plus {self.PER_STORAGE >> 10} KiB for each of its "
+                f"{self.storages:,} storages); a checkpoint never needs more than that, so the "
                 "file is corrupt or made to exhaust memory"
             )

@@ -122,6 +122,7 @@ def load_zip(zip_reader, ctx):
                 f"storage '{key}' declares {numel:,} elements ({nbytes:,} bytes) but its "
                 f"entry holds {entry.size:,} bytes"
             )
+        ctx.budget.add_storage()
         if ctx.mapped is not None:
             raw = np.frombuffer(
                 ctx.mapped, np.uint8, nbytes, zip_reader.start + zip_reader.data_offset(entry)
@@ -194,6 +195,7 @@ def _load_legacy(fh, start, size, data, complete, ctx):
             declared[0] += nbytes
             if declared[0] > size:
                 ctx.fail(f"its storages declare {declared[0]:,} bytes, more than the file holds")
+            ctx.budget.add_storage()
             ctx.budget.charge(nbytes, f"storage '{key}'")
             raw = np.empty(nbytes, np.uint8)
             root = _tensors.Storage(None, storage_type.dtype, key)

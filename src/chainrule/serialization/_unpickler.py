@@ -156,13 +156,17 @@ class Unpickler:
 
     # -- the loop ------------------------------------------------------------------------
     def load(self):
-        dispatch = _DISPATCH
+        dispatch = _BY_CODE
+        data, end = self.data, len(self.data)
         try:
             while True:
-                op = self.take(1)
+                if self.pos >= end:
+                    self.take(1)  # (raises: truncated, or NeedMoreData)
+                op = data[self.pos]
+                self.pos += 1
                 handler = dispatch.get(op)
                 if handler is None:
-                    self.corrupt(f"unknown opcode {op!r}")
+                    self.corrupt(f"unknown opcode {bytes([op])!r}")
                 if handler is _stop:
                     result = self.pop()
                     if self.stack or self.metastack:
@@ -604,3 +608,4 @@ _DISPATCH = {
     b"\x97": _refuse("an out-of-band buffer"),
     b"\x98": _refuse("an out-of-band buffer"),
 }
+_BY_CODE = {code[0]: handler for code, handler in _DISPATCH.items()}
