@@ -7,7 +7,7 @@ budget (twice the file's size plus a fixed allowance for the Python objects; non
 these files earns the allowance a real storage adds), and
 without running anything: every pickle that would run code targets a sentinel file,
 which must not appear. CHAINRULE_FULL_CORPUS=1 runs the 512 MiB bombs (64 MiB by
-default) and every truncation and bit flip instead of a sample.
+default), every truncation and bit flip instead of a sample, and 5,000 pickle edits.
 """
 
 import copyreg
@@ -375,6 +375,47 @@ def test_bit_flips_give_a_clear_error_or_the_same_values(torch, tmp_path):
                 assert list(out) == list(expected), (kind, at)
                 for k in expected:
                     np.testing.assert_array_equal(out[k].numpy(), expected[k].numpy())
+
+
+def test_damaged_pickles_inside_intact_archives(tmp_path):
+    """Random edits of data.pkl, re-archived with a correct CRC so that the unpickler
+    itself meets them: each loads or is a CheckpointError, never another exception."""
+    model = chainrule.nn.Sequential(chainrule.nn.Linear(3, 4), chainrule.nn.BatchNorm1d(4))
+    x = chainrule.arange(6.0).reshape(2, 3)
+    obj = {
+        "sd": model.state_dict(),
+        "opt": chainrule.optim.Adam(model.parameters()).state_dict(),
+        "values": [1, 2.5, "s", b"b", (3,), {4}, chainrule.Size([2]), chainrule.int8],
+        "view": x[1:],
+        "base": x,
+        "p": chainrule.nn.Parameter(chainrule.ones(2)),
+    }
+    buf = io.BytesIO()
+    chainrule.save(obj, buf)
+    with zipfile.ZipFile(buf) as zf:
+        entries = {info.filename: zf.read(info) for info in zf.infolist()}
+    pkl = entries["archive/data.pkl"]
+    rng = np.random.default_rng(0)
+    for _ in range(5000 if FULL else 300):
+        edited = bytearray(pkl)
+        for _ in range(rng.integers(1, 4)):
+            at, how = int(rng.integers(len(edited))), rng.random()
+            if how < 0.5:
+                edited[at] = int(rng.integers(256))
+            elif how < 0.7:
+                del edited[at]
+            elif how < 0.85:
+                edited.insert(at, int(rng.integers(256)))
+            else:
+                del edited[max(at, 2) :]
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as zf:
+            for name, data in entries.items():
+                zf.writestr(name, bytes(edited) if name.endswith("data.pkl") else data)
+        try:
+            chainrule.load(io.BytesIO(out.getvalue()))
+        except CheckpointError:
+            pass
 
 
 # -- chainrule's earlier format: the damaged manifests -----------------------------------------

@@ -140,8 +140,8 @@ _CPU_ONLY = (
 )
 
 
-class UnknownLocation(RuntimeError):
-    """A storage's location is no device at all (the file names it wrongly)."""
+class _LocationError(RuntimeError):
+    """A storage's location is a device this CPU-only build lacks, or no device at all."""
 
 
 def _default_restore(array, location):
@@ -149,8 +149,8 @@ def _default_restore(array, location):
     if kind == "cpu":
         return array
     if kind in ("cuda", "mps", "xpu", "hpu"):
-        raise RuntimeError(_CPU_ONLY.format(kind.upper(), kind))
-    raise UnknownLocation(
+        raise _LocationError(_CPU_ONLY.format(kind.upper(), kind))
+    raise _LocationError(
         "don't know how to restore data location of torch.storage.UntypedStorage "
         f"(tagged with {location})"
     )
@@ -224,7 +224,7 @@ class _Context(_torch_load.LoadContext):
         def checked(array, location):
             try:
                 return restore(array, location)
-            except UnknownLocation as e:
+            except _LocationError as e:
                 self.fail(str(e))
 
         super().__init__(name, budget, checked, encoding)

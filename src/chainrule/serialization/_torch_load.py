@@ -59,7 +59,8 @@ class LoadContext:
 
 
 def _text(value):
-    return value.decode("ascii") if isinstance(value, bytes) else value
+    """A name written by Python 2 (bytes) as a str; a non-ASCII one cannot match anything."""
+    return value.decode("ascii", "replace") if isinstance(value, bytes) else value
 
 
 def _storage_pid(ctx, pid, length):
