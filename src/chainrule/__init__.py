@@ -72,13 +72,12 @@ int = int32
 short = int16
 cfloat = None
 
-__version__ = "0.1.0"
-
 # The packages above the ops, written in Tensor operations only; imported last
 # so that everything they use from the namespace is already there.
-from . import backends, cuda, nn, optim, utils, viz
+from . import backends, cuda, nn, optim, torch_version, utils, version, viz
 from .nn.functional.rnn import gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell  # noqa: F401
 from .serialization import load, save
+from .version import __version__
 from .viz import explain
 
 # Arithmetic that overflows or leaves the domain (log(0), 1/0, exp(1000)) gives
