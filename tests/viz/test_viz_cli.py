@@ -5,7 +5,7 @@ import textwrap
 import pytest
 
 from chainrule.viz import render
-from chainrule.viz.cli import explain_main
+from chainrule.viz.explain_script import explain_main
 
 SCRIPT = textwrap.dedent(
     """

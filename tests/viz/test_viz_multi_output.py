@@ -5,7 +5,7 @@ outputs up."""
 import numpy as np
 
 import chainrule as torch
-from chainrule.viz.html import graph_data
+from chainrule.viz.page import graph_data
 
 
 def test_split_into_unequal_parts_draws_and_explains():

@@ -10,11 +10,11 @@
 and the nn.Module that made it (nodes are grouped by module).
 """
 
-from .explain import Explanation, explain
-from .graph import GEdge, GNode, Graph, Group
+from .explain import Explanation
 from .record import Recording, record
 from .render import GraphvizNotFoundError, LayoutLibraryNotFoundError
-from .trace import trace
+from .trace import Graph, explain, trace
+from .traced import GEdge, GNode, Group
 
 __all__ = [
     "Explanation",

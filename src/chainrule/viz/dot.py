@@ -6,10 +6,8 @@ that reads it; a red edge beside it (drawn with its arrow at the input)
 carries the gradient back. Module groups are clusters, or boxes when collapsed.
 """
 
-from __future__ import annotations
-
+from . import collapse
 from . import format as fmt
-from . import view as _view
 
 BLUE = "#1f5fbf"
 RED = "#c62828"
@@ -51,7 +49,7 @@ def node_lines(graph, v):
 
 def to_dot(graph, expand=0, max_nodes=500, title=None):
     """DOT text. Module groups deeper than `expand` are collapsed (None: expand all)."""
-    view = _view.build(graph, expand=expand, max_nodes=max_nodes)
+    view = collapse.build(graph, expand=expand, max_nodes=max_nodes)
     out = ["digraph chainrule {"]
     label = title or ""
     if view.note:

@@ -1,4 +1,4 @@
-"""explain(loss): the chain rule for one graph, written out with its real numbers.
+"""The chain rule for one graph, written out with its real numbers (chainrule.explain).
 
 Node by node in the order backward runs them: the op and how its value was
 made (`l = r ** 2`), its local derivative (the Op's formula, the operand
@@ -13,15 +13,13 @@ computes them with autograd.grad on the retained graph (so the user's own
 through a traced or recorded graph, it uses that pass's gradients.
 """
 
-from __future__ import annotations
-
 import sys
 
 import numpy as np
 
 from . import format as fmt
 from .grads import local_values
-from .graph import node_value, total
+from .traced import node_value, total
 
 _LETTERS = "abcdefgh"
 
@@ -31,14 +29,6 @@ class Explanation(str):
 
     def __repr__(self):
         return f"<chainrule explanation, {len(self.splitlines())} lines: print() shows it>"
-
-
-def explain(output, *, max_nodes=40, file=None, quiet=False, names=None):
-    """Print (and return) the chain rule for the graph of `output`, with its numbers."""
-    from .trace import trace
-
-    graph = trace(output, names=names, frame=sys._getframe(1))
-    return explain_graph(graph, max_nodes=max_nodes, file=file, quiet=quiet)
 
 
 def explain_graph(graph, max_nodes=40, file=None, quiet=False):

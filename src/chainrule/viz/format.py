@@ -5,8 +5,6 @@ its shape and min / mean / max. Numbers use four significant digits, so that
 the same gradient prints the same from chainrule and from PyTorch.
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 # Tensors with at most this many elements show every value.

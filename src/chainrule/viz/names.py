@@ -7,10 +7,7 @@ several such modules, prefixed by the module's variable: `model.fc1.weight`)
 and its submodules (`fc1`), which group the graph's nodes.
 """
 
-from __future__ import annotations
-
-import sys
-
+from ..nn.modules.module import Module
 from ..tensor import Tensor
 
 
@@ -38,11 +35,6 @@ class Names:
         return self.modules.get(id(m))
 
 
-def _is_module(obj):
-    nn = sys.modules.get("chainrule.nn.modules.module")
-    return nn is not None and isinstance(obj, nn.Module)
-
-
 def from_frame(frame, extra=None):
     """Names from a frame's globals and locals (and an optional dict name -> object)."""
     names = Names()
@@ -58,7 +50,7 @@ def from_frame(frame, extra=None):
                 continue
             if isinstance(obj, Tensor):
                 names.add_tensor(name, obj)
-            elif _is_module(obj):
+            elif isinstance(obj, Module):
                 modules.append((name, obj))
     with_params = [(n, m) for n, m in modules if any(True for _ in m.parameters())]
     prefix_all = len({id(m) for _, m in with_params}) > 1

@@ -13,13 +13,13 @@ result. Nothing changes outside the `with` block, and the hot path of code
 that does not record is untouched.
 """
 
-from __future__ import annotations
-
 import weakref
 
 import numpy as np
 
+from ..nn.modules import module as _module
 from ..ops.op import NULL_CTX, Op
+from .grads import grads_of, local_hook
 
 _active = []  # the recordings now running, innermost last
 # Finished recordings, newest last: `with record():` (no `as`) then trace(loss) finds
@@ -48,11 +48,6 @@ def _copy(out):
     return np.array(out, copy=True)
 
 
-def grads_of(grads):
-    """The arrays of a hook's gradient tuple (None where no gradient flowed)."""
-    return tuple(None if g is None else np.array(g._data, copy=True) for g in grads)
-
-
 def _grad_hook(entry):
     def hook(grad_inputs, grad_outputs):
         entry.grad_inputs = grads_of(grad_inputs)
@@ -64,8 +59,8 @@ def _grad_hook(entry):
 class Recording:
     """The values, modules and gradients of the graph nodes made while it was active.
 
-    Use it as a context manager (`with record() as rec:`); `rec.trace(output)`
-    (or `chainrule.viz.trace(output)`, which finds the recording) gives the Graph.
+    Use it as a context manager (`with record():`); `chainrule.viz.trace(output)`
+    finds the recording that saw the output being made and gives the Graph.
     """
 
     def __init__(self, values=True, modules=True, grads=True):
@@ -101,10 +96,6 @@ class Recording:
         return False
 
     def _hook_modules(self):
-        try:
-            from ..nn.modules import module as _module
-        except ImportError:  # an nn without global hooks: no module groups
-            return
         stack = self._stack
 
         def pre(module, args):
@@ -129,20 +120,11 @@ class Recording:
         )
         self.entries[node] = entry
         if self.grads:
-            from .grads import local_hook
-
             node.register_hook(_grad_hook(entry))
             node.register_prehook(local_hook(node, entry))
 
     def entry(self, node):
         return self.entries.get(node)
-
-    def trace(self, output, **kwargs):
-        """The Graph of `output`, with the values and gradients this recording holds."""
-        from .trace import trace
-
-        kwargs.setdefault("depth", 1)
-        return trace(output, recording=self, **kwargs)
 
 
 def record(values=True, modules=True, grads=True):

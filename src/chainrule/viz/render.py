@@ -7,8 +7,6 @@ js/node_modules of the source checkout, else in ./node_modules; without it,
 LayoutLibraryNotFoundError names the one command that installs it.
 """
 
-from __future__ import annotations
-
 import os
 import shutil
 import subprocess

@@ -1,10 +1,10 @@
 """Graph.save(path): the format follows the file's extension."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 
+from .dot import to_dot
+from .page import to_html
 from .render import GraphvizNotFoundError, LayoutLibraryNotFoundError, render_dot
 
 _GRAPHVIZ = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
@@ -27,14 +27,12 @@ def save(graph, path, **kwargs):
 def _save(graph, path, **kwargs):
     ext = path.suffix.lower()
     if ext in (".html", ".htm"):
-        from .html import to_html
-
         text = to_html(graph, **kwargs)
         path.write_text(text, encoding="utf-8")
     elif ext in (".dot", ".gv"):
-        path.write_text(graph.to_dot(**kwargs), encoding="utf-8")
+        path.write_text(to_dot(graph, **kwargs), encoding="utf-8")
     elif ext in _GRAPHVIZ:
-        data = render_dot(graph.to_dot(**kwargs), _GRAPHVIZ[ext])
+        data = render_dot(to_dot(graph, **kwargs), _GRAPHVIZ[ext])
         path.write_bytes(data)
     else:
         raise ValueError(

@@ -7,11 +7,9 @@ nearest the output are kept and the rest become one "elided" node whose label
 says how many nodes of which kinds it stands for.
 """
 
-from __future__ import annotations
-
 from collections import Counter
 
-from .graph import node_grad, node_value
+from .traced import node_grad, node_value, paused_gc
 
 ELIDED = "elided"
 
@@ -67,8 +65,6 @@ def collapsed_root(graph, gid, expand):
 
 def build(graph, expand=0, max_nodes=500):
     """The View of `graph`: groups below depth `expand` collapsed (None: none collapsed)."""
-    from .trace import paused_gc
-
     with paused_gc():
         return _build(graph, expand, max_nodes)
 

@@ -1,4 +1,4 @@
-"""Graph: a traced computation with its values and gradients, ready to draw or explain.
+"""The traced graph as data: nodes, edges, module groups, and the gradients caught on them.
 
 Nodes are the leaves (tensors that require grad), the constants an op read,
 and the ops (named as their grad_fn is: MulBackward0, ...), in forward order.
@@ -11,14 +11,18 @@ carried, which backward added to `.grad`.
 Gradients come from node hooks (grad_fn.register_hook), so they are there
 once a backward pass has run through the graph after it was traced (or
 inside `chainrule.viz.record()`); tracing never changes `.grad`.
+
+TracedGraph holds no drawing code: the renderers read it, and Graph (trace.py)
+adds the methods that call them.
 """
 
-from __future__ import annotations
-
+import contextlib
+import gc
 import re
 import weakref
 
 from . import format as fmt
+from .grads import compute, grads_of, local_hook
 
 _INFIX = {"Add": "+", "Sub": "-", "Mul": "*", "Div": "/", "Pow": "**", "Mm": "@", "Matmul": "@"}
 
@@ -135,8 +139,8 @@ class GEdge:
         return f"GEdge({self.src} -> {self.dst}[{self.index}])"
 
 
-class Graph:
-    """A traced graph. Draw it (`to_dot`, `save`, in Jupyter) or read it (`nodes`, `edges`)."""
+class TracedGraph:
+    """A traced graph: its nodes, edges and module groups, and the gradients caught on them."""
 
     def __init__(self, output, nodes, edges, groups, recording=None):
         self._output_ref = output
@@ -195,13 +199,9 @@ class Graph:
         def hook(grad_inputs, grad_outputs):
             graph = ref()
             if graph is not None:
-                from .record import grads_of
-
                 graph._hooked[fn] = (grads_of(grad_inputs), grads_of(grad_outputs))
 
         fn.register_hook(hook)
-        from .grads import local_hook
-
         fn.register_prehook(local_hook(fn, self._locals))
 
     def _local_of(self, fn):
@@ -268,55 +268,8 @@ class Graph:
     def compute_grads(self, gradient=None):
         """Fill in the gradients without touching any .grad: autograd.grad on a
         retained graph (the graph can still be walked by the user's backward)."""
-        from .grads import compute
-
         compute(self, gradient)
         return self
-
-    # -- drawing -------------------------------------------------------------------------
-    def to_dot(self, **kwargs):
-        """Graphviz DOT text: forward edges blue, backward edges red, with values and grads."""
-        from .dot import to_dot
-
-        return to_dot(self, **kwargs)
-
-    def save(self, path, **kwargs):
-        """Write the graph: .html (self-contained, step-through), .dot, or .svg/.png/.pdf
-        (through Graphviz's `dot`). Returns the path."""
-        from .save import save
-
-        return save(self, path, **kwargs)
-
-    def to_html(self, **kwargs):
-        from .html import to_html
-
-        return to_html(self, **kwargs)
-
-    def _repr_html_(self):
-        from .html import to_html
-        from .render import LayoutLibraryNotFoundError
-
-        try:
-            return to_html(self, embed=True)
-        except LayoutLibraryNotFoundError as e:
-            return f"<pre>{e}</pre>"
-
-    def _repr_svg_(self):
-        from .render import GraphvizNotFoundError, render_dot
-
-        try:
-            return render_dot(self.to_dot(), "svg").decode("utf-8")
-        except GraphvizNotFoundError:
-            return None
-
-    def explain(self, **kwargs):
-        from .explain import explain_graph
-
-        return explain_graph(self, **kwargs)
-
-    def __repr__(self):
-        ops = sum(1 for n in self._nodes if n.kind == "op")
-        return f"<chainrule.viz.Graph: {len(self._nodes)} nodes ({ops} ops), output {self.output}>"
 
 
 def node_value(node, nr=None):
@@ -342,3 +295,16 @@ def total(arrays):
         if a is not None:
             out = a if out is None else out + a
     return out
+
+
+@contextlib.contextmanager
+def paused_gc():
+    """Cyclic GC paused while many small objects are made: with a large autograd graph
+    alive, each collection would walk all of it (a trace makes no cycles to collect)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()

@@ -9,17 +9,15 @@ derivative, the upstream gradient and their product. Module groups below the
 top level start collapsed; a click expands or collapses one.
 """
 
-from __future__ import annotations
-
 import html as _html
 import json
 from pathlib import Path
 
+from . import collapse
 from . import format as fmt
-from . import view as _view
 from .explain import leaf_line, step
-from .graph import node_value
 from .render import library_source
+from .traced import node_value
 
 _HERE = Path(__file__).resolve().parent
 
@@ -37,7 +35,7 @@ def _operand(src, output_nr):
 
 def graph_data(graph, max_nodes=300, expand=0, title=None):
     """The JSON the viewer draws: nodes, edges, groups and each node's step texts."""
-    view = _view.build(graph, expand=None, max_nodes=max_nodes)
+    view = collapse.build(graph, expand=None, max_nodes=max_nodes)
     by_id = graph._by_id
     L = by_id[graph.output].name if graph.output else "output"
     has_grads = any(n.grad is not None for n in graph._nodes if n.kind == "op")

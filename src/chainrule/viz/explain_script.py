@@ -8,14 +8,13 @@ installed, graph.svg are written to --out. Then recording stops and the script
 runs on as usual.
 """
 
-from __future__ import annotations
-
 import argparse
 import os
 import sys
 import traceback
 from pathlib import Path
 
+from .._alias import run_path
 from ..tensor import Tensor
 from .record import record
 from .render import graphviz_available
@@ -115,8 +114,6 @@ def explain_main(argv):
     if not os.path.exists(ns.script):
         _say(f"can't open file '{ns.script}': No such file or directory")
         return 2
-    from .._alias import run_path
-
     original = Tensor.backward
     rec = record()
     state = {"calls": 0, "written": None, "error": None}
