@@ -1,9 +1,10 @@
-"""Graphviz DOT text for a Graph: forward edges blue, backward edges red.
+"""Graphviz DOT text for a Graph (for .png/.pdf): forward edges blue, backward red.
 
 Each node shows its name, its op (the grad_fn name), its value and, after a
-backward pass, its gradient. A blue edge carries a value forward to the op
-that reads it; a red edge beside it (drawn with its arrow at the input)
-carries the gradient back. Module groups are clusters, or boxes when collapsed.
+backward pass, its gradient, compact as in chainrule's own SVG. A blue edge
+carries a value forward to the op that reads it; a red edge beside it (drawn
+with its arrow at the input) carries the gradient back. Module groups are
+clusters, or boxes when collapsed. Inputs at the top, as in the SVG.
 """
 
 from . import collapse
@@ -35,15 +36,14 @@ def node_lines(graph, v):
     else:
         n = v.node
         if n.kind == "op":
-            args = [graph._by_id[e.src].output_name(e.output_nr) for e in graph.inputs(n)]
-            lines.append(f"{n.assigned()} = {n.expression(args)}")
+            lines.append(graph.expression_of(n))
             lines.append(n.op_name)
         else:
             lines.append(n.name)
     if v.value is not None:
-        lines.append(f"value {fmt.tensor(v.value)}")
+        lines.append(f"value {fmt.compact(v.value)}")
     if v.grad is not None:
-        lines.append(f"grad {fmt.tensor(v.grad)}")
+        lines.append(f"grad {fmt.compact(v.grad)}")
     return lines
 
 
@@ -54,7 +54,7 @@ def to_dot(graph, expand=0, max_nodes=500, title=None):
     label = title or ""
     if view.note:
         label = f"{label}\n{view.note}" if label else view.note
-    graph_attrs = 'rankdir=LR, fontname="Helvetica", fontsize=11'
+    graph_attrs = 'rankdir=TB, fontname="Helvetica", fontsize=11'
     if label:
         graph_attrs += f", label={_q(label)}, labelloc=b"
     out.append(f"  graph [{graph_attrs}];")
@@ -94,12 +94,12 @@ def to_dot(graph, expand=0, max_nodes=500, title=None):
         emit_node(v, "  ")
     for e in view.edges:
         style = ', style="dashed"' if e.elided else ""
-        lab = "" if e.value is None else f", label={_q(fmt.tensor(e.value))}"
+        lab = "" if e.value is None else f", label={_q(fmt.compact(e.value))}"
         out.append(f'  {e.src} -> {e.dst} [color="{BLUE}", fontcolor="{BLUE}"{lab}{style}];')
     for e in view.edges:
         if not e.backward or e.elided:
             continue
-        lab = "" if e.grad is None else f", label={_q(fmt.tensor(e.grad))}"
+        lab = "" if e.grad is None else f", label={_q(fmt.compact(e.grad))}"
         out.append(
             f'  {e.src} -> {e.dst} [dir=back, color="{RED}", fontcolor="{RED}", '
             f'style="dashed", constraint=false{lab}];'

@@ -1,25 +1,28 @@
-"""One self-contained HTML page: the graph, laid out in the browser, stepped through.
+"""One self-contained HTML page (or notebook output): the graph's SVG, stepped through.
 
-The page carries everything inline: the layout library (@dagrejs/dagre, with its
-licence), chainrule's viewer script and style (viewer.js, viewer.css beside this
-file), and the graph as JSON. It loads nothing from anywhere, so it opens
-offline from a file. "next" walks the forward pass node by node (blue), then
-the backward pass node by node (red), each backward step showing the local
-derivative, the upstream gradient and their product. Module groups below the
-top level start collapsed; a click expands or collapses one.
+The page carries everything inline and loads nothing, so it opens offline from
+a file: the drawing (svg.py: one SVG per level of detail, modules collapsed
+first), the step texts as JSON, and chainrule's viewer script and style
+(viewer.js, viewer.css beside this file), which only show, hide, highlight,
+fit, zoom and pan. "next" walks the forward pass node by node (blue), then the
+backward pass (red), each backward step with the local derivative, the
+upstream gradient and their product, in the words and names explain() prints.
+
+A notebook can hold any number of these: nothing has an id, the script finds
+its own graph from where it stands, and keys step only the focused graph.
 """
 
-import html as _html
 import json
+from html import escape
 from pathlib import Path
 
-from . import collapse
 from . import format as fmt
 from .explain import leaf_line, step
-from .render import library_source
+from .svg import STYLE, Drawing, svg_body
 from .traced import node_value
 
 _HERE = Path(__file__).resolve().parent
+EMBED_MAX_HEIGHT = 560  # px: a notebook output taller than this zooms out to fit
 
 
 def _script_text(code):
@@ -33,91 +36,166 @@ def _operand(src, output_nr):
     return name if value is None else f"{name} = {fmt.tensor(value)}"
 
 
-def graph_data(graph, max_nodes=300, expand=0, title=None):
-    """The JSON the viewer draws: nodes, edges, groups and each node's step texts."""
-    view = collapse.build(graph, expand=None, max_nodes=max_nodes)
-    by_id = graph._by_id
-    L = by_id[graph.output].name if graph.output else "output"
-    has_grads = any(n.grad is not None for n in graph._nodes if n.kind == "op")
-    nodes = []
-    forward_index = {}
-    for v in view.nodes:
-        d = {"id": v.id, "kind": v.kind, "group": v.group}
-        if v.kind == "elided":
-            d.update(name=v.label, order=-2)
-            nodes.append(d)
-            continue
-        n = v.node
-        d.update(
-            name=n.name,
-            order=n.order,
-            value=None if v.value is None else fmt.tensor(v.value),
-            grad=None if v.grad is None else fmt.tensor(v.grad),
-            output=n.is_output,
-            requires_grad=n.requires_grad,
+def levels_of(graph, expand):
+    """The levels of detail a page offers: each collapses the groups deeper than it."""
+    if expand is None or not graph.groups:
+        return [None]
+    deepest = max(g.depth for g in graph.groups.values())
+    return list(range(min(expand, deepest), deepest + 1))
+
+
+def backward_text(st):
+    """A backward step of explain.step() as the page's panel shows it."""
+    out = ["local derivative:  " + st["formula"]]
+    if st["operands"]:
+        out.append("   with " + st["operands"])
+    out += ["   so " + line for line in st["local"]]
+    out.append("upstream gradient: " + st["upstream"])
+    for i, line in enumerate(st["chain"]):
+        out.append(("product:           " if i == 0 else " " * 19) + line)
+    out += st["constants"]
+    return "\n".join(out)
+
+
+def _stats(value):
+    return [list(kv) for kv in fmt.stats(value)]
+
+
+def _node_info(graph, n, L, has_grads):
+    info = {"kind": n.kind, "name": n.name}
+    value = node_value(n)
+    if value is not None:
+        info["value"] = _stats(value)
+        info["text"] = fmt.tensor(value)
+    if n.kind == "op":
+        info["title"] = f"{graph.expression_of(n)}    ({n.op_name})"
+        inputs = ", ".join(_operand(graph._by_id[e.src], e.output_nr) for e in graph.operands(n))
+        shown = "? (not recorded)" if value is None else fmt.tensor(value)
+        info["fwd"] = f"inputs: {inputs}\nvalue:  {shown}"
+        if has_grads:
+            st = step(graph, n, L)
+            info["bwd"] = backward_text(st)
+        info["formula"] = n.formula
+    else:
+        info["title"] = f"{'leaf' if n.kind == 'leaf' else 'constant'} {n.name}"
+        if n.kind == "leaf" and has_grads:
+            info["bwd"] = leaf_line(graph, n, L)
+    if n.grad is not None and n.kind != "const":
+        g = n.grad
+        info["grad"] = _stats(g[0] if isinstance(g, tuple) else g)
+    return info
+
+
+def _box_info(graph, v, L):
+    info = {"kind": "module", "name": v.label, "title": f"module {v.label}"}
+    if v.value is not None:
+        info["value"] = _stats(v.value)
+        info["fwd"] = f"value leaving it: {fmt.tensor(v.value)}"
+    else:
+        info["fwd"] = "value leaving it: ?"
+    if v.grad is not None:
+        info["grad"] = _stats(v.grad)
+    ops = sum(1 for m in v.members if m.kind == "op")
+    arriving = "?" if v.grad is None else fmt.tensor(v.grad)
+    lines = [f"gradient arriving at its output: {arriving}"]
+    lines += [leaf_line(graph, m, L) for m in v.members if m.kind == "leaf" and m.requires_grad]
+    lines.append(f"(double-click the box, or press Enter, to see its {ops} ops one by one)")
+    info["bwd"] = "\n".join(lines)
+    return info
+
+
+def page_parts(graph, max_nodes=300, expand=0, title=None):
+    """The drawings (one per level of detail) and the JSON the viewer reads."""
+    graph.nodes  # noqa: B018  (syncs the gradients the hooks caught)
+    L = graph._by_id[graph.output].name if graph.output else "output"
+    drawings = [Drawing(graph, expand=e, max_nodes=max_nodes) for e in levels_of(graph, expand)]
+    has_grads = drawings[0].has_grads
+    nodes = {}
+    levels = []
+    for d in drawings:
+        fwd, bwd, order = [], [], {}
+        for v in d.view.nodes:
+            if v.kind == "elided":
+                continue
+            if v.id not in nodes:
+                if v.kind == "module":
+                    nodes[v.id] = _box_info(graph, v, L)
+                else:
+                    nodes[v.id] = _node_info(graph, v.node, L, has_grads)
+            if v.kind in ("op", "module"):
+                fwd.append(v)
+        fwd.sort(key=lambda v: v.rank)
+        if has_grads:
+            leaves = [v for v in d.view.nodes if v.kind == "leaf" and v.node.requires_grad]
+            bwd = fwd[::-1] + leaves
+        for v in fwd:
+            order[v.id] = v.rank
+        if d is drawings[-1]:
+            name = "every op" if len(drawings) > 1 else ""
+        else:
+            name = f"modules {d.expand + 1} deep collapsed" if d.expand else "modules collapsed"
+        levels.append(
+            {
+                "name": name,
+                "fwd": [v.id for v in fwd],
+                "bwd": [v.id for v in bwd],
+                "order": order,
+            }
         )
-        if n.kind == "op":
-            args = [by_id[e.src].output_name(e.output_nr) for e in graph.inputs(n)]
-            d["expr"] = f"{n.assigned()} = {n.expression(args)}"
-            d["op"] = n.op_name
-            d["inputs"] = [_operand(by_id[e.src], e.output_nr) for e in graph.inputs(n)]
-            if has_grads:
-                d["step"] = step(graph, n, L)
-        elif n.kind == "leaf" and has_grads:
-            d["step"] = {"leaf": leaf_line(graph, n, L)}
-        forward_index[v.id] = len(nodes)
-        nodes.append(d)
-    edges = [
-        {
-            "src": e.src,
-            "dst": e.dst,
-            "value": None if e.value is None else fmt.tensor(e.value),
-            "grad": None if e.grad is None else fmt.tensor(e.grad),
-            "backward": e.backward,
-            "elided": e.elided,
-        }
-        for e in view.edges
-    ]
-    groups = [
-        {"id": g.id, "label": g.label, "parent": g.parent, "depth": g.depth}
-        for g in graph.groups.values()
-    ]
-    return {
+    note = drawings[0].view.note
+    if not has_grads:
+        note += (" " if note else "") + (
+            "No backward pass has run through this graph yet: the backward steps appear when "
+            "the page is written after loss.backward() (or graph.backward())."
+        )
+    data = {
         "title": title or f"chainrule: the graph of {L}",
         "loss": L,
-        "note": view.note,
-        "expand": expand,
+        "note": note,
         "has_grads": has_grads,
+        "levels": levels,
         "nodes": nodes,
-        "edges": edges,
-        "groups": groups,
     }
+    return drawings, data
 
 
 def to_html(graph, max_nodes=300, expand=0, title=None, embed=False):
-    """The page as a string (`embed`: a fragment for Jupyter, without <html> around it)."""
-    lib, licence = library_source()
-    data = graph_data(graph, max_nodes=max_nodes, expand=expand, title=title)
+    """The page as a string (`embed`: a fragment for a notebook, without <html> around it)."""
+    drawings, data = page_parts(graph, max_nodes=max_nodes, expand=expand, title=title)
     viewer = (_HERE / "viewer.js").read_text(encoding="utf-8")
-    css = (_HERE / "viewer.css").read_text(encoding="utf-8")
+    css = STYLE.strip() + "\n" + (_HERE / "viewer.css").read_text(encoding="utf-8")
     payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
-    licence_comment = "/*! @dagrejs/dagre licence:\n" + licence.replace("*/", "* /") + "\n*/\n"
-    title_text = _html.escape(data["title"])
-    body = f"""<div class="chainrule-viz">
-<div class="cr-bar">
-<button type="button" id="cr-reset">start</button>
-<button type="button" id="cr-prev">prev</button>
-<button type="button" id="cr-next">next</button>
-<button type="button" id="cr-end">end</button>
-<span id="cr-counter"></span>
-</div>
-<div id="cr-info"><div id="cr-step-title"></div><pre id="cr-step-body"></pre></div>
-<div id="cr-canvas"></div>
-<div id="cr-note"></div>
-</div>
-<script type="application/json" id="cr-data">{payload}</script>
-<script>{licence_comment}{_script_text(lib)}</script>
-<script>{_script_text(viewer)}</script>"""
+    svgs = "\n".join(svg_body(d) for d in drawings)
+    title_text = escape(data["title"])
+    buttons = "".join(
+        f'<button type="button" data-do="{do}" title="{tip}">{label}</button>'
+        for do, label, tip in (
+            ("start", "start", "Home"),
+            ("prev", "prev", "left arrow"),
+            ("next", "next", "right arrow"),
+            ("end", "end", "End"),
+            ("out", "−", "zoom out (-)"),
+            ("in", "+", "zoom in (+)"),
+            ("fit", "fit", "fit to the window (0)"),
+            ("less", "less detail", "collapse modules"),
+            ("more", "more detail", "open modules"),
+        )
+    )
+    style = ""
+    if embed:
+        h = min(EMBED_MAX_HEIGHT, max(240, int(drawings[0].height) + 50))
+        style = f' style="height:{h}px"'
+    kind = "cr-embed" if embed else "cr-page"
+    body = f"""<div class="chainrule-viz {kind}" tabindex="0"{style}>
+<div class="cr-bar"><b class="cr-name">{title_text}</b>{buttons}
+<span class="cr-counter"></span></div>
+<div class="cr-main"><div class="cr-canvas">{svgs}</div>
+<div class="cr-panel"><div class="cr-step-title"></div><pre class="cr-step-body"></pre>
+<div class="cr-sel"></div></div></div>
+<div class="cr-note"></div>
+<script type="application/json" class="cr-data">{payload}</script>
+<script>{_script_text(viewer)}</script>
+</div>"""
     if embed:
         return f"<style>{css}</style>\n{body}"
     return f"""<!DOCTYPE html>
@@ -125,10 +203,9 @@ def to_html(graph, max_nodes=300, expand=0, title=None, embed=False):
 <head>
 <meta charset="utf-8">
 <title>{title_text}</title>
-<style>{css}</style>
+<style>html,body{{margin:0;height:100%}}{css}</style>
 </head>
 <body>
-<h1>{title_text}</h1>
 {body}
 </body>
 </html>

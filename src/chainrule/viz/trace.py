@@ -13,8 +13,8 @@ from .dot import to_dot
 from .explain import explain_graph
 from .page import to_html
 from .record import find_recording
-from .render import GraphvizNotFoundError, LayoutLibraryNotFoundError, render_dot
 from .save import save
+from .svg import to_svg
 from .traced import TracedGraph, paused_gc
 from .walk import walk
 
@@ -27,6 +27,10 @@ class Graph(TracedGraph):
         """Graphviz DOT text: forward edges blue, backward edges red, with values and grads."""
         return to_dot(self, **kwargs)
 
+    def to_svg(self, **kwargs):
+        """The picture as SVG text, laid out by chainrule (no outside tool)."""
+        return to_svg(self, **kwargs)
+
     def to_html(self, **kwargs):
         """The step-through page as a string (`embed=True`: a fragment for a notebook)."""
         return to_html(self, **kwargs)
@@ -37,15 +41,17 @@ class Graph(TracedGraph):
         return save(self, path, **kwargs)
 
     def _repr_html_(self):
+        # A notebook shows the first of a result's reprs that is not None: where the page
+        # cannot be made, the SVG instead of an error.
         try:
             return to_html(self, embed=True)
-        except LayoutLibraryNotFoundError:  # None: the notebook shows the SVG instead
+        except Exception:  # noqa: BLE001
             return None
 
     def _repr_svg_(self):
         try:
-            return render_dot(self.to_dot(), "svg").decode("utf-8")
-        except GraphvizNotFoundError:
+            return to_svg(self)
+        except Exception:  # noqa: BLE001  (the notebook then shows the text repr)
             return None
 
     def explain(self, **kwargs):
@@ -76,6 +82,8 @@ def trace(output, *, recording=None, names=None, frame=None, depth=0):
         root = output._accumulator()
     if recording is None and root is not None:
         recording = find_recording(root)
+    if recording is not None:
+        recording.read_names()
     with paused_gc():
         nodes, edges, groups = walk(output, root, found, recording)
         graph = Graph(output, nodes, edges, groups, recording)

@@ -28,9 +28,12 @@ _INFIX = {"Add": "+", "Sub": "-", "Mul": "*", "Div": "/", "Pow": "**", "Mm": "@"
 
 
 def short_name(op_name):
-    """'MulBackward0' -> 'mul', 'MseLossBackward0' -> 'mse_loss'."""
-    base = re.sub(r"Backward\d*$", "", op_name or "") or "op"
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", base).lower()
+    """'MulBackward0' -> 'mul', 'MseLossBackward0' -> 'mse_loss',
+    'MaxPool2DWithIndicesBackward0' -> 'max_pool2d_with_indices'."""
+    base = re.sub(r"Backwards?\d*$", "", op_name or "") or "op"
+    # a word starts at a capital after a lower-case letter, or at the capital that begins
+    # a lower-case run after capitals (2DWith -> 2d_with)
+    return re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z0-9])(?=[A-Z][a-z])", "_", base).lower()
 
 
 class Group:
@@ -66,6 +69,7 @@ class GNode:
         "is_output",
         "_op",
         "output_names",
+        "operand_order",
     )
 
     def __init__(self, nid, kind, name, value=None):
@@ -84,6 +88,7 @@ class GNode:
         self.is_output = False
         self._op = None
         self.output_names = {}  # output number (1, 2, ...) -> the user's variable for it
+        self.operand_order = None  # input positions in the order the code wrote them
 
     def output_name(self, nr):
         """What to call output `nr` of this node: its own name for output 0; for a later
@@ -110,7 +115,7 @@ class GNode:
         """`r ** 2`, `x * w`, `tanh(a)`: how this node's value was made, in names."""
         if self.kind != "op":
             return self.name
-        base = re.sub(r"Backward\d*$", "", self.op_name or "")
+        base = re.sub(r"Backwards?\d*$", "", self.op_name or "")
         if base == "Pow" and "exponent" in self.params and len(args) == 1:
             return f"{args[0]} ** {fmt.number(self.params['exponent'])}"
         if base in _INFIX and len(args) == 2:
@@ -179,6 +184,20 @@ class TracedGraph:
         """The edges into `node` (by input position)."""
         nid = node if isinstance(node, str) else node.id
         return self._inputs.get(nid, [])
+
+    def operands(self, node):
+        """The edges into `node` in the order the code wrote its operands (`x * w` where
+        Python ran w.__rmul__(x))."""
+        edges = self.inputs(node)
+        order = node.operand_order
+        if order is None:
+            return edges
+        return sorted(edges, key=lambda e: order.index(e.index) if e.index in order else e.index)
+
+    def expression_of(self, node):
+        """`y_pred = x * w`: how an op node's value was made, in the code's names."""
+        args = [self._by_id[e.src].output_name(e.output_nr) for e in self.operands(node)]
+        return f"{node.assigned()} = {node.expression(args)}"
 
     def consumers(self, node):
         nid = node if isinstance(node, str) else node.id

@@ -39,6 +39,7 @@ class _Builder:
         self.next_suffix = {}  # base name -> the next number to try (no quadratic search)
         self.node_names = {}  # autograd node -> variable name
         self.output_names = {}  # (autograd node, output number > 0) -> variable name
+        self.pending = []  # (node, module stack, input edges): grouped once all are made
         for t in names._keep:
             if isinstance(t, Tensor) and t.grad_fn is not None:
                 if t._output_nr == 0:
@@ -78,6 +79,7 @@ class _Builder:
         values = _saved_values(ops)
         for fn in ops:
             self.add_op(fn, values)
+        self._groups()
         if type(root) is AccumulateGrad:
             out = self.leaf(root)
         else:
@@ -106,8 +108,8 @@ class _Builder:
                 n = self.new("const", self.unique("const", name), np.array(value, copy=True))
                 self.by_array[id(value)] = n
             return n
-        if isinstance(value, (bool, int, float)):
-            return self.new("const", fmt.number(value), np.asarray(value))
+        if isinstance(value, (bool, int, float)):  # a number: its name, if the code gave one
+            return self.new("const", name or fmt.number(value), np.asarray(value))
         if isinstance(value, str) or value is None:
             label = "const" if value is None else value
             return self.new("const", label, None if value is None else np.asarray(value))
@@ -132,12 +134,18 @@ class _Builder:
             inputs.append(GEdge(src.id, None, i, nr))
         op_name = type(fn).__name__
         name = self.node_names.get(fn)
+        if name is None and entry is not None:
+            name = self._recorded_name(entry, 0)
         n = self.new("op", self.unique(short_name(op_name), name))
+        if entry is not None and entry.site is not None and entry.site[0]:
+            n.operand_order = (1, 0)  # written the other way round (a reflected operator)
         n.fn = fn
         n.op_name = op_name
         n._op = fn.op
         for nr in range(1, getattr(fn, "_num_outputs", 1)):
             given = self.output_names.get((fn, nr))
+            if given is None and entry is not None:
+                given = self._recorded_name(entry, nr)
             if given is not None:
                 n.output_names[nr] = self.unique(f"{n.name}_{nr}", given)
         n.formula = getattr(fn.op, "formula", "") or ""
@@ -152,12 +160,20 @@ class _Builder:
             self.edges.append(e)
         self.by_fn[fn] = n
         if entry is not None and entry.modules:
-            self._group(n, entry.modules, inputs)
+            self.pending.append((n, entry.modules, inputs))
+
+    def _recorded_name(self, entry, nr):
+        """The variable a recorded node's output was kept in, if no other node has it."""
+        name = entry.names.get(nr)
+        if name is None or name in self.taken:
+            return None
+        return name
 
     def _operand(self, entry, saved, i, n_edges):
         """The constant feeding input i of an op (None when there is none to show)."""
         if entry is not None and entry.inputs is not None and i < len(entry.inputs):
-            return self.constant(entry.inputs[i])
+            name = entry.site[1][i] if entry.site is not None else None
+            return self.constant(entry.inputs[i], name)
         if len(saved) == n_edges:
             s = saved[i]
             if s[0] == INPUT and not s[1]._requires_grad:
@@ -167,27 +183,64 @@ class _Builder:
                 return self.constant(s[1])
         return self.constant(object())
 
-    def _group(self, n, stack, inputs):
-        path = _names.module_path(stack, self.names)
-        parent = None
-        for depth, (gid, module) in enumerate(zip(path, stack)):
-            if gid not in self.groups:
-                cls = type(module).__name__
-                label = gid.rsplit(".", 1)[-1]
-                self.groups[gid] = Group(gid, f"{label} ({cls})", parent, depth, cls)
-            parent = gid
-        n.group = path[-1]
-        # A parameter sits in the module that owns it, found on the module stack.
-        for e in inputs:
-            src = self.nodes[int(e.src[1:])]
-            if src.kind != "leaf" or src.group is not None or src.fn is None:
-                continue
-            var = src.fn.variable
-            for gid, module in zip(reversed(path), reversed(stack)):
-                params = getattr(module, "_parameters", None) or {}
-                if any(p is var for p in params.values()):
-                    src.group = gid
-                    break
+    def _groups(self):
+        """Module groups: one per call of a module, so a module used twice (a pooling
+        layer after each convolution) is two groups, `pooling#1` and `pooling#2`, and
+        the drawing has no false loop through one box."""
+        paths = []
+        calls = {}  # qualified name -> the calls of it that made nodes of this graph
+        for _, stack, _ in self.pending:
+            path = _names.module_path([m for m, _ in stack], self.names)
+            paths.append(path)
+            for qn, (_, call) in zip(path, stack):
+                calls.setdefault(qn, set()).add(call)
+        number = {}
+        for qn, ids in calls.items():
+            for k, call in enumerate(sorted(ids), 1):
+                number[qn, call] = k if len(ids) > 1 else 0
+        owners = {}  # parameter leaf -> the groups of the calls that read it
+        for (n, stack, inputs), path in zip(self.pending, paths):
+            parent = None
+            gids = []
+            for depth, (qn, (module, call)) in enumerate(zip(path, stack)):
+                k = number[qn, call]
+                gid = f"{qn}#{k}" if k else qn
+                if gid not in self.groups:
+                    cls = type(module).__name__
+                    label = f"{qn.rsplit('.', 1)[-1]} ({cls})" + (f" call {k}" if k else "")
+                    self.groups[gid] = Group(gid, label, parent, depth, cls)
+                parent = gid
+                gids.append(gid)
+            n.group = parent
+            # A parameter sits in the module call that reads it (found on the stack).
+            for e in inputs:
+                src = self.nodes[int(e.src[1:])]
+                if src.kind != "leaf" or src.fn is None:
+                    continue
+                var = src.fn.variable
+                for gid, (module, _) in zip(reversed(gids), reversed(stack)):
+                    params = getattr(module, "_parameters", None) or {}
+                    if any(p is var for p in params.values()):
+                        owners.setdefault(src, set()).add(gid)
+                        break
+        # ... and in the group around all of them when several calls read it.
+        for leaf, gids in owners.items():
+            leaf.group = self._common(gids)
+
+    def _common(self, gids):
+        chains = []
+        for gid in gids:
+            chain = []
+            while gid is not None:
+                chain.append(gid)
+                gid = self.groups[gid].parent
+            chains.append(chain[::-1])
+        common = None
+        for level in zip(*chains):
+            if any(g != level[0] for g in level):
+                break
+            common = level[0]
+        return common
 
 
 def _seq(fn):
