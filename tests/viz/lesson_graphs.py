@@ -17,6 +17,8 @@ import chainrule as cr
 from chainrule import _alias, viz
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+# the lessons whose graphs the viewer must show well (lesson_graph(name) in conftest.py)
+LESSONS = ("10_cnn", "11_resnet", "11_inception", "13_name_classifier")
 
 
 def _lesson(name):

@@ -41,12 +41,13 @@ class Placed:
     """Where everything went: boxes (x, y, width, height: top-left corner), clusters
     likewise, and each edge's route."""
 
-    def __init__(self, width, height, nodes, clusters, edges):
+    def __init__(self, width, height, nodes, clusters, edges, titles):
         self.width = width
         self.height = height
         self.nodes = nodes  # id -> (x, y, w, h)
         self.clusters = clusters  # id -> (x, y, w, h)
         self.edges = edges  # key -> Route
+        self.titles = titles  # cluster id -> (x, y) of its title's top-left corner
 
 
 class Route:
@@ -97,7 +98,7 @@ class _Item:
 
     def __init__(self, key, kind, left, right, height, n):
         self.key = key
-        self.kind = kind  # node, cluster, dummy, label, in, out, title
+        self.kind = kind  # node, cluster, dummy, label, in, out
         self.left = left  # extent left of x
         self.right = right  # extent right of x
         self.height = height
@@ -158,12 +159,11 @@ class _Layered:
         self.segments = []
         self.by_key = {}
         self.ports = {}  # (in|out, key) -> port item
-        self.title = None
+        self.title = None  # (width, height) of a cluster's title, drawn in rank 0
+        self.title_x = 0.0
 
     def add(self, key, kind, width, height):
         it = _Item(key, kind, width / 2, width / 2, height, len(self.items))
-        if kind == "title":
-            it.left, it.right = 0.0, width
         self.items.append(it)
         self.by_key[key] = it
         return it
@@ -184,6 +184,7 @@ class _Layered:
         self._order()
         self._attach(port_offsets)
         self._place_x()
+        self._place_title()
         return self._place_y()
 
     # 0. cycles: an edge that closes one is laid out reversed
@@ -237,7 +238,7 @@ class _Layered:
         has_in = any(it.kind == "in" for it in self.items) or self.title is not None
         first = 1 if has_in else 0
         for it in order:
-            if it.kind in ("in", "title"):
+            if it.kind == "in":
                 it.rank = 0
             elif preds[it]:
                 it.rank = max(p.rank for p in preds[it]) + 1
@@ -245,7 +246,7 @@ class _Layered:
                 it.rank = first
         # Sources move down to just above their first consumer.
         for it in reversed(order):
-            if not preds[it] and it.kind not in ("in", "title", "out") and succs[it]:
+            if not preds[it] and it.kind not in ("in", "out") and succs[it]:
                 it.rank = max(it.rank, min(s.rank for s in succs[it]) - 1)
         last = max((it.rank for it in self.items if it.kind != "out"), default=0)
         for it in self.items:
@@ -322,9 +323,6 @@ class _Layered:
             keyed.append((sum(ps) / len(ps) if ps else it.pos, it.pos, it))
         keyed.sort(key=lambda k: (k[0], k[1]))
         rank[:] = [k[2] for k in keyed]
-        if self.title is not None and rank and self.title in rank:
-            rank.remove(self.title)
-            rank.insert(0, self.title)
         for i, it in enumerate(rank):
             it.pos = i
 
@@ -397,27 +395,38 @@ class _Layered:
             return
         targets, weights, seps = [], [], []
         for i, it in enumerate(rank):
-            if it.kind == "title":
-                targets.append(it.left)
-                weights.append(1e9)  # the title stays at the left edge
+            ws = wants(it)
+            if ws:
+                total = sum(w for _, w in ws)
+                targets.append(sum(x * w for x, w in ws) / total)
+                weights.append(total)
             else:
-                ws = wants(it)
-                if ws:
-                    total = sum(w for _, w in ws)
-                    targets.append(sum(x * w for x, w in ws) / total)
-                    weights.append(total)
-                else:
-                    targets.append(it.x)
-                    weights.append(0.05)
+                targets.append(it.x)
+                weights.append(0.05)
             if i:
                 prev = rank[i - 1]
                 seps.append(prev.right + _sep(prev, it) + it.left)
         for it, x in zip(rank, _isotonic(targets, weights, seps)):
             it.x = x
 
+    # a cluster's title: at the top left, unless an edge comes in there; then in the
+    # first gap between the edges coming in that is wide enough, or after the last
+    def _place_title(self):
+        if self.title is None:
+            return
+        width = self.title[0]
+        x = 0.0
+        for port in sorted(self.ranks[0], key=lambda it: it.x):
+            if port.x - port.left - LANE_SEP >= x + width:
+                break
+            x = max(x, port.x + port.right + LANE_SEP)
+        self.title_x = x
+
     # y: ranks are bands; boxes sit centred in theirs
     def _place_y(self):
         heights = [0.0] * self.n_ranks
+        if self.title is not None:
+            heights[0] = self.title[1]
         for it in self.items:
             heights[it.rank] = max(heights[it.rank], it.height)
         self.band_top = []
@@ -431,6 +440,8 @@ class _Layered:
             y += heights[r]
         self.band_height = heights
         width = max((it.x + it.right for it in self.items), default=0.0)
+        if self.title is not None:
+            width = max(width, self.title_x + self.title[0])
         return width, y
 
     def centre_y(self, it):
@@ -551,8 +562,7 @@ class _Composer:
         if g is None:
             g = self.graphs[cid] = _Layered()
             if cid is not None:
-                _, tw, th = self.clusters[cid]
-                g.title = g.add(("title", cid), "title", tw, th)
+                g.title = self.clusters[cid][1:]
         return g
 
     def item(self, cid, child):
@@ -654,7 +664,7 @@ class _Composer:
         return PAD + port.x - w / 2
 
     def _absolute(self):
-        nodes, clusters = {}, {}
+        nodes, clusters, titles = {}, {}, {}
         origin = {None: (MARGIN, MARGIN)}
         # top-down: a cluster's content origin from its box in its parent
         order = sorted(self.graphs, key=self._depth)
@@ -672,6 +682,7 @@ class _Composer:
                     y = oy + g.centre_y(it) - h / 2
                     clusters[it.key] = (x, y, w, h)
                     origin[it.key] = (x + PAD, y + PAD)
+                    titles[it.key] = (x + PAD + self.graphs[it.key].title_x, y + PAD)
         routes = {}
         for key, segs in self.pieces.items():
             pts, curves, label, rev = [], [], None, False
@@ -692,4 +703,4 @@ class _Composer:
                 curves.extend(c)
             routes[key] = Route(pts, curves, label, rev)
         w, h = self.content[None]
-        return Placed(w + 2 * MARGIN, h + 2 * MARGIN, nodes, clusters, routes)
+        return Placed(w + 2 * MARGIN, h + 2 * MARGIN, nodes, clusters, routes, titles)

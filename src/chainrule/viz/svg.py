@@ -156,11 +156,12 @@ def svg_body(drawing, standalone=False):
     out.append('<g class="cr-clusters">')
     for gid in sorted(p.clusters, key=lambda g: d.graph.groups[g].depth):
         x, y, w, h = p.clusters[gid]
+        tx, ty = p.titles[gid]
         label = escape(d.graph.groups[gid].label)
         out.append(
             f'<g class="cr-cluster" data-group="{escape(gid)}">'
             f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}" rx="8"/>'
-            f'<text x="{_n(x + 8)}" y="{_n(y + 8 + LINE_H - 4)}">{label}</text></g>'
+            f'<text x="{_n(tx)}" y="{_n(ty + LINE_H - 4)}">{label}</text></g>'
         )
     out.append("</g>")
     out.append('<g class="cr-edges">')

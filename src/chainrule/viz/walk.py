@@ -40,6 +40,7 @@ class _Builder:
         self.node_names = {}  # autograd node -> variable name
         self.output_names = {}  # (autograd node, output number > 0) -> variable name
         self.pending = []  # (node, module stack, input edges): grouped once all are made
+        self.unnamed = []  # constants the user's variables do not name (made inside the code)
         for t in names._keep:
             if isinstance(t, Tensor) and t.grad_fn is not None:
                 if t._output_nr == 0:
@@ -107,13 +108,18 @@ class _Builder:
                 name = name or self.names.array(value)
                 n = self.new("const", self.unique("const", name), np.array(value, copy=True))
                 self.by_array[id(value)] = n
+                if name is None:
+                    self.unnamed.append(n)
             return n
         if isinstance(value, (bool, int, float)):  # a number: its name, if the code gave one
-            return self.new("const", name or fmt.number(value), np.asarray(value))
-        if isinstance(value, str) or value is None:
+            n = self.new("const", name or fmt.number(value), np.asarray(value))
+        elif isinstance(value, str) or value is None:
             label = "const" if value is None else value
-            return self.new("const", label, None if value is None else np.asarray(value))
-        return self.new("const", self.unique("const"))
+            n = self.new("const", label, None if value is None else np.asarray(value))
+        else:
+            n = self.new("const", self.unique("const"))
+        self.unnamed.append(n)
+        return n
 
     def add_op(self, fn, values):
         entry = self.rec.entries.get(fn) if self.rec is not None else None
@@ -226,6 +232,15 @@ class _Builder:
         # ... and in the group around all of them when several calls read it.
         for leaf, gids in owners.items():
             leaf.group = self._common(gids)
+        # A constant no variable of the user's names (a number, zeros made inside a layer)
+        # belongs with the ops that read it; a named one (the input batch) stays outside.
+        readers = {}
+        for e in self.edges:
+            readers.setdefault(e.src, set()).add(self.nodes[int(e.dst[1:])].group)
+        for n in self.unnamed:
+            gids = readers.get(n.id)
+            if gids and None not in gids:
+                n.group = self._common(gids)
 
     def _common(self, gids):
         chains = []
