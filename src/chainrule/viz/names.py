@@ -4,11 +4,13 @@ The caller's frame is read (globals first, then locals, which win): a name
 bound to a tensor names that tensor (`w`, `loss`), and an nn.Module bound to
 a name names its parameters as named_parameters() does (`fc1.weight`; with
 several such modules, prefixed by the module's variable: `model.fc1.weight`)
-and its submodules (`fc1`), which group the graph's nodes.
+and its submodules (`fc1`), which group the graph's nodes. IPython's names for
+what a cell showed (`_`, `_2`, `Out`) name nothing.
 """
 
 from ..nn.modules.module import Module
 from ..tensor import Tensor
+from .source import is_user_name
 
 
 class Names:
@@ -46,7 +48,7 @@ def from_frame(frame, extra=None):
     modules = []
     for scope in scopes:
         for name, obj in list(scope.items()):
-            if name.startswith("__"):
+            if not is_user_name(name):  # dunders, and IPython's output cache (_2, Out)
                 continue
             if isinstance(obj, Tensor):
                 names.add_tensor(name, obj)

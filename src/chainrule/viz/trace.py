@@ -87,11 +87,11 @@ def trace(output, *, recording=None, names=None, frame=None, depth=0):
     with paused_gc():
         nodes, edges, groups = walk(output, root, found, recording)
         graph = Graph(output, nodes, edges, groups, recording)
-    for n in nodes:
-        if n.kind == "op" and (
-            recording is None or not recording.grads or n.fn not in recording.entries
-        ):
-            graph._hook(n.fn)
+        for n in nodes:
+            if n.kind == "op" and (
+                recording is None or not recording.grads or n.fn not in recording.entries
+            ):
+                graph._hook(n.fn)
     return graph
 
 

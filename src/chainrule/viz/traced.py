@@ -17,6 +17,7 @@ adds the methods that call them.
 """
 
 import contextlib
+import functools
 import gc
 import re
 import weakref
@@ -24,9 +25,19 @@ import weakref
 from . import format as fmt
 from .grads import compute, grads_of, local_hook
 
-_INFIX = {"Add": "+", "Sub": "-", "Mul": "*", "Div": "/", "Pow": "**", "Mm": "@", "Matmul": "@"}
+_INFIX = {
+    "Add": "+",
+    "Sub": "-",
+    "Rsub": "-",
+    "Mul": "*",
+    "Div": "/",
+    "Pow": "**",
+    "Mm": "@",
+    "Matmul": "@",
+}
 
 
+@functools.lru_cache(maxsize=1024)
 def short_name(op_name):
     """'MulBackward0' -> 'mul', 'MseLossBackward0' -> 'mse_loss',
     'MaxPool2DWithIndicesBackward0' -> 'max_pool2d_with_indices'."""
