@@ -41,6 +41,14 @@ def test_inputs_above_outputs_and_operands_in_written_order():
         assert boxes[e.src][1] + boxes[e.src][3] < boxes[e.dst][1]
     x, w = g.node("x").id, g.node("w").id
     assert boxes[x][0] + boxes[x][2] <= boxes[w][0]  # x * w: x on the left
+    # and where Python ran it as w.__rmul__(x), with x a number
+    w = cr.tensor([1.0], requires_grad=True)
+    x = 3.0
+    with viz.record():
+        y = x * w
+    d = Drawing(viz.trace(y))
+    boxes = {v.node.name: d.placed.nodes[v.id] for v in d.view.nodes}
+    assert boxes["x"][0] + boxes["x"][2] <= boxes["w"][0]
 
 
 @pytest.mark.parametrize("name", LESSONS)

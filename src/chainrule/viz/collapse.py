@@ -42,7 +42,7 @@ class VEdge:
         self.grad = grad
         self.backward = backward  # whether a gradient flows back along it
         self.elided = elided
-        self.index = index  # the operand position it feeds (the first, when it stands for several)
+        self.index = index  # the operand it feeds, in written order (the first of several)
         self.count = 1  # how many edges of the graph it stands for
 
 
@@ -138,7 +138,10 @@ def _build(graph, expand, max_nodes):
         value = node_value(src, e.output_nr)
         old = edges.get(key)
         if old is None:
-            edges[key] = VEdge(s, d, value, e.grad, backward, index=e.index)
+            # where the code wrote the operand (x in x * w first, though Python ran w * x)
+            written = by_id[e.dst].operand_order
+            index = written.index(e.index) if written and e.index in written else e.index
+            edges[key] = VEdge(s, d, value, e.grad, backward, index=index)
         else:
             old.count += 1
             if e.grad is not None:

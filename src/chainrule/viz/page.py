@@ -22,7 +22,9 @@ from .svg import STYLE, Drawing, svg_body
 from .traced import node_value
 
 _HERE = Path(__file__).resolve().parent
-EMBED_MAX_HEIGHT = 560  # px: a notebook output taller than this zooms out to fit
+# px: a notebook output is as tall as its drawing, within these; taller ones zoom out to fit
+EMBED_HEIGHT = (320, 600)
+EMBED_CHROME = 70  # px the toolbar and the margins of the fit take
 
 
 def _script_text(code):
@@ -99,7 +101,8 @@ def _box_info(graph, v, L):
     arriving = "?" if v.grad is None else fmt.tensor(v.grad)
     lines = [f"gradient arriving at its output: {arriving}"]
     lines += [leaf_line(graph, m, L) for m in v.members if m.kind == "leaf" and m.requires_grad]
-    lines.append(f"(double-click the box, or press Enter, to see its {ops} ops one by one)")
+    what = "its op" if ops == 1 else f"its {ops} ops one by one"
+    lines.append(f"(double-click the box, or press Enter, to see {what})")
     info["bwd"] = "\n".join(lines)
     return info
 
@@ -183,7 +186,8 @@ def to_html(graph, max_nodes=300, expand=0, title=None, embed=False):
     )
     style = ""
     if embed:
-        h = min(EMBED_MAX_HEIGHT, max(240, int(drawings[0].height) + 50))
+        low, high = EMBED_HEIGHT
+        h = min(high, max(low, int(drawings[0].height) + EMBED_CHROME))
         style = f' style="height:{h}px"'
     kind = "cr-embed" if embed else "cr-page"
     body = f"""<div class="chainrule-viz {kind}" tabindex="0"{style}>

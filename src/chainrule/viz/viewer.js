@@ -52,7 +52,8 @@
       cur.view = { k: k, x: x + w / 2 - c[0] / (2 * k), y: y + h / 2 - c[1] / (2 * k) };
       apply();
     }
-    function fit() { frame(0, 0, cur.w, cur.h, 1.5); }
+    // a small graph is drawn larger on a page of its own, at its size in a notebook
+    function fit() { frame(0, 0, cur.w, cur.h, root.classList.contains("cr-page") ? 1.5 : 1); }
     function zoom(f, px, py) {
       var v = cur.view, c = size();
       if (px == null) { px = c[0] / 2; py = c[1] / 2; }
@@ -61,13 +62,14 @@
       v.x = wx - px / v.k; v.y = wy - py / v.k;
       apply();
     }
-    function reveal(id) {  // pan, keeping the zoom, until node id is in view
+    function reveal(id) {  // pan, keeping the zoom, just enough to bring box id into view
       var b = cur.box[id], v = cur.view, c = size();
       if (!b) return;
-      var w = c[0] / v.k, h = c[1] / v.k, m = 20 / v.k;
-      if (b[0] < v.x + m || b[0] + b[2] > v.x + w - m) v.x = b[0] + b[2] / 2 - w / 2;
-      if (b[1] < v.y + m || b[1] + b[3] > v.y + h - m) v.y = b[1] + b[3] / 2 - h / 2;
-      apply();
+      var w = c[0] / v.k, h = c[1] / v.k, m = Math.min(30 / v.k, w / 4, h / 4);
+      var x = Math.min(v.x, b[0] - m), y = Math.min(v.y, b[1] - m);
+      x = Math.max(x, b[0] + b[2] + m - w);
+      y = Math.max(y, b[1] + b[3] + m - h);
+      if (x !== v.x || y !== v.y) { v.x = x; v.y = y; apply(); }
     }
 
     // -- steps ---------------------------------------------------------------------------
@@ -77,7 +79,7 @@
       if (!rows) return "";
       return title + "\n" + rows.map(function (r) { return "  " + r[0] + "  " + r[1]; }).join("\n");
     }
-    function show() {
+    function show(stay) {
       var L = cur.L, F = L.fwd.length, s = st.step;
       var phase = s === 0 ? "start" : (s <= F ? "forward" : "backward");
       var fdone = {}, bdone = {}, active = null;
@@ -124,11 +126,11 @@
       part("sel").textContent = sel ? ["Selected: " + sel.title, stats("value", sel.value),
         shown[st.sel] ? stats("gradient", sel.grad) : "", sel.formula ? "formula\n  " + sel.formula : ""]
         .filter(Boolean).join("\n") : "Click a box to see its statistics.";
-      part("counter").textContent = "step " + s + " of " + total() + " · " + L.name;
+      part("counter").textContent = "step " + s + " of " + total() + (L.name ? " · " + L.name : "");
       root.setAttribute("data-step", String(s));
       root.setAttribute("data-phase", phase);
       root.setAttribute("data-active", active || "");
-      if (active) reveal(active);
+      if (active && !stay) reveal(active);
     }
     function go(s) { st.step = Math.max(0, Math.min(total(), s)); show(); }
 
@@ -155,13 +157,13 @@
       var c = group && cur.svg.querySelector('.cr-cluster[data-group="' + group + '"] rect');
       if (c) {
         frame(+c.getAttribute("x"), +c.getAttribute("y"), +c.getAttribute("width"),
-              +c.getAttribute("height"), 1.5);
+              +c.getAttribute("height"), 1);
       } else if (cur.view) {
         apply();
       } else {
         fit();
       }
-      show();
+      show(!!c);
     }
     function open(id) {
       var g = cur.nodes[id];
@@ -208,17 +210,22 @@
       if (Math.abs(dx) + Math.abs(dy) > 3) d.moved = true;
       if (d.moved) { cur.view.x = d.vx - dx / cur.view.k; cur.view.y = d.vy - dy / cur.view.k; apply(); }
     });
-    canvas.addEventListener("pointerup", function (ev) {
-      var d = st.drag;
-      st.drag = null;
-      if (!d || d.moved) return;
+    function boxAt(ev) {  // the box under the pointer (events go to the canvas while it drags)
       var hit = document.elementFromPoint(ev.clientX, ev.clientY);
       var g = hit && hit.closest && hit.closest(".cr-node");
-      if (g && cur.svg.contains(g)) { st.sel = g.getAttribute("data-id"); show(); }
+      return g && cur.svg.contains(g) ? g.getAttribute("data-id") : null;
+    }
+    canvas.addEventListener("pointerup", function (ev) {
+      var d = st.drag, id = boxAt(ev);
+      st.drag = null;
+      if (canvas.hasPointerCapture(ev.pointerId)) canvas.releasePointerCapture(ev.pointerId);
+      if (!d || d.moved || !id) return;
+      st.sel = id;
+      show();
     });
     canvas.addEventListener("dblclick", function (ev) {
-      var g = ev.target.closest && ev.target.closest(".cr-node");
-      if (g) open(g.getAttribute("data-id"));
+      var id = boxAt(ev);
+      if (id) open(id);
     });
     if (window.ResizeObserver) new ResizeObserver(function () { if (cur && cur.view) apply(); }).observe(canvas);
     part("note").textContent = D.note || "";
