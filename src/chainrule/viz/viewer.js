@@ -229,6 +229,11 @@
     });
     if (window.ResizeObserver) new ResizeObserver(function () { if (cur && cur.view) apply(); }).observe(canvas);
     part("note").textContent = D.note || "";
+    if (levels.length < 2) {
+      each(part("bar").querySelectorAll("[data-do=less],[data-do=more]"), function (b) {
+        b.style.display = "none";
+      });
+    }
     setLevel(0);
   }
 
