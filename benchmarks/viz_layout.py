@@ -4,7 +4,8 @@ For the backprop lesson and one training batch of lessons 10 (CNN), 11 (ResNet,
 Inception) and 13 (GRU), at each level of detail the page offers (modules
 collapsed first, then opened): the boxes and edges drawn, the time to label and
 lay out the drawing (svg.Drawing, which runs viz/layout.py; the median of --repeat
-runs), the picture's size in px, and the size of the HTML page and of the SVG. Run from the repository root:
+runs), the picture's size in px, and the size of the HTML page and of the SVG.
+Run from the repository root:
 
     python benchmarks/viz_layout.py
 """

@@ -482,6 +482,8 @@ def _slot(piece):
 
 
 def _sep(a, b):
+    if a.kind == "label":  # a label is nearer its own edge than the next thing
+        return NODE_SEP + LANE_SEP
     lane_a = a.kind in ("dummy", "label", "in", "out")
     lane_b = b.kind in ("dummy", "label", "in", "out")
     if lane_a and lane_b:

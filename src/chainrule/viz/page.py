@@ -136,7 +136,9 @@ def page_parts(graph, max_nodes=300, expand=0, title=None):
         if d is drawings[-1]:
             name = "every op" if len(drawings) > 1 else ""
         else:
-            name = f"modules {d.expand + 1} deep collapsed" if d.expand else "modules collapsed"
+            name = (
+                f"{d.expand} level{'s' * (d.expand > 1)} open" if d.expand else "modules collapsed"
+            )
         levels.append(
             {
                 "name": name,
