@@ -15,7 +15,6 @@ those are the notebook's names for what a cell showed, not the user's.
 """
 
 import ast
-import functools
 import linecache
 import os
 import re
@@ -35,6 +34,10 @@ _OPERATORS = {
     "Pow": ("Pow",),
     "MatMult": ("Mm", "Matmul", "Mv", "Dot", "BatchedMatmul"),
 }
+_INFIX_OPS = {name for names in _OPERATORS.values() for name in names}
+# (id(code), instruction) -> (code, what _binop_at found there); the code object is kept
+# so that its id is not reused while the entry stands (hashing code objects is slow)
+_sites = {}
 
 
 def is_user_name(name):
@@ -68,9 +71,15 @@ def operator_site(frame, op_class, args):
     (swapped, names), where `swapped` says the second operand was written first and
     `names[i]` is the variable that held number operand i (None where it has none).
     None when the frame is not at an infix operator of this op."""
-    if frame is None or len(args) != 2:
+    if frame is None or len(args) != 2 or op_class.__name__ not in _INFIX_OPS:
         return None
-    site = _binop_at(frame.f_code, frame.f_lasti)
+    code, lasti = frame.f_code, frame.f_lasti
+    cached = _sites.get((id(code), lasti))
+    if cached is None or cached[0] is not code:
+        if len(_sites) > 4096:
+            _sites.clear()
+        cached = _sites[id(code), lasti] = (code, _binop_at(code, lasti))
+    site = cached[1]
     if site is None or op_class.__name__ not in _OPERATORS.get(site[0], ()):
         return None
     _, left, right = site
@@ -97,7 +106,6 @@ def _value(frame, operand):
     return frame.f_globals.get(text)
 
 
-@functools.lru_cache(maxsize=4096)
 def _binop_at(code, lasti):
     """(operator, left, right) of the infix expression at an instruction, or None;
     each operand is ("name", text), ("number", value) or ("other", None)."""
