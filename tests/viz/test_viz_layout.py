@@ -178,3 +178,18 @@ def test_a_long_chain_lays_out():
     xs = {placed.nodes[k][0] for k in nodes}
     assert len(xs) == 1  # a chain is a straight line
     assert placed.height > n * 30
+
+
+def test_a_chain_of_ops_reading_constants_runs_straight():
+    w = cr.tensor([1.0, 2.0], requires_grad=True)
+    y = w
+    for _ in range(20):
+        y = y * 1.0
+    d = Drawing(viz.trace(y))
+    centres = [
+        d.placed.nodes[v.id][0] + d.placed.nodes[v.id][2] / 2
+        for v in d.view.nodes
+        if v.kind == "op"
+    ]
+    assert max(centres) - min(centres) < 1.0  # the constants sit beside, not under
+    assert drawing_problems(d) == []

@@ -113,15 +113,17 @@ class _Item:
 class _Piece:
     """One rank-to-rank step of an edge inside one layered graph."""
 
-    __slots__ = ("src", "dst", "src_off", "dst_off", "index", "weight")
+    __slots__ = ("src", "dst", "src_off", "dst_off", "slot", "index", "weight", "lead")
 
     def __init__(self, src, dst, index):
         self.src = src
         self.dst = dst
-        self.src_off = 0.0
-        self.dst_off = 0.0
+        self.src_off = 0.0  # where it leaves its source, from the centre: a cluster's port
+        self.dst_off = 0.0  # where it enters its target: a cluster's port
+        self.slot = 0.0  # where along its target's top it ends, among the target's inputs
         self.index = index  # operand position at dst (orders operands as written)
         self.weight = 1
+        self.lead = 1.0  # how much its source pulls its target (see _chains)
 
 
 class _Segment:
@@ -258,7 +260,12 @@ class _Layered:
 
     # dummies: one per rank an edge crosses; the label's in the rank above the target
     def _chains(self):
+        # A box with no inputs (a weight, a constant) follows the op that reads it rather
+        # than leading it, so a chain of ops that each read a constant (y * 1.0, again and
+        # again) runs straight, its constants beside it.
+        fed = {s.dst for s in self.segments}
         for s in self.segments:
+            lead = 0.002 if s.src not in fed and s.src.kind in ("node", "cluster") else 1.0
             chain = [s.src]
             for r in range(s.src.rank + 1, s.dst.rank):
                 is_label = s.label is not None and r == s.dst.rank - 1 and not s.reversed
@@ -278,6 +285,7 @@ class _Layered:
                 p = _Piece(a, b, s.index if b is s.dst else 0)
                 real = (a.kind not in ("dummy", "label")) + (b.kind not in ("dummy", "label"))
                 p.weight = (8, 2, 1)[real]
+                p.lead = lead
                 a.outs.append(p)
                 b.ins.append(p)
                 s.pieces.append(p)
@@ -339,8 +347,9 @@ class _Layered:
             total += _inversions([b for _, b in pairs])
         return total
 
-    # where edges attach: a box's inputs spread along its top in the order of their
-    # sources; a cluster's at its ports
+    # where edges attach: a cluster's at its ports; a box's inputs spread along its top
+    # in the order of their sources (the x placement aims at its centre, so that a chain
+    # of ops that each read a second operand runs straight)
     def _attach(self, port_offsets):
         for s in self.segments:
             first, last = s.pieces[0], s.pieces[-1]
@@ -354,7 +363,7 @@ class _Layered:
             ins = sorted(it.ins, key=lambda p: (p.src.pos, p.index))
             width = it.left + it.right
             for k, p in enumerate(ins):
-                p.dst_off = -it.left + width * (k + 1) / (len(ins) + 1)
+                p.slot = -it.left + width * (k + 1) / (len(ins) + 1)
 
     # 3. x
     def _place_x(self):
@@ -366,26 +375,21 @@ class _Layered:
                     x += prev.right + _sep(prev, it) + it.left
                 it.x = x
                 prev = it
+
+        def above(it):  # where the items above pull it
+            return [(p.src.x + p.src_off - p.dst_off, p.weight * p.lead) for p in it.ins]
+
+        def below(it):  # where the items below pull it
+            return [(p.dst.x + p.dst_off - p.src_off, p.weight * p.lead) for p in it.outs]
+
         for _ in range(ROUNDS):
             for r in range(1, self.n_ranks):
-                self._pull(
-                    self.ranks[r],
-                    lambda it: [(p.src.x + p.src_off - p.dst_off, p.weight) for p in it.ins],
-                )
+                self._pull(self.ranks[r], above)
             for r in range(self.n_ranks - 2, -1, -1):
-                self._pull(
-                    self.ranks[r],
-                    lambda it: [(p.dst.x + p.dst_off - p.src_off, p.weight) for p in it.outs],
-                )
+                self._pull(self.ranks[r], below)
         # a final pass from both sides at once: each item between its neighbours
         for r in range(self.n_ranks):
-            self._pull(
-                self.ranks[r],
-                lambda it: (
-                    [(p.src.x + p.src_off - p.dst_off, p.weight) for p in it.ins]
-                    + [(p.dst.x + p.dst_off - p.src_off, p.weight) for p in it.outs]
-                ),
-            )
+            self._pull(self.ranks[r], lambda it: above(it) + below(it))
         lo = min((it.x - it.left for it in self.items), default=0.0)
         for it in self.items:
             it.x -= lo
@@ -459,7 +463,7 @@ class _Layered:
             if pts[-1][1] < bottom:
                 pts.append((pts[-1][0], bottom))
                 curves.append(False)
-            bx = b.x + piece.dst_off
+            bx = b.x + piece.dst_off + piece.slot
             top = self.band_top[b.rank]
             pts.append((bx, top))
             curves.append(True)
