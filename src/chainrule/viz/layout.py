@@ -265,7 +265,7 @@ class _Layered:
         # again) runs straight, its constants beside it.
         fed = {s.dst for s in self.segments}
         for s in self.segments:
-            lead = 0.002 if s.src not in fed and s.src.kind in ("node", "cluster") else 1.0
+            lead = 1e-4 if s.src not in fed and s.src.kind in ("node", "cluster") else 1.0
             chain = [s.src]
             for r in range(s.src.rank + 1, s.dst.rank):
                 is_label = s.label is not None and r == s.dst.rank - 1 and not s.reversed
