@@ -1,5 +1,6 @@
 """Graph.to_dot and Graphviz output: the lesson graph's DOT text, groups, the missing-dot error."""
 
+import re
 import shutil
 
 import pytest
@@ -107,3 +108,25 @@ def test_png_pdf_through_graphviz(tmp_path):
     g, _ = lesson_graph()
     assert g.save(tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert g.save(tmp_path / "g.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_a_module_called_twice_is_two_clusters_graphviz_accepts(tmp_path):
+    nn = cr.nn
+    cr.manual_seed(0)
+    act = nn.Tanh()
+    layer = nn.Linear(3, 3)
+    with viz.record():
+        loss = act(layer(act(layer(cr.randn(2, 3))))).sum()
+    g = viz.trace(loss)
+    loss.backward()
+    dot = g.to_dot(expand=None)
+    clusters = re.findall(r"subgraph (\S+) \{", dot)
+    assert sorted(clusters) == [
+        "cluster_act_1",
+        "cluster_act_2",
+        "cluster_layer_1",
+        "cluster_layer_2",
+    ]
+    assert all(re.fullmatch(r"\w+", c) for c in clusters)  # plain DOT identifiers
+    if shutil.which("dot") is not None:
+        assert g.save(tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"

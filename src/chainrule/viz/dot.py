@@ -7,6 +7,8 @@ with its arrow at the input) carries the gradient back. Module groups are
 clusters, or boxes when collapsed. Inputs at the top, as in the SVG.
 """
 
+import re
+
 from . import collapse
 from . import format as fmt
 
@@ -80,7 +82,8 @@ def to_dot(graph, expand=0, max_nodes=500, title=None):
 
     def emit_group(gid, indent):
         g = graph.groups[gid]
-        out.append(f"{indent}subgraph cluster_{gid.replace('.', '_')} {{")
+        name = re.sub(r"\W", "_", gid)  # pooling#2 -> pooling_2: a plain DOT identifier
+        out.append(f"{indent}subgraph cluster_{name} {{")
         out.append(f'{indent}  label={_q(g.label)}; style="rounded"; color="#9e9e9e";')
         for sub in children.get(gid, []):
             emit_group(sub, indent + "  ")
