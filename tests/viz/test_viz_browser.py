@@ -311,3 +311,22 @@ def test_zoom_pan_fit_and_opening_a_module(page, tmp_path, artefacts, lesson_gra
     page.screenshot(path=str(artefacts / "10_cnn_conv1_opened.png"))
     page.click("[data-do=less]")
     assert page.get_attribute(".chainrule-viz", "data-level") == "0"
+
+
+def test_without_script_the_drawing_shows_every_value_and_gradient(browser, tmp_path, lesson_graph):
+    """An untrusted notebook runs no script: the output is then the first level's picture,
+    whole, with its values and gradients."""
+    context = browser.new_context(viewport=WINDOW, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(lesson_graph("10_cnn").save(tmp_path / "cnn.html").as_uri())
+    shown = page.eval_on_selector_all(
+        "svg.cr-graph", "els => els.map(e => getComputedStyle(e).display !== 'none')"
+    )
+    assert shown == [True, False]
+    hidden = page.eval_on_selector_all(
+        "svg.cr-graph .cr-value, svg.cr-graph .cr-grad",
+        "els => els.filter(e => e.getBoundingClientRect().width && "
+        "getComputedStyle(e).visibility !== 'visible').length",
+    )
+    assert hidden == 0
+    context.close()

@@ -170,7 +170,11 @@ def to_html(graph, max_nodes=300, expand=0, title=None, embed=False):
     viewer = (_HERE / "viewer.js").read_text(encoding="utf-8")
     css = STYLE.strip() + "\n" + (_HERE / "viewer.css").read_text(encoding="utf-8")
     payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
-    svgs = "\n".join(svg_body(d) for d in drawings)
+    # the first level shows where no script runs; the script shows the others in turn
+    svgs = "\n".join(
+        svg_body(d) if k == 0 else svg_body(d).replace("<svg ", '<svg style="display:none" ', 1)
+        for k, d in enumerate(drawings)
+    )
     title_text = escape(data["title"])
     buttons = "".join(
         f'<button type="button" data-do="{do}" title="{tip}">{label}</button>'

@@ -11,6 +11,7 @@
   function init(root) {
     if (root.getAttribute("data-ready")) return;
     root.setAttribute("data-ready", "1");
+    root.classList.add("cr-live");
     var D = JSON.parse(root.querySelector(".cr-data").textContent);
     var canvas = root.querySelector(".cr-canvas");
     var part = function (name) { return root.querySelector(".cr-" + name); };
