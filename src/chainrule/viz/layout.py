@@ -178,8 +178,8 @@ class _Layered:
         return p
 
     def run(self, port_offsets):
-        """Lay out; port_offsets(item, port key) gives where on a cluster item an edge
-        attaches (x from its centre). Returns (width, height)."""
+        """Lay out; port_offsets(item, port key, "in" or "out") gives where on a cluster
+        item an edge attaches (x from its centre). Returns (width, height)."""
         self._break_cycles()
         self._rank()
         self._chains()
@@ -322,7 +322,6 @@ class _Layered:
                 best = [list(r) for r in ranks]
         self.ranks = best
         self._number(best)
-        self.crossings = best_c
 
     def _sort(self, rank, neighbours):
         keyed = []
