@@ -82,15 +82,15 @@ def test_no_subcommand_is_a_usage_error(capsys):
 
 def test_explain_dispatches_to_viz(monkeypatch):
     seen = []
-    fake = types.ModuleType("chainrule.viz.cli")
+    fake = types.ModuleType("chainrule.viz.explain_script")
     fake.explain_main = lambda argv: seen.append(argv) or 5
-    monkeypatch.setitem(sys.modules, "chainrule.viz.cli", fake)
+    monkeypatch.setitem(sys.modules, "chainrule.viz.explain_script", fake)
     assert main(["explain", "lesson.py", "--step", "2", "--help"]) == 5
     assert seen == [["lesson.py", "--step", "2", "--help"]]
 
 
 def test_explain_without_viz_is_a_clear_error(monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "chainrule.viz.cli", None)  # import fails
+    monkeypatch.setitem(sys.modules, "chainrule.viz.explain_script", None)  # import fails
     assert main(["explain", "lesson.py"]) == 2
     assert "explain is not available" in capsys.readouterr().err
 

@@ -67,9 +67,12 @@ def _run(script, args):
 
 def _explain(args):
     try:
-        from .viz.cli import explain_main
+        from .viz.explain_script import explain_main
     except ImportError as e:
-        if e.name not in ("chainrule.viz.cli", "chainrule.viz") and "explain_main" not in str(e):
+        if e.name not in (
+            "chainrule.viz.explain_script",
+            "chainrule.viz",
+        ) and "explain_main" not in str(e):
             raise
         print(f"chainrule explain is not available in this install: {e}", file=sys.stderr)
         return 2

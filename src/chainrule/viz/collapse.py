@@ -2,28 +2,29 @@
 
 A module group deeper than `expand` is drawn as one box (its value and
 gradient are those of the node its output leaves by); groups up to that depth
-are clusters around their nodes. When more than `max_nodes` remain, those
+are clusters around their nodes. A group is one call of a module, so a module
+called twice is two boxes. When more than `max_nodes` remain, those
 nearest the output are kept and the rest become one "elided" node whose label
 says how many nodes of which kinds it stands for.
 """
 
-from __future__ import annotations
-
+import re
 from collections import Counter
 
-from .graph import node_grad, node_value
+from .traced import node_grad, node_value, paused_gc
 
 ELIDED = "elided"
 
 
 class VNode:
-    __slots__ = ("id", "kind", "node", "group", "members", "label", "value", "grad", "rank")
+    __slots__ = ("id", "kind", "node", "group", "gid", "members", "label", "value", "grad", "rank")
 
     def __init__(self, vid, kind, node=None, group=None):
         self.id = vid
         self.kind = kind  # leaf, const, op, module, elided
         self.node = node  # the GNode it shows (None for modules and the elided node)
         self.group = group  # the cluster it is drawn in
+        self.gid = None  # for a collapsed module: the group it stands for
         self.members = []
         self.label = ""
         self.value = None
@@ -32,15 +33,17 @@ class VNode:
 
 
 class VEdge:
-    __slots__ = ("src", "dst", "value", "grad", "backward", "elided")
+    __slots__ = ("src", "dst", "value", "grad", "backward", "elided", "index", "count")
 
-    def __init__(self, src, dst, value, grad, backward, elided=False):
+    def __init__(self, src, dst, value, grad, backward, elided=False, index=0):
         self.src = src
         self.dst = dst
         self.value = value
         self.grad = grad
         self.backward = backward  # whether a gradient flows back along it
         self.elided = elided
+        self.index = index  # the operand it feeds, in written order (the first of several)
+        self.count = 1  # how many edges of the graph it stands for
 
 
 class View:
@@ -49,6 +52,11 @@ class View:
         self.edges = edges
         self.clusters = clusters  # expanded groups that hold something drawn
         self.note = note
+
+
+def box_id(gid):
+    """The drawn id of a collapsed group's box: `m_conv1`, `m_pooling_2`."""
+    return "m_" + re.sub(r"\W", "_", gid)
 
 
 def collapsed_root(graph, gid, expand):
@@ -67,8 +75,6 @@ def collapsed_root(graph, gid, expand):
 
 def build(graph, expand=0, max_nodes=500):
     """The View of `graph`: groups below depth `expand` collapsed (None: none collapsed)."""
-    from .trace import paused_gc
-
     with paused_gc():
         return _build(graph, expand, max_nodes)
 
@@ -89,10 +95,11 @@ def _build(graph, expand, max_nodes):
             order.append(v)
             rep[n.id] = n.id
         else:
-            vid = "m_" + box.replace(".", "_")
+            vid = box_id(box)
             v = vnodes.get(vid)
             if v is None:
                 v = VNode(vid, "module", None, graph.groups[box].parent)
+                v.gid = box
                 v.label = graph.groups[box].label
                 vnodes[vid] = v
                 order.append(v)
@@ -131,9 +138,14 @@ def _build(graph, expand, max_nodes):
         value = node_value(src, e.output_nr)
         old = edges.get(key)
         if old is None:
-            edges[key] = VEdge(s, d, value, e.grad, backward)
-        elif e.grad is not None:
-            old.grad = e.grad if old.grad is None else old.grad + e.grad
+            # where the code wrote the operand (x in x * w first, though Python ran w * x)
+            written = by_id[e.dst].operand_order
+            index = written.index(e.index) if written and e.index in written else e.index
+            edges[key] = VEdge(s, d, value, e.grad, backward, index=index)
+        else:
+            old.count += 1
+            if e.grad is not None:
+                old.grad = e.grad if old.grad is None else old.grad + e.grad
     edges = list(edges.values())
     note = ""
     if max_nodes is not None and len(order) > max_nodes:

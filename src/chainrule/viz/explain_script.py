@@ -3,12 +3,9 @@
 The script runs unchanged (torch resolved to chainrule) inside a recording, so
 every op's value and module is kept. At its N-th call of Tensor.backward
 (--call N, default 1) the graph is traced, that backward runs (its gradients
-are caught on every edge), and explain.txt, graph.html and, where Graphviz is
-installed, graph.svg are written to --out. Then recording stops and the script
-runs on as usual.
+are caught on every edge), and explain.txt, graph.html and graph.svg are
+written to --out. Then recording stops and the script runs on as usual.
 """
-
-from __future__ import annotations
 
 import argparse
 import os
@@ -16,9 +13,9 @@ import sys
 import traceback
 from pathlib import Path
 
+from .._alias import run_path
 from ..tensor import Tensor
 from .record import record
-from .render import graphviz_available
 from .trace import trace
 
 DEFAULT_OUT = "chainrule_explain"
@@ -30,7 +27,7 @@ def _parser():
         description=(
             "Run a PyTorch-style script with chainrule and, at its N-th backward call, write "
             "the chain rule with its numbers (explain.txt), a step-through page (graph.html) "
-            "and, with Graphviz installed, graph.svg."
+            "and the picture (graph.svg)."
         ),
     )
     p.add_argument("--call", type=int, default=1, metavar="N", help="which backward call (1)")
@@ -87,23 +84,16 @@ def _say(msg):
 
 
 def write_outputs(graph, out, max_nodes=300):
-    """explain.txt, graph.html and (with Graphviz) graph.svg in `out`; the paths written."""
+    """explain.txt, graph.html and graph.svg in `out`; the paths written."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    written = []
     text = graph.explain(quiet=True, max_nodes=None)
     (out / "explain.txt").write_text(text, encoding="utf-8")
-    written.append(out / "explain.txt")
-    # Graph.save prints what to install when a tool is missing, and returns None.
-    written.append(graph.save(out / "graph.html", max_nodes=max_nodes))
-    if graphviz_available():
-        written.append(graph.save(out / "graph.svg", max_nodes=max_nodes))
-    else:
-        _say(
-            "graph.svg not written: Graphviz's `dot` is not installed "
-            "(apt-get install graphviz / brew install graphviz); graph.html needs no install"
-        )
-    return [p for p in written if p is not None]
+    return [
+        out / "explain.txt",
+        graph.save(out / "graph.html", max_nodes=max_nodes),
+        graph.save(out / "graph.svg", max_nodes=max_nodes),
+    ]
 
 
 def explain_main(argv):
@@ -115,8 +105,6 @@ def explain_main(argv):
     if not os.path.exists(ns.script):
         _say(f"can't open file '{ns.script}': No such file or directory")
         return 2
-    from .._alias import run_path
-
     original = Tensor.backward
     rec = record()
     state = {"calls": 0, "written": None, "error": None}

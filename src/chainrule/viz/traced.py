@@ -1,4 +1,4 @@
-"""Graph: a traced computation with its values and gradients, ready to draw or explain.
+"""The traced graph as data: nodes, edges, module groups, and the gradients caught on them.
 
 Nodes are the leaves (tensors that require grad), the constants an op read,
 and the ops (named as their grad_fn is: MulBackward0, ...), in forward order.
@@ -11,22 +11,40 @@ carried, which backward added to `.grad`.
 Gradients come from node hooks (grad_fn.register_hook), so they are there
 once a backward pass has run through the graph after it was traced (or
 inside `chainrule.viz.record()`); tracing never changes `.grad`.
+
+TracedGraph holds no drawing code: the renderers read it, and Graph (trace.py)
+adds the methods that call them.
 """
 
-from __future__ import annotations
-
+import contextlib
+import functools
+import gc
 import re
 import weakref
 
 from . import format as fmt
+from .grads import compute, grads_of, local_hook
 
-_INFIX = {"Add": "+", "Sub": "-", "Mul": "*", "Div": "/", "Pow": "**", "Mm": "@", "Matmul": "@"}
+_INFIX = {
+    "Add": "+",
+    "Sub": "-",
+    "Rsub": "-",
+    "Mul": "*",
+    "Div": "/",
+    "Pow": "**",
+    "Mm": "@",
+    "Matmul": "@",
+}
 
 
+@functools.lru_cache(maxsize=1024)
 def short_name(op_name):
-    """'MulBackward0' -> 'mul', 'MseLossBackward0' -> 'mse_loss'."""
-    base = re.sub(r"Backward\d*$", "", op_name or "") or "op"
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", base).lower()
+    """'MulBackward0' -> 'mul', 'MseLossBackward0' -> 'mse_loss',
+    'MaxPool2DWithIndicesBackward0' -> 'max_pool2d_with_indices'."""
+    base = re.sub(r"Backwards?\d*$", "", op_name or "") or "op"
+    # a word starts at a capital after a lower-case letter, or at the capital that begins
+    # a lower-case run after capitals (2DWith -> 2d_with)
+    return re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z0-9])(?=[A-Z][a-z])", "_", base).lower()
 
 
 class Group:
@@ -62,6 +80,7 @@ class GNode:
         "is_output",
         "_op",
         "output_names",
+        "operand_order",
     )
 
     def __init__(self, nid, kind, name, value=None):
@@ -80,6 +99,7 @@ class GNode:
         self.is_output = False
         self._op = None
         self.output_names = {}  # output number (1, 2, ...) -> the user's variable for it
+        self.operand_order = None  # input positions in the order the code wrote them
 
     def output_name(self, nr):
         """What to call output `nr` of this node: its own name for output 0; for a later
@@ -106,7 +126,7 @@ class GNode:
         """`r ** 2`, `x * w`, `tanh(a)`: how this node's value was made, in names."""
         if self.kind != "op":
             return self.name
-        base = re.sub(r"Backward\d*$", "", self.op_name or "")
+        base = re.sub(r"Backwards?\d*$", "", self.op_name or "")
         if base == "Pow" and "exponent" in self.params and len(args) == 1:
             return f"{args[0]} ** {fmt.number(self.params['exponent'])}"
         if base in _INFIX and len(args) == 2:
@@ -135,8 +155,8 @@ class GEdge:
         return f"GEdge({self.src} -> {self.dst}[{self.index}])"
 
 
-class Graph:
-    """A traced graph. Draw it (`to_dot`, `save`, in Jupyter) or read it (`nodes`, `edges`)."""
+class TracedGraph:
+    """A traced graph: its nodes, edges and module groups, and the gradients caught on them."""
 
     def __init__(self, output, nodes, edges, groups, recording=None):
         self._output_ref = output
@@ -176,6 +196,20 @@ class Graph:
         nid = node if isinstance(node, str) else node.id
         return self._inputs.get(nid, [])
 
+    def operands(self, node):
+        """The edges into `node` in the order the code wrote its operands (`x * w` where
+        Python ran w.__rmul__(x))."""
+        edges = self.inputs(node)
+        order = node.operand_order
+        if order is None:
+            return edges
+        return sorted(edges, key=lambda e: order.index(e.index) if e.index in order else e.index)
+
+    def expression_of(self, node):
+        """`y_pred = x * w`: how an op node's value was made, in the code's names."""
+        args = [self._by_id[e.src].output_name(e.output_nr) for e in self.operands(node)]
+        return f"{node.assigned()} = {node.expression(args)}"
+
     def consumers(self, node):
         nid = node if isinstance(node, str) else node.id
         return [e for e in self.edges if e.src == nid]
@@ -195,13 +229,9 @@ class Graph:
         def hook(grad_inputs, grad_outputs):
             graph = ref()
             if graph is not None:
-                from .record import grads_of
-
                 graph._hooked[fn] = (grads_of(grad_inputs), grads_of(grad_outputs))
 
         fn.register_hook(hook)
-        from .grads import local_hook
-
         fn.register_prehook(local_hook(fn, self._locals))
 
     def _local_of(self, fn):
@@ -268,55 +298,8 @@ class Graph:
     def compute_grads(self, gradient=None):
         """Fill in the gradients without touching any .grad: autograd.grad on a
         retained graph (the graph can still be walked by the user's backward)."""
-        from .grads import compute
-
         compute(self, gradient)
         return self
-
-    # -- drawing -------------------------------------------------------------------------
-    def to_dot(self, **kwargs):
-        """Graphviz DOT text: forward edges blue, backward edges red, with values and grads."""
-        from .dot import to_dot
-
-        return to_dot(self, **kwargs)
-
-    def save(self, path, **kwargs):
-        """Write the graph: .html (self-contained, step-through), .dot, or .svg/.png/.pdf
-        (through Graphviz's `dot`). Returns the path."""
-        from .save import save
-
-        return save(self, path, **kwargs)
-
-    def to_html(self, **kwargs):
-        from .html import to_html
-
-        return to_html(self, **kwargs)
-
-    def _repr_html_(self):
-        from .html import to_html
-        from .render import LayoutLibraryNotFoundError
-
-        try:
-            return to_html(self, embed=True)
-        except LayoutLibraryNotFoundError as e:
-            return f"<pre>{e}</pre>"
-
-    def _repr_svg_(self):
-        from .render import GraphvizNotFoundError, render_dot
-
-        try:
-            return render_dot(self.to_dot(), "svg").decode("utf-8")
-        except GraphvizNotFoundError:
-            return None
-
-    def explain(self, **kwargs):
-        from .explain import explain_graph
-
-        return explain_graph(self, **kwargs)
-
-    def __repr__(self):
-        ops = sum(1 for n in self._nodes if n.kind == "op")
-        return f"<chainrule.viz.Graph: {len(self._nodes)} nodes ({ops} ops), output {self.output}>"
 
 
 def node_value(node, nr=None):
@@ -342,3 +325,16 @@ def total(arrays):
         if a is not None:
             out = a if out is None else out + a
     return out
+
+
+@contextlib.contextmanager
+def paused_gc():
+    """Cyclic GC paused while many small objects are made: with a large autograd graph
+    alive, each collection would walk all of it (a trace makes no cycles to collect)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
