@@ -161,9 +161,9 @@ def test_run_help_and_options_before_the_script(capsys):
 
 def _explain_notes(monkeypatch, capsys, args):
     seen = []
-    fake = types.ModuleType("chainrule.viz.cli")
+    fake = types.ModuleType("chainrule.viz.explain_script")
     fake.explain_main = lambda argv: seen.append(argv) or 0
-    monkeypatch.setitem(sys.modules, "chainrule.viz.cli", fake)
+    monkeypatch.setitem(sys.modules, "chainrule.viz.explain_script", fake)
     assert main(["explain", *args]) == 0
     assert seen == [args]  # the arguments themselves are explain's to read, unchanged
     return capsys.readouterr().err

@@ -79,7 +79,8 @@ def _explain(args):
     return explain_main(args)
 
 
-# chainrule explain's own options (viz/cli.py reads them before or right after the script)
+# chainrule explain's own options (viz/explain_script.py reads them before or right after
+# the script)
 _EXPLAIN_OPTIONS = ("--call", "--out", "--max-nodes")
 
 
