@@ -1,6 +1,7 @@
 """chainrule.nn.functional: the functional forms of the nn layers and losses."""
 
 from .activation import *
+from .attention import *
 from .conv import *
 from .dropout import *
 from .linear import *

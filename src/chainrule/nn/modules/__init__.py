@@ -1,6 +1,7 @@
 """The nn.Module classes, one family per file."""
 
 from .activation import *
+from .attention import *
 from .container import *
 from .conv import *
 from .dropout import *
@@ -13,4 +14,5 @@ from .padding import *
 from .pooling import *
 from .rnn import *
 from .sparse import *
+from .transformer import *
 from .upsampling import *

@@ -269,3 +269,7 @@ class Softmin(Softmax):
 
 class LogSoftmax(Softmax):
     _fn = staticmethod(F.log_softmax)
+
+
+# PyTorch defines MultiheadAttention in this module; scripts import it from here too.
+from .attention import MultiheadAttention  # noqa: E402, F401
