@@ -4,6 +4,7 @@ from .activation import *
 from .attention import *
 from .conv import *
 from .dropout import *
+from .fold import *
 from .linear import *
 from .loss import *
 from .normalization import *

@@ -6,6 +6,7 @@ from .container import *
 from .conv import *
 from .dropout import *
 from .flatten import *
+from .fold import *
 from .instancenorm import *
 from .linear import *
 from .loss import *
