@@ -5,11 +5,13 @@ from .attention import *
 from .conv import *
 from .dropout import *
 from .fold import *
+from .fractional_pooling import *
 from .linear import *
 from .loss import *
 from .normalization import *
 from .padding import *
 from .pooling import *
+from .pooling3d import *
 from .rnn import *
 from .sparse import *
 from .upsampling import *
