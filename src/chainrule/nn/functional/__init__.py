@@ -6,6 +6,7 @@ from .conv import *
 from .dropout import *
 from .fold import *
 from .fractional_pooling import *
+from .grid_sample import *
 from .linear import *
 from .loss import *
 from .normalization import *
