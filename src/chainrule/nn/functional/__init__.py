@@ -3,6 +3,7 @@
 from .activation import *
 from .attention import *
 from .conv import *
+from .distance import *
 from .dropout import *
 from .fold import *
 from .fractional_pooling import *
@@ -11,6 +12,7 @@ from .linear import *
 from .loss import *
 from .normalization import *
 from .padding import *
+from .pixelshuffle import *
 from .pooling import *
 from .pooling3d import *
 from .rnn import *

@@ -4,6 +4,7 @@ from .activation import *
 from .attention import *
 from .container import *
 from .conv import *
+from .distance import *
 from .dropout import *
 from .flatten import *
 from .fold import *
@@ -13,6 +14,7 @@ from .loss import *
 from .module import *
 from .normalization import *
 from .padding import *
+from .pixelshuffle import *
 from .pooling import *
 from .rnn import *
 from .sparse import *
