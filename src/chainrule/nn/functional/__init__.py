@@ -10,6 +10,8 @@ from .fractional_pooling import *
 from .grid_sample import *
 from .linear import *
 from .loss import *
+from .margin_losses import *
+from .nll_losses import *
 from .normalization import *
 from .padding import *
 from .pixelshuffle import *
