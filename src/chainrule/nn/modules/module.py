@@ -759,6 +759,10 @@ class Module:
             for param in self._parameters.values():
                 if param is None:
                     continue
+                if _is_lazy(param):
+                    # A Lazy module's placeholder keeps only the dtype it will have.
+                    param._lazy_dtype = fn(param).dtype
+                    continue
                 param.data = fn(param)
                 if param._grad is not None:
                     param._grad.data = fn(param._grad)
@@ -964,7 +968,7 @@ class Module:
                         elif isinstance(param, Parameter):
                             value.requires_grad_(param.requires_grad)
                         setattr(self, name, value)
-                    else:
+                    elif not (lazy or _is_lazy(value)):
                         param.copy_(value)
             except Exception as ex:
                 errors.append(
