@@ -41,7 +41,7 @@ CASES = {
         t.tensor([0, 3, 1, 4]),
         p=2,
         margin=0.7,
-        weight=t.linspace(0.5, 1.5, 5, dtype=x.dtype),
+        weight=t.tensor([0.5, 0.75, 1.0, 1.25, 1.5], dtype=x.dtype),
         reduction=r,
     ),  # fmt: skip
     "multi_margin_1d": lambda t, F, r, x, y, z: F.multi_margin_loss(x[0], t.tensor(2), reduction=r),
@@ -56,7 +56,7 @@ CASES = {
     "multilabel_soft_margin": lambda t, F, r, x, y, z: F.multilabel_soft_margin_loss(
         x,
         (y.detach() > 0).to(x.dtype),
-        weight=t.linspace(0.5, 1.5, 5, dtype=x.dtype),
+        weight=t.tensor([0.5, 0.75, 1.0, 1.25, 1.5], dtype=x.dtype),
         reduction=r,
     ),  # fmt: skip
     "triplet": lambda t, F, r, x, y, z: F.triplet_margin_loss(x, y, z, reduction=r),

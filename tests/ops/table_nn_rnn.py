@@ -115,7 +115,9 @@ def _layer(kind, take=0, cast=None, packed=False, **kw):
         m = getattr(t.nn, kind)(IN, H, **kw).to(x.dtype)
         with t.no_grad():
             for i, p in enumerate(m.parameters()):
-                p.copy_(t.linspace(-0.5, 0.5 + 0.1 * i, p.numel()).reshape(p.shape))
+                # Exact in both libraries (a linspace's last bit depends on the kernel).
+                n = p.numel()
+                p.copy_((t.arange(n, dtype=x.dtype) / n * (1 + 0.1 * i) - 0.5).reshape(p.shape))
         if cast is not None:
             m, x = m.to(getattr(t, cast)), x.to(getattr(t, cast))
         if packed:
