@@ -152,15 +152,6 @@ def register_module_parameter_registration_hook(hook):
     return _add_hook(_global_parameter_registration_hooks, hook)
 
 
-def _any_global_hook():
-    return (
-        _global_forward_pre_hooks
-        or _global_forward_hooks
-        or _global_backward_pre_hooks
-        or _global_backward_hooks
-    )
-
-
 _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
 
 
@@ -262,12 +253,16 @@ class Module:
     # -- calling ---------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
         # The hot path: with no hooks anywhere, a call is just forward.
+        d = self.__dict__
         if (
-            self._forward_pre_hooks
-            or self._forward_hooks
-            or self._backward_pre_hooks
-            or self._backward_hooks
-            or _any_global_hook()
+            d["_forward_pre_hooks"]
+            or d["_forward_hooks"]
+            or d["_backward_hooks"]
+            or d["_backward_pre_hooks"]
+            or _global_forward_pre_hooks
+            or _global_forward_hooks
+            or _global_backward_hooks
+            or _global_backward_pre_hooks
         ):
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
