@@ -93,6 +93,7 @@ def loading_and_copies(lib):
     m3 = copy.deepcopy(nn.LazyLinear(2))
     copied = [repr(m3), repr(m3.weight)]
     m3(lib.ones(1, 6))
+    m3(lib.ones(1, 6))  # the copy's own hooks were removed
     m4 = nn.LazyLinear(3).double()
     dtype_before = [repr(m4.weight), str(m4.weight.dtype)]
     m4(lib.ones(2, 5, dtype=lib.float64))

@@ -57,6 +57,16 @@ class RemovableHandle:
             if d is not None:
                 d.pop(self.id, None)
 
+    def __getstate__(self):
+        # The dicts themselves, so that a copied module's handles point at its own copies.
+        dicts = tuple(ref() for ref in self.extra_dict_ref)
+        return (self.hooks_dict_ref(), self.id, dicts)
+
+    def __setstate__(self, state):
+        hooks_dict, self.id, extra = state
+        self.hooks_dict_ref = weakref.ref(OrderedDict() if hooks_dict is None else hooks_dict)
+        self.extra_dict_ref = tuple(weakref.ref(d) for d in extra if d is not None)
+
     def __enter__(self):
         return self
 
