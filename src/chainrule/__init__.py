@@ -77,7 +77,20 @@ __version__ = "0.1.0"
 
 # The packages above the ops, written in Tensor operations only; imported last
 # so that everything they use from the namespace is already there.
-from . import accelerator, amp, backends, compiler, cuda, nn, onnx, optim, testing, utils, viz
+from . import (
+    accelerator,
+    amp,
+    backends,
+    compiler,
+    cuda,
+    distributions,
+    nn,
+    onnx,
+    optim,
+    testing,
+    utils,
+    viz,
+)
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled, set_autocast_enabled
 from .amp import cuda_amp as _cuda_amp
 from .compiler import compile
