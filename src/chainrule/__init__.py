@@ -84,6 +84,7 @@ from . import (
     compiler,
     cuda,
     distributions,
+    func,
     nn,
     onnx,
     optim,
