@@ -15,7 +15,7 @@ import pytest
 
 import chainrule
 from chainrule.vision import _clothes, _scenes, datasets, transforms
-from chainrule.vision.datasets import cifar, folder, mnist
+from chainrule.vision.datasets import _mnist_siblings, cifar, folder
 
 Image = pytest.importorskip("PIL.Image")
 
@@ -60,24 +60,53 @@ def test_mnist_siblings_have_torchvisions_classes_and_files():
 
 
 @pytest.mark.parametrize("cls", [datasets.FashionMNIST, datasets.KMNIST])
-def test_mnist_siblings_write_a_marked_standin_offline(tmp_path, monkeypatch, cls):
+def test_mnist_siblings_write_a_marked_standin_offline(tmp_path, monkeypatch, capsys, cls):
     monkeypatch.setattr(cls, "mirrors", UNREACHABLE)
-    monkeypatch.setattr(mnist, "_STANDIN_SIZES", {"train": 200, "t10k": 50})
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    monkeypatch.setattr(_mnist_siblings, "_SIZES", {"train": 200, "t10k": 50})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         train = cls(str(tmp_path), download=True)
         test = cls(str(tmp_path), train=False, download=True)
-    assert len(caught) == 1
-    assert str(caught[0].message).startswith(f"{cls.__name__} could not be downloaded (")
+    said = capsys.readouterr().err.splitlines()
+    # one line, once: the stand-in is written and used
+    assert len(said) == 1 and said[0].startswith(f"{cls.__name__}: could not be downloaded (")
+    assert "generated stand-in" in said[0]
     note = (tmp_path / cls.__name__ / "raw" / "STANDIN.txt").read_text()
     assert note.startswith(f"These IDX files are NOT the real {cls.__name__}.")
     assert len(train) == 200 and len(test) == 50
-    assert train.data.dtype is chainrule.uint8 and sorted(set(train.targets.tolist())) == list(
-        range(10)
+    assert train.data.dtype is chainrule.uint8
+    assert sorted(set(train.targets.tolist())) == list(range(10))
+    # each sibling draws its own images
+    other = datasets.KMNIST if cls is datasets.FashionMNIST else datasets.FashionMNIST
+    assert not np.array_equal(train.data.numpy(), other._draw(200, other._seeds["train"])[0])
+
+
+def test_a_sibling_standin_is_replaced_once_the_real_files_arrive(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(_mnist_siblings, "_SIZES", {"train": 20, "t10k": 10})
+    monkeypatch.setattr(datasets.KMNIST, "mirrors", UNREACHABLE)
+    datasets.KMNIST(str(tmp_path), download=True)
+    raw = tmp_path / "KMNIST" / "raw"
+    assert (raw / "STANDIN.txt").is_file()
+    # a later process (fresh per-process memory) with the real files served
+    monkeypatch.setattr(_mnist_siblings, "_retried", set())
+    monkeypatch.setattr(_mnist_siblings, "_said", set())
+    real = np.full((3, 28, 28), 7, np.uint8), np.array([1, 2, 3], np.uint8)
+    blobs = {}
+    for split in ("train", "t10k"):
+        blobs[f"{split}-images-idx3-ubyte.gz"] = gzip.compress(_idx_bytes(real[0]))
+        blobs[f"{split}-labels-idx1-ubyte.gz"] = gzip.compress(_idx_bytes(real[1]))
+    sums = [(name, hashlib.md5(blob).hexdigest()) for name, blob in blobs.items()]
+    monkeypatch.setattr(datasets.KMNIST, "resources", sums)
+    monkeypatch.setattr(datasets.KMNIST, "mirrors", ["http://good/"])
+    monkeypatch.setattr(
+        _mnist_siblings.urllib.request,
+        "urlopen",
+        lambda url, timeout: io.BytesIO(blobs[url.rsplit("/", 1)[1]]),
     )
-    # each sibling draws its own images, not MNIST's
-    mnist_like, _ = mnist.MNIST._standin(200, mnist._STANDIN_SEEDS["train"])
-    assert not np.array_equal(train.data.numpy(), mnist_like)
+    capsys.readouterr()
+    ds = datasets.KMNIST(str(tmp_path), download=True)
+    assert ds.targets.tolist() == [1, 2, 3] and not (raw / "STANDIN.txt").exists()
+    assert capsys.readouterr().err.startswith("KMNIST: downloaded the real files")
 
 
 def test_drawn_clothes_are_deterministic_and_learnable():
@@ -207,23 +236,22 @@ def test_cifar_download_checks_the_archive_and_extracts_only_its_batches(tmp_pat
     assert not (tmp_path / "escaped").exists()
 
 
-def test_cifar_offline_standin_is_marked_verified_and_read_back(tmp_path, monkeypatch):
+def test_cifar_offline_standin_is_marked_verified_and_read_back(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(datasets.CIFAR10, "url", UNREACHABLE[0] + "cifar.tgz")
     small = [[f"data_batch_{i}", "x"] for i in range(1, 3)]
     monkeypatch.setattr(datasets.CIFAR10, "train_list", small)
     monkeypatch.setattr(cifar, "_STANDIN_SIZES", {"train": 200, "test": 40})
-    with pytest.warns(UserWarning, match="^CIFAR10 could not be downloaded") as caught:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         train = datasets.CIFAR10(str(tmp_path), download=True)
-    assert len(caught) == 1 and "offline stand-in" in str(caught[0].message)
+        again = datasets.CIFAR10(str(tmp_path), train=False, download=True)
+    said = capsys.readouterr().err.splitlines()
+    assert len(said) == 1 and said[0].startswith("CIFAR10: could not be downloaded (")
     folder_path = tmp_path / "cifar-10-batches-py"
     note = (folder_path / "STANDIN.txt").read_text()
     assert note.startswith("These files are NOT the real CIFAR10.")
     assert len(train) == 200 and train.data.shape == (200, 32, 32, 3)
-    assert train.classes == cifar._CIFAR10_CLASSES
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        again = datasets.CIFAR10(str(tmp_path), train=False)
-    assert len(again) == 40
+    assert train.classes == cifar._CIFAR10_CLASSES and len(again) == 40
     # the recorded checksums still guard the stand-in's files
     batch = folder_path / "test_batch"
     batch.write_bytes(batch.read_bytes()[:-1])

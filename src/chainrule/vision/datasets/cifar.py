@@ -8,10 +8,12 @@ a list of ints, as in torchvision; items are (PIL image, label), or (HWC uint8 a
 label) without Pillow.
 
 download=True fetches the archive, checks its MD5 and extracts only the batch files.
-Offline, one warning says so and a stand-in is written instead (coloured shapes drawn by
-chainrule.vision._scenes, with CIFAR's sizes, file format and class names), marked by a
-STANDIN.txt that also records the stand-in files' MD5 sums, so later runs read and verify
-it without a word.
+Offline, a stand-in is written instead (coloured shapes drawn by chainrule.vision._scenes,
+with CIFAR's sizes, file format and class names), marked by a STANDIN.txt that also records
+the stand-in files' MD5 sums, by which they are verified. Every run that reads a stand-in
+says so in one short line on stderr, and a later run with download=True tries the real
+archive again (once per process, with a short timeout) and, once it arrives, replaces the
+stand-in.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ import hashlib
 import io
 import os
 import pickle
+import sys
 import tarfile
 import urllib.request
-import warnings
 
 import numpy as np
 
@@ -39,6 +41,9 @@ __all__ = ["CIFAR10", "CIFAR100"]
 _STANDIN = "STANDIN.txt"
 _STANDIN_SEED = 20250701
 _STANDIN_SIZES = {"train": 50000, "test": 10000}  # CIFAR's
+_RETRY_TIMEOUT = 3.0  # seconds to wait for the server when a stand-in is already there
+_said = set()  # folders whose stand-in this process has announced
+_retried = set()  # folders whose real archive this process has tried to fetch
 _CIFAR10_CLASSES = [
     "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
 ]  # fmt: skip
@@ -140,6 +145,9 @@ class CIFAR10(VisionDataset):
             self.targets.extend(int(t) for t in entry.get("labels", entry.get("fine_labels")))
         self.data = np.vstack(data).reshape(-1, 3, 32, 32).transpose((0, 2, 3, 1))  # to HWC
         self._load_meta()
+        if self._standin_md5s() is not None and self._folder() not in _said:
+            _said.add(self._folder())
+            self._say("using chainrule's generated stand-in (drawn shapes), not the real data")
 
     def _load_meta(self):
         path = os.path.join(self.root, self.base_folder, self.meta["filename"])
@@ -194,30 +202,38 @@ class CIFAR10(VisionDataset):
 
     # -- download ---------------------------------------------------------------------------
     def download(self):
-        """Fetch and extract the archive unless the files are there; offline, a stand-in."""
-        if self._check_integrity():
+        """Fetch and extract the archive unless the files are there (a stand-in is retried
+        once per process); offline, write the stand-in instead."""
+        standin = self._standin_md5s() is not None
+        if self._check_integrity() and (not standin or self._folder() in _retried):
             return
+        _retried.add(self._folder())
         os.makedirs(self.root, exist_ok=True)
+        timeout = min(self.timeout, _RETRY_TIMEOUT) if standin else self.timeout
         try:
-            blob = self._fetch()
+            blob = self._fetch(timeout)
         except OSError as error:
-            name = type(self).__name__
-            warnings.warn(
-                f"{name} could not be downloaded ({error}). Using chainrule's offline stand-in "
-                f"instead: drawn coloured shapes with {name}'s sizes, file format and class "
-                f"names (32x32 RGB uint8 images, 50000 train / 10000 test), written to "
-                f"{self._folder()}. It is not the real {name}, so accuracies will differ from "
-                "published ones.",
-                UserWarning,
-                stacklevel=3,
-            )
-            self._write_standin()
+            if not standin:
+                _said.add(self._folder())
+                reason = str(error).split(": ", 1)[-1][:80]
+                self._say(
+                    f"could not be downloaded ({reason}); using chainrule's generated "
+                    "stand-in (drawn shapes) instead, not the real data"
+                )
+                self._write_standin()
             return
+        if standin:
+            os.remove(os.path.join(self._folder(), _STANDIN))
         self._extract(blob)
+        if standin:
+            self._say("downloaded the real files; they replace the generated stand-in")
 
-    def _fetch(self):
+    def _say(self, message):
+        print(f"{type(self).__name__}: {message}", file=sys.stderr)
+
+    def _fetch(self, timeout=None):
         try:
-            with urllib.request.urlopen(self.url, timeout=self.timeout) as response:
+            with urllib.request.urlopen(self.url, timeout=timeout or self.timeout) as response:
                 blob = response.read()
         except (OSError, ValueError) as error:
             raise OSError(f"{self.url}: {getattr(error, 'reason', error)}") from None
@@ -267,8 +283,9 @@ class CIFAR10(VisionDataset):
             f.write(
                 f"These files are NOT the real {type(self).__name__}. It could not be "
                 "downloaded when they were written, so\nchainrule wrote an offline stand-in: "
-                "drawn coloured shapes with its sizes, file format and\nclass names. Delete "
-                "this folder and download again with network access to get the real data.\n"
+                "drawn coloured shapes with its sizes, file format and\nclass names. The next "
+                "run with download=True and network access replaces them\nwith the real "
+                "data.\n"
             )
             f.writelines(f"md5 {name} {digest}\n" for name, digest in sums.items())
 

@@ -1,15 +1,12 @@
-"""MNIST and its drop-in siblings FashionMNIST and KMNIST: 28 x 28 grey images read from the
-four IDX files under root/<ClassName>/raw.
+"""MNIST: handwritten digits read from the four IDX files under root/MNIST/raw.
 
 Items are (image, label): the image a PIL Image of mode 'L' when Pillow is installed,
 otherwise a 28 x 28 uint8 NumPy array (which the transforms accept too).
 
 download=True fetches the files from the mirrors and checks their MD5 sums. Where that
 fails (no network), one warning says so and an offline stand-in is written in their
-place, with the data set's shapes and types, stored as the same IDX files (so later runs
-read them without a word) next to a STANDIN.txt that says what they are: procedurally drawn
-digits for MNIST (chainrule.vision._digits) and, relabelled, for KMNIST; drawn clothing
-silhouettes for FashionMNIST (chainrule.vision._clothes).
+place: procedurally drawn digits with MNIST's shapes and types (chainrule.vision._digits),
+stored as the same IDX files, so later runs read them without a word.
 """
 
 from __future__ import annotations
@@ -24,7 +21,7 @@ import numpy as np
 
 from chainrule.tensor import Tensor
 
-from .. import _clothes, _digits
+from .. import _digits
 from . import _idx
 from .vision import VisionDataset
 
@@ -37,10 +34,11 @@ except ImportError:  # Pillow is optional: images are then NumPy arrays
 _STANDIN_SIZES = {"train": 60000, "t10k": 10000}
 _STANDIN_SEEDS = {"train": 20250601, "t10k": 20250602}
 _STANDIN_NOTE = """\
-These IDX files are NOT the real {name}. {name} could not be downloaded when they were
-written, so chainrule wrote an offline stand-in: {what} with {name}'s shapes and types
-(28x28 uint8 images, labels 0-9, 60000 training and 10000 test samples). Delete this
-folder and download again with network access to get the real data.
+These IDX files are NOT the real MNIST. MNIST could not be downloaded when they were
+written, so chainrule wrote an offline stand-in: procedurally drawn handwritten-looking
+digits with MNIST's shapes and types (28x28 uint8 images, labels 0-9, 60000 training and
+10000 test samples). Delete this folder and download again with network access to get
+the real data.
 """
 
 
@@ -73,9 +71,6 @@ class MNIST(VisionDataset):
         "8 - eight",
         "9 - nine",
     ]
-
-    # what the offline stand-in draws, for its warning and note
-    _standin_what = "procedurally drawn handwritten-looking digits"
 
     def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
         super().__init__(root, transform=transform, target_transform=target_transform)
@@ -125,12 +120,11 @@ class MNIST(VisionDataset):
         try:
             blobs = [self._fetch(name, md5) for name, md5 in self.resources]
         except OSError as error:
-            name = type(self).__name__
             warnings.warn(
-                f"{name} could not be downloaded ({error}). Using chainrule's offline "
-                f"stand-in instead: {self._standin_what} with {name}'s shapes and types "
-                "(28x28 uint8 images, 10 classes, 60000 train / 10000 test), written to "
-                f"{self.raw_folder}. It is not the real {name}, so accuracies will differ "
+                f"MNIST could not be downloaded ({error}). Using chainrule's offline stand-in "
+                "instead: procedurally drawn digits with MNIST's shapes and types (28x28 "
+                "uint8 images, 10 classes, 60000 train / 10000 test), written to "
+                f"{self.raw_folder}. It is not the real MNIST, so accuracies will differ "
                 "from published ones.",
                 UserWarning,
                 stacklevel=3,
@@ -165,20 +159,11 @@ class MNIST(VisionDataset):
             labels_path = self._raw_path(f"{split}-labels-idx1-ubyte")
             if _idx.find(images_path) and _idx.find(labels_path):
                 continue
-            seed = _STANDIN_SEEDS[split] + self._standin_seed_offset
-            images, labels = self._standin(_STANDIN_SIZES[split], seed)
+            images, labels = _digits.generate(_STANDIN_SIZES[split], _STANDIN_SEEDS[split])
             _idx.write(images_path + ".gz", images)
             _idx.write(labels_path + ".gz", labels.astype(np.uint8))
-        note = _STANDIN_NOTE.format(name=type(self).__name__, what=self._standin_what)
         with open(os.path.join(self.raw_folder, "STANDIN.txt"), "w") as f:
-            f.write(note)
-
-    _standin_seed_offset = 0
-
-    @staticmethod
-    def _standin(n, seed):
-        """n stand-in images (uint8, n x 28 x 28) and their labels (int64)."""
-        return _digits.generate(n, seed)
+            f.write(_STANDIN_NOTE)
 
     # -- items ----------------------------------------------------------------------------
     def __getitem__(self, index):
@@ -223,51 +208,5 @@ class MNIST(VisionDataset):
         return self.data
 
 
-class FashionMNIST(MNIST):
-    """Fashion-MNIST: 28 x 28 grey images of ten kinds of clothing, in MNIST's file format
-    and sizes (root/FashionMNIST/raw)."""
-
-    mirrors = ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"]
-
-    resources = [
-        ("train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
-        ("train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe"),
-        ("t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79"),
-        ("t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310"),
-    ]
-    classes = [
-        "T-shirt/top",
-        "Trouser",
-        "Pullover",
-        "Dress",
-        "Coat",
-        "Sandal",
-        "Shirt",
-        "Sneaker",
-        "Bag",
-        "Ankle boot",
-    ]
-    _standin_what = "procedurally drawn clothing silhouettes"
-    _standin_seed_offset = 1000
-
-    @staticmethod
-    def _standin(n, seed):
-        return _clothes.generate(n, seed)
-
-
-class KMNIST(MNIST):
-    """Kuzushiji-MNIST: 28 x 28 grey images of ten cursive Japanese characters, in MNIST's
-    file format and sizes (root/KMNIST/raw)."""
-
-    mirrors = ["http://codh.rois.ac.jp/kmnist/dataset/kmnist/"]
-
-    resources = [
-        ("train-images-idx3-ubyte.gz", "bdb82020997e1d708af4cf47b453dcf7"),
-        ("train-labels-idx1-ubyte.gz", "e144d726b3acfaa3e44228e80efcd344"),
-        ("t10k-images-idx3-ubyte.gz", "5c965bf0a639b31b8f53240b1b52f4d7"),
-        ("t10k-labels-idx1-ubyte.gz", "7320c461ea6c1c855c0b718fb2a4b134"),
-    ]
-    classes = ["o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"]
-    # not kuzushiji: the drawn digits, each digit standing for one character class
-    _standin_what = "procedurally drawn handwritten-looking strokes (digit shapes)"
-    _standin_seed_offset = 2000
+# FashionMNIST and KMNIST: MNIST's siblings, found here as in torchvision
+from ._mnist_siblings import KMNIST, FashionMNIST  # noqa: E402, F401

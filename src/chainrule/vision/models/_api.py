@@ -85,11 +85,8 @@ def _unavailable(weights, builder=None):
     return PretrainedWeightsUnavailable(
         f"{builder}(weights={name}): pretrained weights need a download, and chainrule "
         "downloads none. Build the model with weights=None (the default: torchvision's "
-        f"initialisation), then load a file you already have: model = {builder}(); "
-        "model.load_state_dict(torch.load(path)), where path is a chainrule checkpoint "
-        "(torch.save) or a .safetensors file. torchvision's own weight files are pickles, "
-        "which chainrule does not open: convert one once under PyTorch with "
-        "safetensors.torch.save_file(torch.load(path), 'weights.safetensors')."
+        "initialisation), then load a weights file you already have: "
+        f"model = {builder}(); model.load_state_dict(torch.load(path))"
     )
 
 
