@@ -3,6 +3,7 @@
 `import chainrule as torch` runs PyTorch teaching code unchanged.
 """
 
+import sys as _sys
 import warnings as _warnings
 
 from . import autograd, linalg, ops, return_types  # noqa: F401  (ops attaches Tensor's math methods)
@@ -23,7 +24,7 @@ from .autograd.grad_mode import (  # noqa: F401
     no_grad,
     set_grad_enabled,
 )
-from .device import device  # noqa: F401
+from .device import device, get_default_device, set_default_device  # noqa: F401
 from .dtypes import (  # noqa: F401
     bool_ as bool,
 )
@@ -74,12 +75,36 @@ cfloat = None
 
 # The packages above the ops, written in Tensor operations only; imported last
 # so that everything they use from the namespace is already there.
-from . import backends, cuda, nn, optim, torch_version, utils, version, viz
+from . import (
+    accelerator,
+    amp,
+    backends,
+    compiler,
+    cuda,
+    distributions,
+    func,
+    nn,
+    onnx,
+    optim,
+    testing,
+    torch_version,
+    utils,
+    version,
+    viz,
+)
+from .amp import autocast, get_autocast_dtype, is_autocast_enabled, set_autocast_enabled
+from .amp import cuda_amp as _cuda_amp
+from .compiler import compile
 from .nn.functional._torch_level import *  # torch.cdist, torch.pixel_shuffle, ...
 from .nn.functional.rnn import gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell  # noqa: F401
 from .serialization import load, save
 from .version import __version__
 from .viz import explain
+
+# torch.cuda.amp (autocast, GradScaler) as older scripts import it: chainrule.cuda is a module,
+# so its amp is entered into sys.modules by name
+cuda.amp = _cuda_amp
+_sys.modules["chainrule.cuda.amp"] = _cuda_amp
 
 # Arithmetic that overflows or leaves the domain (log(0), 1/0, exp(1000)) gives
 # inf or nan silently, as in PyTorch; anomaly mode is the tool that stops on a

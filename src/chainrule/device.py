@@ -49,3 +49,18 @@ def check_device(d):
     if d.type not in ("cpu", "meta"):
         raise RuntimeError(f"chainrule computes on the CPU only; device '{d}' is not available")
     return d
+
+
+def set_default_device(device):
+    """Where factory functions put tensors by default. chainrule computes on the CPU, so "cpu"
+    (or None, which resets it) is the only choice; another device raises the error a PyTorch
+    build without it raises. PyTorch accepts "cuda" here and fails at the first tensor made;
+    chainrule says so at once."""
+    if device is None:
+        return
+    check_device(device)
+
+
+def get_default_device():
+    """The device factory functions use by default: always the CPU here."""
+    return cpu

@@ -131,12 +131,10 @@ def _with_step_hooks(step):
 _FLAG_DEFAULTS = {"foreach": None, "maximize": False, "differentiable": False, "capturable": False}
 
 
-def _check_capturable(group, what="params and state_steps"):
+def _check_capturable(group, what="params and state_steps", devices=_CAPTURABLE_DEVICES):
     # chainrule runs on the CPU, where PyTorch refuses capturable steps the same way.
     if group.get("capturable"):
-        raise AssertionError(
-            f"If capturable=True, {what} must be on supported devices: {_CAPTURABLE_DEVICES}."
-        )
+        raise AssertionError(f"If capturable=True, {what} must be on supported devices: {devices}.")
 
 
 def _check_fused(defaults):

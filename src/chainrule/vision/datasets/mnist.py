@@ -235,3 +235,7 @@ def _short(error):
     """The first reason in a download error, without its URL."""
     first = str(error).split("; ")[0]
     return first.split(": ", 1)[-1][:80]
+
+
+# FashionMNIST and KMNIST: MNIST's siblings, found here as in torchvision
+from ._mnist_siblings import KMNIST, FashionMNIST  # noqa: E402, F401
