@@ -44,6 +44,7 @@ from .dtypes import (
 from .ops.comparison import *
 from .ops.conversion import *
 from .ops.creation import *
+from .ops.elementwise import *
 from .ops.indexing import *
 from .ops.joining import *
 from .ops.linalg import *
@@ -51,6 +52,7 @@ from .ops.pointwise import *
 from .ops.reduction import *
 from .ops.shape import *
 from .ops.sorting import *
+from .ops.special import *
 from .random import (  # noqa: F401
     Generator,
     default_generator,
@@ -76,7 +78,7 @@ __version__ = "0.1.0"
 
 # The packages above the ops, written in Tensor operations only; imported last
 # so that everything they use from the namespace is already there.
-from . import backends, cuda, nn, optim, utils, viz
+from . import backends, cuda, nn, optim, special, utils, viz
 from .nn.functional.rnn import gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell  # noqa: F401
 from .serialization import load, save
 from .viz import explain

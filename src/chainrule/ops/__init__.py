@@ -5,6 +5,7 @@ from . import (  # noqa: F401
     comparison,
     conversion,
     creation,
+    elementwise,
     indexing,
     joining,
     linalg,
@@ -12,4 +13,5 @@ from . import (  # noqa: F401
     reduction,
     shape,
     sorting,
+    special,
 )
