@@ -45,14 +45,17 @@ from .ops.comparison import *
 from .ops.conversion import *
 from .ops.creation import *
 from .ops.elementwise import *
+from .ops.histogram import *
 from .ops.indexing import *
 from .ops.joining import *
 from .ops.linalg import *
 from .ops.pointwise import *
 from .ops.reduction import *
+from .ops.scans import *
 from .ops.shape import *
 from .ops.sorting import *
 from .ops.special import *
+from .ops.statistics import *
 from .random import (  # noqa: F401
     Generator,
     default_generator,
