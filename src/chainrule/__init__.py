@@ -45,13 +45,16 @@ from .ops.comparison import *
 from .ops.conversion import *
 from .ops.creation import *
 from .ops.elementwise import *
+from .ops.grids import *
 from .ops.histogram import *
 from .ops.indexing import *
 from .ops.joining import *
 from .ops.linalg import *
 from .ops.pointwise import *
+from .ops.rearrange import *
 from .ops.reduction import *
 from .ops.scans import *
+from .ops.scatter import *
 from .ops.shape import *
 from .ops.sorting import *
 from .ops.special import *
