@@ -45,6 +45,7 @@ from .ops.comparison import *
 from .ops.conversion import *
 from .ops.creation import *
 from .ops.elementwise import *
+from .ops.factories import *
 from .ops.grids import *
 from .ops.histogram import *
 from .ops.indexing import *
@@ -59,6 +60,7 @@ from .ops.shape import *
 from .ops.sorting import *
 from .ops.special import *
 from .ops.statistics import *
+from .ops.strided import *
 from .random import (  # noqa: F401
     Generator,
     default_generator,
@@ -86,8 +88,13 @@ __version__ = "0.1.0"
 # so that everything they use from the namespace is already there.
 from . import backends, cuda, nn, optim, special, utils, viz
 from .nn.functional.rnn import gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell  # noqa: F401
+
+# Last, once every op is defined: axis=/keepdims= (NumPy's names) where PyTorch takes them.
+from .ops.numpy_names import accept_numpy_names as _accept_numpy_names
 from .serialization import load, save
 from .viz import explain
+
+_accept_numpy_names([globals(), vars(special), vars(linalg)], Tensor)
 
 # Arithmetic that overflows or leaves the domain (log(0), 1/0, exp(1000)) gives
 # inf or nan silently, as in PyTorch; anomaly mode is the tool that stops on a

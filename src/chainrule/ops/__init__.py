@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     conversion,
     creation,
     elementwise,
+    factories,
     grids,
     histogram,
     indexing,
@@ -20,4 +21,5 @@ from . import (  # noqa: F401
     sorting,
     special,
     statistics,
+    strided,
 )
