@@ -51,6 +51,7 @@ from .ops.histogram import *
 from .ops.indexing import *
 from .ops.joining import *
 from .ops.linalg import *
+from .ops.methods import *
 from .ops.pointwise import *
 from .ops.rearrange import *
 from .ops.reduction import *

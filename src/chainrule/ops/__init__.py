@@ -12,6 +12,7 @@ from . import (  # noqa: F401
     indexing,
     joining,
     linalg,
+    methods,
     pointwise,
     rearrange,
     reduction,
