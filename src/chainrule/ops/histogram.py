@@ -31,10 +31,15 @@ def _check_float(kernel, a):
 
 
 def _data_range(a):
-    finite = a[~np.isnan(a)] if a.dtype.kind == "f" else a
-    if finite.size == 0:
+    """The data's smallest and largest values (NaN if it has a NaN, as PyTorch's aminmax)."""
+    if a.size == 0:
         return a.dtype.type(0), a.dtype.type(0)
-    return finite.min(), finite.max()
+    return a.min(), a.max()
+
+
+def _c_number(x):
+    """A float as C++ streams print it in PyTorch's messages (a NaN from aminmax as -nan)."""
+    return "-nan" if np.isnan(x) else f"{x:g}"
 
 
 @tensor_method("histc")
@@ -83,6 +88,10 @@ def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
             left, right = a.dtype.type(0), a.dtype.type(1)
         else:
             left, right = _data_range(a)
+        if not (np.isfinite(left) and np.isfinite(right)):
+            raise RuntimeError(
+                f"torch.histogramdd: dimension 0's range [{left:g}, {right:g}] is not finite"
+            )
         if left > right:
             raise RuntimeError(
                 f"torch.histogramdd: expected upper bin edge {right:g} to be greater than or "

@@ -160,9 +160,16 @@ Erfcx = _unary_op(
 )
 
 
+def _log_rounded(a):
+    """log, correctly rounded in float32 too (as C's logf is; NumPy's float32 log is not
+    always): computed in float64 and rounded once."""
+    return np.log(a.astype(np.float64)).astype(a.dtype) if a.dtype == np.float32 else np.log(a)
+
+
 def _entr(a):
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(a > 0, -a * np.log(np.where(a > 0, a, 1)), np.where(a == 0, 0, -np.inf))
+        log = _log_rounded(np.where(a > 0, a, 1))
+        out = np.where(a > 0, -a * log, np.where(a == 0, 0, -np.inf))
     return np.where(np.isnan(a), a, out).astype(a.dtype)
 
 
