@@ -265,7 +265,7 @@ def _quantile(fn_name, input, q, dim, keepdim, interpolation, ignore_nan):
     if a.dtype not in (np.float32, np.float64):
         raise RuntimeError("quantile() input tensor must be either float or double dtype")
     if q_data.dtype != a.dtype:
-        raise RuntimeError("quantile() q must be same dtype as the input tensor")
+        raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
     if interpolation not in _INTERPOLATIONS:
         raise RuntimeError(
             "quantile() interpolation must be one of linear, lower, higher, midpoint or "
