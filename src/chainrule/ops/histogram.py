@@ -38,8 +38,10 @@ def _data_range(a):
 
 
 def _c_number(x):
-    """A float as C++ streams print it in PyTorch's messages (a NaN from aminmax as -nan)."""
-    return "-nan" if np.isnan(x) else f"{x:g}"
+    """A float as C++ streams print it in PyTorch's messages (a NaN with its sign)."""
+    if np.isnan(x):
+        return "-nan" if np.signbit(x) else "nan"
+    return f"{x:g}"
 
 
 @tensor_method("histc")
@@ -90,7 +92,8 @@ def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
             left, right = _data_range(a)
         if not (np.isfinite(left) and np.isfinite(right)):
             raise RuntimeError(
-                f"torch.histogramdd: dimension 0's range [{left:g}, {right:g}] is not finite"
+                f"torch.histogramdd: dimension 0's range [{_c_number(left)}, "
+                f"{_c_number(right)}] is not finite"
             )
         if left > right:
             raise RuntimeError(
