@@ -81,13 +81,15 @@ def index_copy(input, dim, index, source):
     src_shape = source._data.shape if source._data.ndim else (1,)
     expected = input._data.shape[:d] + (arr.size,) + input._data.shape[d + 1 :]
     if tuple(src_shape) != expected:
-        # PyTorch names the first dim where the slices differ.
-        i = next((i for i, (s, e) in enumerate(zip(src_shape, expected)) if s != e), 0)
-        s = src_shape[i] if i < len(src_shape) else 1
+        # PyTorch compares the slices (the shapes without dim) and names the first
+        # place they differ.
+        dst_slice = input._data.shape[:d] + input._data.shape[d + 1 :]
+        src_slice = tuple(src_shape[:d]) + tuple(src_shape[d + 1 :])
+        i = next((i for i, (a, b) in enumerate(zip(dst_slice, src_slice)) if a != b), 0)
         raise RuntimeError(
             "index_copy_(): Source/destination tensor must have same slice shapes. "
-            f"Destination slice shape: {expected[i]} at dimension {i} and source slice "
-            f"shape: {s} at dimension {i}."
+            f"Destination slice shape: {dst_slice[i] if dst_slice else 1} at dimension {i} "
+            f"and source slice shape: {src_slice[i] if src_slice else 1} at dimension {i}."
         )
     if arr.size and (arr.max() >= size or arr.min() < -size):
         bad = arr[(arr >= size) | (arr < -size)][0]
