@@ -29,6 +29,7 @@ CASES = [
     OpCase("rsub_alpha", lambda t, a, b: t.rsub(a, b, alpha=2.5), (A(4), A(4))),
     OpCase("rsub_fn_scalar", lambda t, a: t.rsub(a, 2.5), (A(4),)),
     OpCase("rdiv", lambda t, a: a.__rdiv__(3.0), (positive(4),)),
+    OpCase("nextafter", lambda t, a, b: t.nextafter(a, b), (A(3, 2), A(2))),
     OpCase("deg2rad_inplace", lambda t, a: (a * 2).deg2rad_() * a, (A(4),)),
     # PyTorch has no derivative for asinh_/acosh_/atanh_ (its backward raises); chainrule
     # records them as it records every in-place op, so there is no oracle for this one.

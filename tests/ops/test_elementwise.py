@@ -167,3 +167,10 @@ def test_in_place_forms(torch):
     ):
         ours, theirs = _both(torch, fn, x)
         assert_ulp(ours, theirs, 2)
+
+
+def test_heaviside_is_not_recorded():
+    # PyTorch records heaviside and raises on its backward; here its result simply does not
+    # require grad (both refuse to differentiate it).
+    x = chainrule.tensor([1.0, -2.0], requires_grad=True)
+    assert not chainrule.heaviside(x, chainrule.tensor([0.5, 0.5])).requires_grad

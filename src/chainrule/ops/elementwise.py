@@ -473,10 +473,20 @@ class Lcm(_Binary):
     kinds = "iu"
 
 
-class Nextafter(_Binary):
-    np_fn = staticmethod(np.nextafter)
-    kernel = "nextafter"
-    kinds = "f"
+class Nextafter(Op):
+    name = "NextafterBackward0"
+    formula = "d(nextafter(a, b))/da = 1, d/db = 0 (PyTorch's convention)"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.dtype.kind != "f":
+            raise _not_implemented("nextafter", a)
+        return _broadcasting(np.nextafter, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        needs = needs_input_grad(ctx)
+        return (grad if needs[0] else None), (grad * 0 if needs[1] else None)
 
 
 def _binary(op, name):

@@ -288,15 +288,16 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
         )
     b, n, m = batch1._data.shape
     p = batch2._data.shape[2]
-    left = batch1.transpose(0, 1).reshape(n, b * m)
-    right = batch2.reshape(b * m, p)
-    return _torch().addmm(
-        input.expand(n, p) if input._data.shape != (n, p) else input,
-        left,
-        right,
-        beta=beta,
-        alpha=alpha,
-    )
+    # PyTorch's order: beta * input, then one addmm per batch, in turn.
+    out = input.expand(n, p) if input._data.shape != (n, p) else input
+    if beta == 0:
+        out = out * 0
+    elif beta != 1:
+        out = out * beta
+    addmm = _torch().addmm
+    for i in range(b):
+        out = addmm(out, batch1[i], batch2[i], alpha=alpha)
+    return out if b else out.clone()
 
 
 tensor_method("addr")(addr)
@@ -351,7 +352,8 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
             UserWarning,
             stacklevel=2,
         )
-        norm = 0 if not isinstance(norm, Tensor) else norm * 0
+        # PyTorch zeroes the factor (to +0: the result is then +-inf or NaN).
+        norm = 0 if not isinstance(norm, Tensor) else norm * 0 + 0
     centered = x - avg.unsqueeze(1)
     c = centered.mm((centered * w if w is not None else centered).t())
     return (c / norm).squeeze()
