@@ -19,6 +19,7 @@ from .inplace import inplace
 from .needs import needs_input_grad
 from .op import Op, tensor_method
 from .pointwise import Sub, promote, where
+from .special import store_out
 
 __all__ = [
     "acosh",
@@ -315,11 +316,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
         result = input.clone()
     else:
         result = NanToNum.apply(input, nan=nan, posinf=posinf, neginf=neginf)
-    if out is not None:
-        from .inplace import write_out
-
-        return write_out(out, result)
-    return result
+    return result if out is None else store_out(out, result)
 
 
 _with_inplace(nan_to_num, "nan_to_num")
@@ -380,11 +377,7 @@ def ldexp(input, other, *, out=None):
     if b._data.dtype.kind == "f" and b._data.dtype != a._data.dtype:
         a, b = _promoted_pair(a, b)
     result = Ldexp.apply(a, b)
-    if out is not None:
-        from .inplace import write_out
-
-        return write_out(out, result)
-    return result
+    return result if out is None else store_out(out, result)
 
 
 _with_inplace(ldexp, "ldexp")

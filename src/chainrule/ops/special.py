@@ -217,10 +217,21 @@ def _unary_function(op, name):
     return fn
 
 
-def _store(out, result):
-    from .inplace import write_out
+def store_out(out, result):
+    """The out= keyword: result written into out (resized to it first, as PyTorch does),
+    refusing a cast to a lower kind (float into an integer tensor)."""
+    r, t = result.dtype, out.dtype
+    if r._category > t._category:
+        raise RuntimeError(
+            f"result type {dtypes.scalar_type_name(r)} can't be cast to the desired output "
+            f"type {dtypes.scalar_type_name(t)}"
+        )
+    if out._data.shape != result._data.shape:
+        out._data = np.empty(result._data.shape, out._data.dtype)
+    return out.copy_(result)
 
-    return write_out(out, result)
+
+_store = store_out
 
 
 def _inplace_form(fn):
