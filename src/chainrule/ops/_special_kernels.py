@@ -373,6 +373,14 @@ def lgamma(x):
 
 
 # -- digamma, trigamma, zeta, polygamma (PyTorch's steps) ------------------------------------
+def _rounded(fn, x):
+    """fn (log, sin) rounded correctly in float32 too, as C's logf/sinf round (NumPy's own
+    float32 kernels may be an ulp off): computed in float64, rounded once."""
+    if x.dtype == np.float32:
+        return fn(x.astype(np.float64)).astype(np.float32)
+    return fn(x)
+
+
 _PSI_COEFFS = tuple(float(_B[2 * k] / (2 * k)) for k in (7, 6, 5, 4, 3, 2, 1))
 _PSI_10 = 2.25175258906672110764
 
@@ -403,7 +411,7 @@ def digamma(x):
     at_ten = work & (x == 10)
     z = dt(1) / (x * x)
     y = np.where(x < 1e17, z * _horner(z, tuple(dt(c) for c in _PSI_COEFFS)), dt(0))
-    out = result + np.log(x) - dt(0.5) / x - y
+    out = result + _rounded(np.log, x) - dt(0.5) / x - y
     out = np.where(at_ten, result + dt(_PSI_10), out)
     out[reflect] = out[reflect] - shift
     out[zero] = np.copysign(np.inf, -x[zero])
@@ -421,7 +429,7 @@ def trigamma(x):
     sign = np.ones_like(x)
     result = np.zeros_like(x)
     low = x < dt(0.5)
-    sin_pi_x = np.sin(dt(math.pi) * x[low])
+    sin_pi_x = _rounded(np.sin, dt(math.pi) * x[low])
     result[low] -= dt(math.pi) * dt(math.pi) / (sin_pi_x * sin_pi_x)
     sign[low] = -1
     x[low] = 1 - x[low]
