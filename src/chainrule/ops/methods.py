@@ -195,14 +195,12 @@ def set_(self, source=None, storage_offset=0, size=None, stride=None):
 
 @tensor_method("is_set_to")
 def is_set_to(self, tensor):
+    """Whether both tensors view the same memory with the same geometry."""
     a, b = self._data, tensor._data
     return (
-        a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
-        and a.shape == b.shape
+        a.shape == b.shape
         and a.strides == b.strides
-        and np.shares_memory(a, b)
-        if a.size
-        else a.shape == b.shape
+        and a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
     )
 
 
