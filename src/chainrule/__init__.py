@@ -45,13 +45,24 @@ from .dtypes import (
 from .ops.comparison import *
 from .ops.conversion import *
 from .ops.creation import *
+from .ops.elementwise import *
+from .ops.factories import *
+from .ops.grids import *
+from .ops.histogram import *
 from .ops.indexing import *
 from .ops.joining import *
 from .ops.linalg import *
+from .ops.methods import *
 from .ops.pointwise import *
+from .ops.rearrange import *
 from .ops.reduction import *
+from .ops.scans import *
+from .ops.scatter import *
 from .ops.shape import *
 from .ops.sorting import *
+from .ops.special import *
+from .ops.statistics import *
+from .ops.strided import *
 from .random import (  # noqa: F401
     Generator,
     default_generator,
@@ -86,6 +97,7 @@ from . import (
     nn,
     onnx,
     optim,
+    special,
     testing,
     torch_version,
     utils,
@@ -97,6 +109,7 @@ from .amp import cuda_amp as _cuda_amp
 from .compiler import compile
 from .nn.functional._torch_level import *  # torch.cdist, torch.pixel_shuffle, ...
 from .nn.functional.rnn import gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell  # noqa: F401
+from .ops.numpy_names import accept_numpy_names as _accept_numpy_names
 from .serialization import load, save
 from .version import __version__
 from .viz import explain
@@ -105,6 +118,9 @@ from .viz import explain
 # so its amp is entered into sys.modules by name
 cuda.amp = _cuda_amp
 _sys.modules["chainrule.cuda.amp"] = _cuda_amp
+
+# Last, once every op is defined: axis=/keepdims= (NumPy's names) where PyTorch takes them.
+_accept_numpy_names([globals(), vars(special), vars(linalg)], Tensor)
 
 # Arithmetic that overflows or leaves the domain (log(0), 1/0, exp(1000)) gives
 # inf or nan silently, as in PyTorch; anomaly mode is the tool that stops on a

@@ -319,7 +319,14 @@ class Tensor:
         return self._data.__array_interface__["data"][0]
 
     def storage_offset(self):
-        return 0
+        """Where this tensor starts in the memory it shares with the array that owns it, in
+        elements (0 for a tensor that owns its memory)."""
+        a = self._data
+        root = a
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        start = root.__array_interface__["data"][0]
+        return (a.__array_interface__["data"][0] - start) // a.itemsize
 
     def __len__(self):
         if self._data.ndim == 0:

@@ -16,6 +16,7 @@ the values is a read. So every op here has higher derivatives for free.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -125,6 +126,12 @@ def _as_index_array(item):
     return arr
 
 
+def _is_int_sequence(item):
+    """A Python sequence other than a string (a range, a deque, ...): PyTorch reads any of
+    them as an index tensor."""
+    return isinstance(item, Sequence) and not isinstance(item, (str, bytes))
+
+
 def _is_legacy_tuple(seq):
     """PyTorch still reads x[[0, slice(None)]] and x[[[0, 1]]] as x[0, :] and x[[0, 1]]."""
     return any(
@@ -162,7 +169,7 @@ def parse_key(shape, key):
             item = bool(item)
         elif isinstance(item, (numbers.Integral, np.integer)) and not isinstance(item, bool):
             item, kind = int(item), True
-        elif isinstance(item, (Tensor, np.ndarray, list, tuple)):
+        elif isinstance(item, (Tensor, np.ndarray, list, tuple, range)) or _is_int_sequence(item):
             arr = _as_index_array(item)
             if arr.ndim == 0:
                 if arr.dtype == np.bool_:
