@@ -34,7 +34,7 @@ CASES = [
         lambda t, a, r: t.repeat_interleave(a, r, dim=1),
         (A(2, 3), index(3, high=3)),
     ),
-    OpCase("unfold", lambda t, a: a.unfold(1, 3, 2), (A(2, 7),)),
+    OpCase("tensor_unfold", lambda t, a: a.unfold(1, 3, 2), (A(2, 7),)),
     OpCase("unfold_overlapping", lambda t, a: a.unfold(0, 3, 1) * 1.5, (A(5, 2),)),
     OpCase("unfold_scalar", lambda t, a: a.unfold(0, 1, 1), (A(),)),
     OpCase(
@@ -79,7 +79,7 @@ CASES = [
         (A(2, 4), index(4, high=3), const(4, low=0.5, high=1.5)),
     ),
     OpCase("corrcoef", lambda t, a: t.corrcoef(a), (A(3, 5),)),
-    OpCase("dist", lambda t, a, b: t.dist(a, b, 3), (A(2, 3), A(3))),
+    OpCase("dist_p3", lambda t, a, b: t.dist(a, b, 3), (A(2, 3), A(3))),
     OpCase("addr", lambda t, c, u, v: t.addr(c, u, v, beta=0.5, alpha=2.0), (A(3, 2), A(3), A(2))),
     OpCase(
         "addbmm",

@@ -1,7 +1,7 @@
 """The Tensor methods PyTorch has for chainrule's functions, and small odds and ends of
 Tensor's API: in-place forms (eq_, cumsum_, squeeze_, t_, ...), method forms of
 functions defined elsewhere (multinomial, bernoulli, take_along_dim, hardshrink, ...),
-addr/addbmm, dist/cov/corrcoef, unsafe_chunk/unsafe_split, nonzero_static, resize_,
+addr/addbmm, cov/corrcoef, unsafe_chunk/unsafe_split, nonzero_static, resize_,
 set_, fill_diagonal_, apply_/map_, and the predicates (is_nonzero, is_signed, ...).
 
 Each is written with chainrule's own ops, looked up when called, so this module depends
@@ -26,7 +26,6 @@ __all__ = [
     "addr",
     "corrcoef",
     "cov",
-    "dist",
     "is_nonzero",
     "is_same_size",
     "is_signed",
@@ -302,14 +301,6 @@ tensor_method("addr")(addr)
 tensor_method("addbmm")(addbmm)
 _inplace_of("addr")
 _inplace_of("addbmm")
-
-
-def dist(input, other, p=2):
-    """The p-norm of input - other."""
-    return (input - other).norm(p)
-
-
-tensor_method("dist")(dist)
 
 
 def cov(input, *, correction=1, fweights=None, aweights=None):
