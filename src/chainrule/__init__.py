@@ -51,6 +51,7 @@ from .ops.pointwise import *
 from .ops.reduction import *
 from .ops.shape import *
 from .ops.sorting import *
+from .ops.unary import *
 from .random import (  # noqa: F401
     Generator,
     default_generator,

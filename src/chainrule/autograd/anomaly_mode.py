@@ -24,7 +24,9 @@ def is_anomaly_check_nan_enabled():
 
 
 def record_forward_trace(node):
-    node._anomaly_trace = "".join(traceback.format_stack()[:-3])
+    # Called by graph.record: this frame, record, the apply path and the op's public
+    # function (or Function.apply) are left out, so the trace ends at the user's line.
+    node._anomaly_trace = "".join(traceback.format_stack()[:-4])
 
 
 def warn_forward_trace(node):

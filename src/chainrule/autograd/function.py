@@ -18,9 +18,8 @@ import inspect
 import numpy as np
 
 from ..tensor import Tensor
-from . import anomaly_mode
 from .grad_mode import state as _grad_state
-from .graph import CONSTANT, INPUT, OUTPUT, Node, next_sequence_nr
+from .graph import CONSTANT, INPUT, OUTPUT, Node, record
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable"]
 
@@ -201,20 +200,9 @@ def _apply(cls, args):
     ctx.needs_input_grad = needs_input_grad
     ctx._is_tensor_input = tuple(isinstance(a, Tensor) for a in args)
     if recording:
-        # Edges are taken before forward runs, so that an input modified in place
-        # (mark_dirty) still leads back to the node that made its old value.
-        edges = []
-        meta = []
-        for a, needed in zip(args, needs_input_grad):
-            if needed:
-                fn = a.grad_fn
-                edges.append((fn, a._output_nr) if fn is not None else (a._accumulator(), 0))
-                meta.append((a._data.shape, a._data.dtype))
-            elif isinstance(a, Tensor):
-                edges.append((None, 0))
-                meta.append(None)
-        ctx.next_functions = tuple(edges)
-        ctx._input_meta = meta
+        # Recorded before forward runs, so that an input modified in place (mark_dirty)
+        # still leads back to the node that made its old value.
+        record(ctx, [a for a in args if isinstance(a, Tensor)])
 
     _grad_state.enabled = False
     try:
@@ -228,12 +216,8 @@ def _apply(cls, args):
 
     is_tuple = type(raw) is tuple
     raw_outputs = raw if is_tuple else (raw,)
-    if recording:
-        ctx._sequence_nr = next_sequence_nr()
     outputs = _wrap_outputs(ctx, args, raw_outputs, recording)
     _save_tensors(ctx, raw_outputs, outputs, recording)
-    if recording and anomaly_mode.state.enabled:
-        anomaly_mode.record_forward_trace(ctx)
     return outputs if is_tuple else outputs[0]
 
 

@@ -4,16 +4,27 @@ A Node is created by an op when any input requires grad. Its class is named as
 PyTorch names it (MulBackward0, ...). `next_functions` holds one edge per
 positional input: (node, output_nr) or (None, 0). Leaves that require grad are
 reached through their AccumulateGrad node, which writes into `.grad`.
+
+`edge_of` and `record` are the only places where a node joins the graph: every
+op's apply path (ops/op.py) and every user Function (function.py) call them.
 """
 
 from __future__ import annotations
 
 import itertools
 import weakref
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
+from . import anomaly_mode
+
 _sequence = itertools.count()
+_anomaly_state = anomaly_mode.state
+_NO_EDGE = (None, 0)
+
+Edge = tuple["Node | None", int]
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -43,8 +54,13 @@ class Node:
     _num_outputs = 1
 
     # -- the ctx interface used by ops -------------------------------------------------
-    def save_for_backward(self, *values):
+    def save_for_backward(self, *values: Any) -> None:
         self._to_save = values
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each operand, whether a gradient is wanted for it (its edge leads somewhere)."""
+        return tuple([fn is not None for fn, _ in self.next_functions])
 
     @property
     def saved_tensors(self):
@@ -207,6 +223,38 @@ def unpack_saved(node, entry):
     return value  # None, a Python number, or a tensor an op saved explicitly
 
 
+def edge_of(t: Tensor) -> Edge:
+    """Where a gradient for tensor t goes: the node that made it and which of that node's
+    outputs t is, or, for a leaf, its AccumulateGrad node."""
+    fn = t.grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    acc = t._acc
+    return (acc if acc is not None else t._accumulator(), 0)
+
+
+def record(node: Node, inputs: Iterable[Any]) -> None:
+    """Make node the graph step that consumed `inputs` (tensors, or numbers standing for
+    tensors): one edge per input (none for those that need no gradient), each input's
+    shape and dtype for the engine to check gradients against, and its sequence number,
+    which orders the backward pass. Under anomaly mode, also where in the program it ran."""
+    edges = []
+    meta = []
+    for t in inputs:
+        if isinstance(t, Tensor) and t._requires_grad:
+            edges.append(edge_of(t))
+            data = t._data
+            meta.append((data.shape, data.dtype))
+        else:
+            edges.append(_NO_EDGE)
+            meta.append(None)
+    node.next_functions = tuple(edges)
+    node._input_meta = meta
+    node._sequence_nr = next(_sequence)
+    if _anomaly_state.enabled:
+        anomaly_mode.record_forward_trace(node)
+
+
 def node_class(name, op):
     """The grad_fn class for `op` named `name`, made once and cached on the op."""
     cache = op.__dict__.get("_node_classes")
@@ -218,10 +266,6 @@ def node_class(name, op):
         cls = type(name, (Node,), {"op": op, "__module__": "chainrule.autograd.graph"})
         cache[name] = cls
     return cls
-
-
-def next_sequence_nr():
-    return next(_sequence)
 
 
 from ..tensor import Tensor, version_error  # noqa: E402  (tensor.py imports this package)

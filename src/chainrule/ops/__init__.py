@@ -6,10 +6,12 @@ from . import (  # noqa: F401
     conversion,
     creation,
     indexing,
+    inplace,
     joining,
     linalg,
     pointwise,
     reduction,
     shape,
     sorting,
+    unary,
 )

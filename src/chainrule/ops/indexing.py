@@ -23,6 +23,7 @@ from .. import dtypes
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
 from .dims import dim_index
+from .errors import broadcast_shapes_error
 from .inplace import inplace
 from .op import Op, apply, tensor_method
 
@@ -350,15 +351,15 @@ class IndexPut(Op):
     @staticmethod
     def backward(ctx, grad):
         key = ctx.key
-        needs = ctx.next_functions
+        needs = ctx.needs_input_grad
         ga = gv = None
-        if needs[0][0] is not None:
+        if needs[0]:
             if ctx.accumulate:
                 ga = grad
             else:
                 zero = np.zeros((), grad._data.dtype)
                 ga = apply(IndexPut, (grad, zero), {"key": key}, "IndexPutBackward0")
-        if needs[1][0] is not None:
+        if needs[1]:
             gv = apply(Index, (grad,), {"key": key}, key.name)
             extra = ctx.v_ndim - gv._data.ndim
             if extra > 0:  # x[0] = v with v of shape (1, n): PyTorch drops leading 1s
@@ -737,11 +738,11 @@ class MaskedFill(Op):
     @staticmethod
     def backward(ctx, grad):
         (mask,) = ctx.saved_tensors
-        needs = ctx.next_functions
+        needs = ctx.needs_input_grad
         ga = gv = None
-        if needs[0][0] is not None:
+        if needs[0]:
             ga = MaskedFill.apply(grad, mask, np.zeros((), grad._data.dtype))
-        if len(needs) > 2 and needs[2][0] is not None:
+        if len(needs) > 2 and needs[2]:
             from .pointwise import where
 
             gv = where(mask, grad, 0.0).sum()
@@ -758,7 +759,6 @@ def _check_mask(mask, what):
 
 
 def _broadcast(input, mask):
-    from .pointwise import broadcast_shapes_error
 
     try:
         shape = np.broadcast_shapes(input._data.shape, mask._data.shape)

@@ -14,8 +14,8 @@ import numpy as np
 from .. import dtypes
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
+from .errors import broadcast_shapes_error
 from .op import Op, apply, tensor_method
-from .pointwise import broadcast_shapes_error
 from .shape import Reshape
 
 __all__ = [
@@ -47,16 +47,12 @@ def _same_dtype(a, b):
         )
 
 
-def _needs(ctx, i):
-    return ctx.next_functions[i][0] is not None
-
-
 def _x(shape):
     return "x".join(str(s) for s in shape)
 
 
 def _reshape(t, shape, name):
-    return apply(Reshape, (t,), {"shape": tuple(shape)}, name=name)
+    return apply(Reshape, (t,), {"shape": tuple(shape)}, node_name=name)
 
 
 # -- the primitives ------------------------------------------------------------------------
@@ -72,8 +68,8 @@ class Mm(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        ga = _mm_mat1_backward(grad, a, b) if _needs(ctx, 0) else None
-        gb = _mm_mat2_backward(grad, a, b) if _needs(ctx, 1) else None
+        ga = _mm_mat1_backward(grad, a, b) if ctx.needs_input_grad[0] else None
+        gb = _mm_mat2_backward(grad, a, b) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -114,8 +110,8 @@ class Mv(Op):
     @staticmethod
     def backward(ctx, grad):
         a, v = ctx.saved_tensors
-        ga = outer(grad, v) if _needs(ctx, 0) else None
-        gv = mv(a.t(), grad) if _needs(ctx, 1) else None
+        ga = outer(grad, v) if ctx.needs_input_grad[0] else None
+        gv = mv(a.t(), grad) if ctx.needs_input_grad[1] else None
         return ga, gv
 
 
@@ -131,7 +127,10 @@ class Dot(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return (grad * b if _needs(ctx, 0) else None, grad * a if _needs(ctx, 1) else None)
+        return (
+            grad * b if ctx.needs_input_grad[0] else None,
+            grad * a if ctx.needs_input_grad[1] else None,
+        )
 
 
 class Bmm(Op):
@@ -146,8 +145,8 @@ class Bmm(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        ga = bmm(grad, b.transpose(1, 2)) if _needs(ctx, 0) else None
-        gb = bmm(a.transpose(1, 2), grad) if _needs(ctx, 1) else None
+        ga = bmm(grad, b.transpose(1, 2)) if ctx.needs_input_grad[0] else None
+        gb = bmm(a.transpose(1, 2), grad) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -172,12 +171,12 @@ class BatchedMatmul(Op):
         if b.ndim == 1:
             grad = grad.unsqueeze(-1)
         ga = gb = None
-        if _needs(ctx, 0):
+        if ctx.needs_input_grad[0]:
             bm = b.unsqueeze(-1) if b.ndim == 1 else b
             ga = matmul(grad, bm.mT)
             if a.ndim == 1:
                 ga = ga.squeeze(-2)
-        if _needs(ctx, 1):
+        if ctx.needs_input_grad[1]:
             am = a.unsqueeze(0) if a.ndim == 1 else a
             gb = matmul(am.mT, grad)
             if b.ndim == 1:
@@ -208,12 +207,12 @@ class Addmm(Op):
         a, b = ctx.saved_tensors
         beta, alpha = ctx.beta, ctx.alpha
         gc = ga = gb = None
-        if _needs(ctx, 0):
+        if ctx.needs_input_grad[0]:
             gc = grad if beta == 1 else grad * beta
-        if _needs(ctx, 1):
+        if ctx.needs_input_grad[1]:
             ga = ctx.op.product(grad, a, b)
             ga = ga if alpha == 1 else ga * alpha
-        if _needs(ctx, 2):
+        if ctx.needs_input_grad[2]:
             gb = ctx.op.product_t(grad, a, b)
             gb = gb if alpha == 1 else gb * alpha
         return gc, ga, gb
@@ -404,7 +403,7 @@ def _batched(a, b):
     _same_dtype(a, b)
     # A matrix times a batch: PyTorch computes it transposed and shows CloneBackward0.
     name = "CloneBackward0" if len(sa) == 2 else None
-    return apply(BatchedMatmul, (a, b), {}, name=name)
+    return apply(BatchedMatmul, (a, b), {}, node_name=name)
 
 
 @tensor_method("__rmatmul__")
@@ -453,7 +452,7 @@ class Einsum(Op):
         in_specs, out_spec, sizes = ctx.in_specs, ctx.out_spec, ctx.sizes
         grads = []
         for i in range(len(in_specs)):
-            if not _needs(ctx, i):
+            if not ctx.needs_input_grad[i]:
                 grads.append(None)
                 continue
             grads.append(_einsum_grad(grad, operands, i, in_specs, out_spec, sizes))

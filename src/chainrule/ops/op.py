@@ -1,26 +1,28 @@
 """Op: one primitive, forward on NumPy arrays and derivative in chainrule ops, side by side.
 
-`apply` is the single place where a forward call becomes a graph Node: it
-unwraps tensors to arrays, runs `forward`, wraps the result, and, when grad
-mode is on and an input requires grad, records the Node with its edges, the
-shapes and dtypes the engine checks gradients against, and the saved values.
+`apply` runs an op: it unwraps tensors to arrays and runs `forward`. When grad
+mode is on and an input requires grad, forward's ctx is a new graph Node, which
+`graph.record` joins to the graph (edges, input shapes and dtypes, sequence
+number); the outputs take it as their grad_fn and what forward saved is
+resolved against the inputs and outputs. `apply_unary` and `apply_binary` are
+apply for the two commonest shapes of call, calling the same `record`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, ClassVar
+
 import numpy as np
 
-from ..autograd import anomaly_mode
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.graph import CONSTANT, INPUT, _sequence, node_class, resolve_saved
+from ..autograd.graph import CONSTANT, INPUT, Node, node_class, record, resolve_saved
 from ..tensor import Tensor
 
 _ndarray = np.ndarray
 _wrap = Tensor._wrap
 _new = object.__new__
-_NO_EDGE = (None, 0)
-_NO_KWARGS = {}
-_anomaly_state = anomaly_mode.state
+_NO_KWARGS: dict[str, Any] = {}
 
 
 class _NullContext:
@@ -40,36 +42,61 @@ class _NullContext:
 
 NULL_CTX = _NullContext()
 
+# Every Op subclass with a grad_fn name, in definition order: docs/derivatives.md is made
+# from it (tools/derivatives_page.py).
+REGISTRY: list[type[Op]] = []
+
 
 class Op:
-    """Base class of primitives. Subclasses set `name` (the grad_fn class name),
-    `formula` (one line for people, read by docs and the explainer), and write
-    `forward(ctx, *arrays, **params)` and `backward(ctx, *grads)`."""
+    """Base class of primitives. A subclass sets `name` (the grad_fn class name) and
+    `formula` (one line for people, read by docs and the explainer), writes
+    `forward(ctx, *arrays, **params)`, and gives its derivative either as `derivatives`,
+    one function per operand, or as `backward(ctx, *grads)` (docs/DESIGN.md, "How an op
+    is defined")."""
 
-    name = None
-    formula = ""
-    differentiable = True  # False for ops whose outputs never carry gradients
-    is_view = False  # True where the output may share memory with input 0
-    # For unary (float input) and binary ops: a function of the arrays alone computing what forward
-    # computes, which the hot path calls directly when nothing is recorded
+    name: ClassVar[str | None] = None
+    formula: ClassVar[str] = ""
+    differentiable: ClassVar[bool] = True  # False for ops whose outputs never carry gradients
+    is_view: ClassVar[bool] = False  # True where the output may share memory with input 0
+    # For unary (float input) and binary ops: a function of the arrays alone computing what
+    # forward computes, which the hot path calls directly when nothing is recorded
     # (forward's only other work, saving for backward, is then not needed).
-    ufunc = None
+    ufunc: ClassVar[Callable[..., Any] | None] = None
+    # One function per operand: derivative(ctx, grad, *saved) -> the gradient for that
+    # operand, called only when that operand needs one. `saved` is ctx.saved_tensors.
+    derivatives: ClassVar[tuple[Callable[..., Any], ...] | None] = None
+    _node_cls: ClassVar[type[Node]]
 
-    def __init_subclass__(cls, **kw):
+    def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
         if cls.name is not None:
             cls._node_cls = node_class(cls.name, cls)
+            REGISTRY.append(cls)
 
     @staticmethod
-    def forward(ctx, *args, **kwargs):
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError
 
     @staticmethod
-    def backward(ctx, *grads):
-        raise NotImplementedError
+    def backward(ctx: Node, *grads: Any) -> Any:
+        """The gradients for the operands, one per edge: from `derivatives`, each asked only
+        for an operand that needs it. An op with neither raises, naming itself."""
+        rows = ctx.op.derivatives
+        if rows is None:
+            raise NotImplementedError(f"no derivative for {type(ctx).__name__}")
+        saved = ctx.saved_tensors
+        (grad,) = grads
+        if len(rows) == 1:
+            return rows[0](ctx, grad, *saved)
+        return tuple(
+            [
+                row(ctx, grad, *saved) if fn is not None else None
+                for row, (fn, _) in zip(rows, ctx.next_functions)
+            ]
+        )
 
     @classmethod
-    def apply(cls, *args, **kwargs):
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
         return apply(cls, args, kwargs)
 
 
@@ -77,8 +104,37 @@ def _as_array(out):
     return out if type(out) is _ndarray else np.asarray(out)
 
 
-def apply(op, args, kwargs, name=None):
-    """Run op.forward on the arrays inside args; record a Node when gradients are needed."""
+def _output(node: Node, out: Any) -> Tensor:
+    """The one output of a recorded op, with node as its grad_fn."""
+    result = _new(Tensor)
+    result._data = out if out.__class__ is _ndarray else np.asarray(out)
+    result._requires_grad = True
+    result.grad_fn = node
+    return result
+
+
+def _outputs(node: Node, out: tuple) -> tuple[Tensor, ...]:
+    """The outputs of a recorded multi-output op: the float ones not marked
+    non-differentiable take node as their grad_fn."""
+    no_grad_outputs = node._non_differentiable
+    outputs = []
+    for i, o in enumerate(out):
+        o = _as_array(o)
+        differentiable = o.dtype.kind == "f" and not any(o is n for n in no_grad_outputs)
+        t = _wrap(o, differentiable)
+        if differentiable:
+            t.grad_fn = node
+            t._output_nr = i
+        outputs.append(t)
+    node._output_meta = [(o._data.shape, o._data.dtype) for o in outputs]
+    node._num_outputs = len(outputs)
+    return tuple(outputs)
+
+
+def apply(op: type[Op], args: tuple, kwargs: dict[str, Any], node_name: str | None = None) -> Any:
+    """Run op.forward on the arrays inside args; record a Node when gradients are needed.
+    node_name, where given, is the grad_fn name for this call (RsubBackward1 for Sub with
+    its operands swapped, ...)."""
     arrays = []
     requires_grad = False
     for a in args:
@@ -99,60 +155,33 @@ def apply(op, args, kwargs, name=None):
             _mark_view(result, args[0], op, kwargs)
         return result
 
-    node = _new(op._node_cls if name is None else node_class(name, op))
+    node = _new(op._node_cls if node_name is None else node_class(node_name, op))
     out = op.forward(node, *arrays, **kwargs)
-    node._sequence_nr = next(_sequence)
-    edges = []
-    meta = []
-    for a in args:
-        if isinstance(a, Tensor) and a._requires_grad:
-            fn = a.grad_fn
-            if fn is not None:
-                edges.append((fn, a._output_nr))
-            else:
-                acc = a._acc
-                edges.append((acc if acc is not None else a._accumulator(), 0))
-            data = a._data
-            meta.append((data.shape, data.dtype))
-        else:
-            edges.append(_NO_EDGE)
-            meta.append(None)
-    node.next_functions = tuple(edges)
-    node._input_meta = meta
+    record(node, args)
     if type(out) is tuple:
-        no_grad_outputs = node._non_differentiable
-        outputs = []
-        for i, o in enumerate(out):
-            o = _as_array(o)
-            differentiable = o.dtype.kind == "f" and not any(o is n for n in no_grad_outputs)
-            t = _wrap(o, differentiable)
-            if differentiable:
-                t.grad_fn = node
-                t._output_nr = i
-            outputs.append(t)
-        node._output_meta = [(o._data.shape, o._data.dtype) for o in outputs]
-        node._num_outputs = len(outputs)
-        result = tuple(outputs)
+        result = _outputs(node, out)
         if node._to_save:
             resolve_saved(node, args, arrays, None, None)
     else:
-        result = _new(Tensor)
-        result._data = out = out if type(out) is _ndarray else np.asarray(out)
-        result._requires_grad = True
-        result.grad_fn = node
+        result = _output(node, out)
         if node._to_save:
-            resolve_saved(node, args, arrays, out, result)
+            resolve_saved(node, args, arrays, result._data, result)
     if op.is_view:
         _mark_view(result, args[0], op, kwargs)
-    if _anomaly_state.enabled:
-        anomaly_mode.record_forward_trace(node)
     return result
 
 
-# apply1 and apply2 are apply() unrolled for the hot path: one or two operands
-# (the first a tensor, the second a tensor or a Python number), one output, no
-# view. They record exactly what apply() records; the op table runs through both.
-def apply1(op, a, kwargs=_NO_KWARGS, name=None):
+def _saved_input(t: Tensor) -> tuple:
+    """The saved entry of an input tensor, checked against its version at unpack."""
+    counter = t._version_counter
+    return (INPUT, t, 0 if counter is None else counter[0])
+
+
+def apply_unary(
+    op: type[Op], a: Tensor, kwargs: dict[str, Any] = _NO_KWARGS, node_name: str | None = None
+) -> Tensor:
+    """apply() for one tensor operand, one output and no view (exp, neg, pow with a number
+    exponent, ...): the hot path, recording exactly what apply() records."""
     data = a._data
     if not (a._requires_grad and _grad_state.enabled):
         ufunc = op.ufunc
@@ -163,36 +192,30 @@ def apply1(op, a, kwargs=_NO_KWARGS, name=None):
         result = _new(Tensor)
         result._data = out if out.__class__ is _ndarray else np.asarray(out)
         return result
-    node = _new(op._node_cls if name is None else node_class(name, op))
+    node = _new(op._node_cls if node_name is None else node_class(node_name, op))
     out = op.forward(node, data, **kwargs)
-    if out.__class__ is not _ndarray:
-        out = np.asarray(out)
-    node._sequence_nr = next(_sequence)
-    fn = a.grad_fn
-    if fn is None:
-        node.next_functions = ((a._acc or a._accumulator(), 0),)
-    else:
-        node.next_functions = ((fn, a._output_nr),)
-    node._input_meta = ((data.shape, data.dtype),)
-    result = _new(Tensor)
-    result._data = out
-    result._requires_grad = True
-    result.grad_fn = node
+    record(node, (a,))
+    result = _output(node, out)
     to_save = node._to_save
     if to_save:
-        if len(to_save) == 1 and to_save[0] is data:
-            # The input alone (pow, sin, log, ...), resolved inline.
-            counter = a._version_counter
-            node._saved = ((INPUT, a, 0 if counter is None else counter[0]),)
+        if len(to_save) == 1 and to_save[0] is data:  # the input alone (pow, sin, log, ...)
+            node._saved = (_saved_input(a),)
             node._to_save = ()
         else:
-            resolve_saved(node, (a,), (data,), out, result)
-    if _anomaly_state.enabled:
-        anomaly_mode.record_forward_trace(node)
+            resolve_saved(node, (a,), (data,), result._data, result)
     return result
 
 
-def apply2(op, a, b, kwargs=_NO_KWARGS, name=None):
+def apply_binary(
+    op: type[Op],
+    a: Tensor,
+    b: Tensor | float | int | bool,
+    kwargs: dict[str, Any] = _NO_KWARGS,
+    node_name: str | None = None,
+) -> Tensor:
+    """apply() for two operands, the first a tensor, the second a tensor or a Python number,
+    one output and no view (a * b, a + 1.0, ...): the hot path, recording exactly what
+    apply() records."""
     a_data = a._data
     if b.__class__ is Tensor or isinstance(b, Tensor):
         b_data = b._data
@@ -212,31 +235,10 @@ def apply2(op, a, b, kwargs=_NO_KWARGS, name=None):
         result = _new(Tensor)
         result._data = out if out.__class__ is _ndarray else np.asarray(out)
         return result
-    node = _new(op._node_cls if name is None else node_class(name, op))
+    node = _new(op._node_cls if node_name is None else node_class(node_name, op))
     out = op.forward(node, a_data, b_data, **kwargs)
-    if out.__class__ is not _ndarray:
-        out = np.asarray(out)
-    node._sequence_nr = next(_sequence)
-    if a._requires_grad:
-        fn = a.grad_fn
-        edge_a = (a._acc or a._accumulator(), 0) if fn is None else (fn, a._output_nr)
-        meta_a = (a_data.shape, a_data.dtype)
-    else:
-        edge_a = _NO_EDGE
-        meta_a = None
-    if b_grad:
-        fn = b.grad_fn
-        edge_b = (b._acc or b._accumulator(), 0) if fn is None else (fn, b._output_nr)
-        meta_b = (b_data.shape, b_data.dtype)
-    else:
-        edge_b = _NO_EDGE
-        meta_b = None
-    node.next_functions = (edge_a, edge_b)
-    node._input_meta = (meta_a, meta_b)
-    result = _new(Tensor)
-    result._data = out
-    result._requires_grad = True
-    result.grad_fn = node
+    record(node, (a, b))
+    result = _output(node, out)
     to_save = node._to_save
     if to_save:
         if len(to_save) == 2 and to_save[0] is None and to_save[1] is b_data and not b_grad:
@@ -244,20 +246,13 @@ def apply2(op, a, b, kwargs=_NO_KWARGS, name=None):
             node._saved = ((CONSTANT, None), (CONSTANT, b))
             node._to_save = ()
         elif len(to_save) == 2 and to_save[0] is a_data and to_save[1] is b_data:
-            # Both operands, the commonest case (mul, div, ...), resolved inline.
-            counter = a._version_counter
-            saved_a = (INPUT, a, 0 if counter is None else counter[0])
-            if isinstance(b, Tensor):  # Parameters too: their version is checked at unpack
-                counter = b._version_counter
-                saved_b = (INPUT, b, 0 if counter is None else counter[0])
-            else:
-                saved_b = (CONSTANT, b)
-            node._saved = (saved_a, saved_b)
+            # Both operands, the commonest case (mul, div, ...). Parameters too: their
+            # version is checked at unpack.
+            saved_b = _saved_input(b) if isinstance(b, Tensor) else (CONSTANT, b)
+            node._saved = (_saved_input(a), saved_b)
             node._to_save = ()
         else:
-            resolve_saved(node, (a, b), (a_data, b_data), out, result)
-    if _anomaly_state.enabled:
-        anomaly_mode.record_forward_trace(node)
+            resolve_saved(node, (a, b), (a_data, b_data), result._data, result)
     return result
 
 
@@ -321,11 +316,23 @@ def _compose(first, then):
     return (lambda t: f1(f0(t))), (lambda v: i0(i1(v)))
 
 
-def tensor_method(*names):
-    """Attach the decorated function to Tensor under each name (e.g. "exp", "__neg__")."""
+# Which module attached each Tensor method: one owner per name.
+_METHOD_OWNERS: dict[str, str] = {}
+
+
+def tensor_method(*names: str) -> Callable[[Callable], Callable]:
+    """Attach the decorated function to Tensor under each name (e.g. "exp", "__neg__").
+    A name may be attached once: a second owner is a mistake, and raises."""
 
     def register(fn):
         for n in names:
+            owner = _METHOD_OWNERS.get(n)
+            if owner is not None or n in Tensor.__dict__:
+                raise RuntimeError(
+                    f"Tensor.{n} is already defined (by {owner or 'tensor.py'}); "
+                    f"{fn.__module__}.{fn.__qualname__} may not define it again"
+                )
+            _METHOD_OWNERS[n] = f"{fn.__module__}.{fn.__qualname__}"
             setattr(Tensor, n, fn)
         return fn
 

@@ -160,7 +160,9 @@ def _reduce(op, input, dim, keepdim, dtype, full_name):
     np_dtype = dtypes.to_dtype(dtype).np if dtype is not None else None
     full = dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0)
     name = full_name if full else None
-    return apply(op, (input,), {"dims": dims, "keepdim": keepdim, "dtype": np_dtype}, name=name)
+    return apply(
+        op, (input,), {"dims": dims, "keepdim": keepdim, "dtype": np_dtype}, node_name=name
+    )
 
 
 @tensor_method("sum")
@@ -236,7 +238,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     ndim = input._data.ndim
     if dim is None:
         kw = {"dims": tuple(range(ndim)), "keepdim": False, "dtype": np_dtype}
-        return apply(Prod, (input,), kw, name="ProdBackward0")
+        return apply(Prod, (input,), kw, node_name="ProdBackward0")
     dims = (_one_dim(dim, ndim),) if ndim else ()
     return Prod.apply(input, dims=dims, keepdim=keepdim, dtype=np_dtype)
 
@@ -887,6 +889,3 @@ def any(input, dim=None, keepdim=False):
 @tensor_method("count_nonzero")
 def count_nonzero(input, dim=None):
     return CountNonzero.apply(input, dims=_dims(dim, input._data.ndim))
-
-
-Tensor.sum_to_size = sum_to_size

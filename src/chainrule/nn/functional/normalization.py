@@ -55,7 +55,7 @@ class _Normalize(Op):
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
         axes, param_axes, wshape, eps, batch_stats = ctx.settings
-        needs = ctx.next_functions
+        needs = ctx.needs_input_grad
         if batch_stats and _grad_state.enabled:
             # create_graph: the statistics as functions of x, for the second derivative.
             mean = x.mean(axes, keepdim=True)
@@ -67,15 +67,15 @@ class _Normalize(Op):
         xhat = xc * invstd
         gx = grad if w is None else grad * w.reshape(wshape)
         dx = dw = db = None
-        if needs[0][0] is not None:
+        if needs[0]:
             if batch_stats:
                 proj = (gx * xhat).mean(axes, keepdim=True)
                 dx = (gx - gx.mean(axes, keepdim=True) - xhat * proj) * invstd
             else:
                 dx = gx * invstd
-        if needs[1][0] is not None:
+        if needs[1]:
             dw = (grad * xhat).sum(param_axes)
-        if len(needs) > 2 and needs[2][0] is not None:
+        if len(needs) > 2 and needs[2]:
             db = grad.sum(param_axes)
         return dx, dw, db
 

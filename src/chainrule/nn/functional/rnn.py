@@ -166,7 +166,7 @@ class _RecurrentLayer(Op):
     def backward(cls, ctx, grad_out, grad_h, grad_c=None):
         gi, h0, c0, w_hh, b_hh = ctx.saved_tensors
         steps, reverse, perm, unperm = ctx.settings
-        needs = [e[0] is not None for e in ctx.next_functions]
+        needs = ctx.needs_input_grad
         if _grad_state.enabled:
             return _backward_composite(
                 cls.mode,
