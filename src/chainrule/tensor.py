@@ -308,6 +308,14 @@ class Tensor:
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
 
+    def is_complex(self):
+        return False  # chainrule has no complex dtypes
+
+    # Storage questions PyTorch users ask: a CPU tensor is none of these.
+    is_sparse = False
+    is_quantized = False
+    is_meta = False
+
     def is_contiguous(self, memory_format=None):
         return self._data.flags.c_contiguous
 

@@ -43,7 +43,11 @@ def accumulate_into(var: Tensor, g: Tensor, create_graph: bool) -> None:
         except ValueError:  # a read-only .grad (e.g. an expanded tensor the user set)
             var._grad = Tensor._wrap(data + g._data)
             return
-        existing._bump_version()
+        counter = existing._version_counter  # existing._bump_version(), inline
+        if counter is None:
+            existing._version_counter = [1]
+        else:
+            counter[0] += 1
 
 
 # The reference counts of gradients only the engine holds: (an array of its own, a view of

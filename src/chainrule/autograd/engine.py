@@ -219,9 +219,12 @@ def run(
     autograd.grad's inputs), return the gradient arriving at each instead of accumulating
     into leaves, running only the nodes that lead to them."""
     nodes, sinks = _reachable(root_edges)
-    buffers: dict[Node, list] = {}
+    buffers: dict[Node, list] = {}  # the gradients each node has received, per output
     for (node, nr), g in zip(root_edges, root_grads):
-        _deliver_one(buffers, node, nr, g)
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node._num_outputs
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
     catch = None if capture is None else _Capture(capture, root_edges)
     previous_mode = _grad_state.enabled
     _grad_state.enabled = create_graph  # the backward pass is recorded under create_graph
@@ -278,14 +281,12 @@ def _run_node(node, grads, buffers, retain_graph, catch):
     """Run one node's backward on the gradients of its outputs, and deliver the results."""
     if grads is None:  # nothing reached this node: it does not run, and is freed
         if not retain_graph and node._saved:
-            node._release()
+            node._saved = ()
+            node._released = True
         return
-    if node._pre_hooks:
-        grads = _run_pre_hooks(node, grads)
-    if catch is not None:
-        if node in catch.at:
-            catch.take(node, grads)
-        if node not in catch.needed:
+    if node._pre_hooks or catch is not None:
+        grads = _before_backward(node, grads, catch)
+        if grads is None:
             return
     if len(grads) > 1:
         grads = _materialize(node, grads)
@@ -294,22 +295,45 @@ def _run_node(node, grads, buffers, retain_graph, catch):
     elif grads[0] is None:
         return
     try:
-        results = node.op.backward(node, *grads)
+        # (one gradient, the usual case, passed without *args: such a call costs less)
+        results = (
+            node.op.backward(node, grads[0]) if len(grads) == 1 else node.op.backward(node, *grads)
+        )
     except Exception:
         if _anomaly_state.enabled:
             anomaly_mode.warn_forward_trace(node)
         raise
-    if not retain_graph and node._saved:
-        node._release()  # what was saved for this step is freed now
+    if not retain_graph and node._saved:  # what was saved for this step is freed now
+        node._saved = ()
+        node._released = True  # a later unpack raises PyTorch's error
     if type(results) is not tuple:
         results = (results,)
-    check_nan = _anomaly_state.enabled and _anomaly_state.check_nan
-    if len(results) != len(node.next_functions) or check_nan or node._hooks:
-        results = _validate(node, results, check_nan)
-        if node._hooks:
-            for hook in node._hooks:
-                hook(tuple(results), tuple(grads))
+    if len(results) != len(node.next_functions) or node._hooks or _anomaly_state.enabled:
+        results = _after_backward(node, results, grads)
     _deliver(node, results, buffers)
+
+
+def _before_backward(node, grads, catch):
+    """The node's pre-hooks, then, for autograd.grad, the gradient caught at this node;
+    None where the node need not run."""
+    if node._pre_hooks:
+        grads = _run_pre_hooks(node, grads)
+    if catch is not None:
+        if node in catch.at:
+            catch.take(node, grads)
+        if node not in catch.needed:
+            return None
+    return grads
+
+
+def _after_backward(node, results, grads):
+    """The checks of a backward's results (count, shapes, NaN under anomaly mode), then
+    the node's hooks."""
+    results = _validate(node, results, _anomaly_state.enabled and _anomaly_state.check_nan)
+    if node._hooks:
+        for hook in node._hooks:
+            hook(tuple(results), tuple(grads))
+    return results
 
 
 def _deliver(node, results, buffers):
@@ -329,17 +353,13 @@ def _deliver(node, results, buffers):
             or (g._data.dtype is not m[1] and g._data.dtype != m[1])
         ):
             g = _conform(node, g, i)
-        _deliver_one(buffers, nxt, nr, g)
-
-
-def _deliver_one(buffers, node, nr, g):
-    """Add g to what output nr of node has received so far (summing in arrival order)."""
-    buf = buffers.get(node)
-    if buf is None:
-        buffers[node] = [g] if node._num_outputs == 1 else _slots(node, nr, g)
-    else:
-        old = buf[nr]
-        buf[nr] = g if old is None else old + g
+        # Added to what that output of nxt has received so far, in arrival order.
+        buf = buffers.get(nxt)
+        if buf is None:
+            buffers[nxt] = [g] if nxt._num_outputs == 1 else _slots(nxt, nr, g)
+        else:
+            old = buf[nr]
+            buf[nr] = g if old is None else old + g
 
 
 def _accumulate_leaves(sinks, buffers, create_graph, catch):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,7 @@ import numpy as np
 from . import anomaly_mode
 
 _sequence = itertools.count()
+_new = object.__new__
 _anomaly_state = anomaly_mode.state
 _NO_EDGE = (None, 0)
 
@@ -78,6 +79,15 @@ class Node:
             elif kind == CONSTANT and entry[1].__class__ is not np.ndarray:
                 out.append(entry[1])  # or a Python number
                 continue
+            elif kind == OUTPUT and entry[2][0] == entry[3]:  # or an unchanged output
+                t = _new(Tensor)
+                t._data = entry[1]
+                t._requires_grad = True
+                t.grad_fn = self
+                t._output_nr = entry[4]
+                t._version_counter = entry[2]
+                out.append(t)
+                continue
             out.append(unpack_saved(self, entry))
         return out
 
@@ -126,11 +136,6 @@ class Node:
         else:
             hooks.append(entry)
         return _RemovableHandle(hooks, entry)
-
-    def _release(self):
-        if self._saved:
-            self._saved = ()
-            self._released = True
 
 
 class AccumulateGrad(Node):
@@ -233,23 +238,38 @@ def edge_of(t: Tensor) -> Edge:
     return (acc if acc is not None else t._accumulator(), 0)
 
 
-def record(node: Node, inputs: Iterable[Any]) -> None:
+def record(node: Node, inputs: Sequence[Any]) -> None:
     """Make node the graph step that consumed `inputs` (tensors, or numbers standing for
     tensors): one edge per input (none for those that need no gradient), each input's
     shape and dtype for the engine to check gradients against, and its sequence number,
     which orders the backward pass. Under anomaly mode, also where in the program it ran."""
-    edges = []
-    meta = []
-    for t in inputs:
-        if isinstance(t, Tensor) and t._requires_grad:
-            edges.append(edge_of(t))
-            data = t._data
-            meta.append((data.shape, data.dtype))
-        else:
-            edges.append(_NO_EDGE)
-            meta.append(None)
-    node.next_functions = tuple(edges)
-    node._input_meta = meta
+    n = len(inputs)
+    if n == 2:  # the commonest calls, binary and unary ops, spelled out without lists
+        a, b = inputs
+        a_in = (a.__class__ is Tensor or isinstance(a, Tensor)) and a._requires_grad
+        b_in = (b.__class__ is Tensor or isinstance(b, Tensor)) and b._requires_grad
+        node.next_functions = (edge_of(a) if a_in else _NO_EDGE, edge_of(b) if b_in else _NO_EDGE)
+        node._input_meta = (
+            (a._data.shape, a._data.dtype) if a_in else None,
+            (b._data.shape, b._data.dtype) if b_in else None,
+        )
+    elif n == 1 and isinstance(inputs[0], Tensor) and inputs[0]._requires_grad:
+        a = inputs[0]
+        node.next_functions = (edge_of(a),)
+        node._input_meta = ((a._data.shape, a._data.dtype),)
+    else:
+        edges = []
+        meta = []
+        for t in inputs:
+            if (t.__class__ is Tensor or isinstance(t, Tensor)) and t._requires_grad:
+                edges.append(edge_of(t))
+                data = t._data
+                meta.append((data.shape, data.dtype))
+            else:
+                edges.append(_NO_EDGE)
+                meta.append(None)
+        node.next_functions = tuple(edges)
+        node._input_meta = meta
     node._sequence_nr = next(_sequence)
     if _anomaly_state.enabled:
         anomaly_mode.record_forward_trace(node)

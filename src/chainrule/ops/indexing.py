@@ -152,132 +152,156 @@ def parse_key(shape, key):
             key = tuple(key)
         else:
             key = (key,)
-    items = []
-    consumed = 0
-    for item in key:
-        t = type(item)
-        if t is int or t is slice or item is None or item is Ellipsis:
-            kind = t is int or t is slice
-        elif t is bool or isinstance(item, np.bool_):
-            kind = "bool"
-            item = bool(item)
-        elif isinstance(item, (numbers.Integral, np.integer)) and not isinstance(item, bool):
-            item, kind = int(item), True
-        elif isinstance(item, (Tensor, np.ndarray, list, tuple)):
-            arr = _as_index_array(item)
-            if arr.ndim == 0:
-                if arr.dtype == np.bool_:
-                    item, kind = bool(arr), "bool"
-                else:
-                    item, kind = int(arr), True
-            else:
-                item, kind = arr, "array"
-                consumed += arr.ndim if arr.dtype == np.bool_ else 1
-                items.append((item, kind))
-                continue
-        else:
-            if t is str:
-                raise TypeError(f"new(): invalid data type '{t.__name__}'")
-            raise _index_type_error(item)
-        if kind is True:
-            consumed += 1
-        items.append((item, kind))
+    items = [_classify(item) for item in key]
+    consumed = sum(_dims_consumed(item, kind) for item, kind in items)
     ndim = len(shape)
     if consumed > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
-
-    basic = []
-    adv = []  # (output position, int array, size of the dim it indexes)
-    last = None
-    d = 0  # dim of the input
-    o = 0  # dim of the basic result
-    ellipsis_seen = False
-    any_slice = False
+    walk = _KeyWalk(shape, consumed)
     for position, (item, kind) in enumerate(items):
-        if kind is True:
-            if type(item) is int:
-                size = shape[d]
-                if not -size <= item < size:
-                    # PyTorch names the item's place in the key (an Ellipsis counts once).
-                    raise IndexError(
-                        f"index {item} is out of bounds for dimension {position} with size {size}"
-                    )
-                last = "SelectBackward0"
-                o -= 1
-            else:
-                any_slice = True
-                item = slice(
-                    _slice_bound(item.start), _slice_bound(item.stop), _slice_bound(item.step)
-                )
-                if item.step == 0:
-                    raise ValueError("slice step cannot be zero")
-                if item != _FULL:
-                    last = "SliceBackward0"
-            basic.append(item)
-            d += 1
-            o += 1
-        elif item is None:
-            basic.append(None)
-            last = "UnsqueezeBackward0"
-            o += 1
-        elif item is Ellipsis:
-            if not ellipsis_seen:
-                n = ndim - consumed
-                basic.extend([_FULL] * n)
-                d += n
-                o += n
-                ellipsis_seen = True
-        elif kind == "bool":
-            basic.append(None)
-            adv.append((o, np.zeros(1 if item else 0, np.int64), 1))
-            o += 1
-        elif item.dtype == np.bool_:
-            k = item.ndim
-            for j in range(k):
-                if item.shape[j] != shape[d + j]:
-                    raise IndexError(
-                        f"The shape of the mask {list(item.shape)} at index {j} does not match "
-                        f"the shape of the indexed tensor {list(shape)} at index {d + j}"
-                    )
-            for j, nz in enumerate(np.nonzero(item)):
-                adv.append((o + j, nz, shape[d + j]))
-            basic.extend([_FULL] * k)
-            d += k
-            o += k
-        else:
-            adv.append((o, item, shape[d]))
-            basic.append(_FULL)
-            d += 1
-            o += 1
-
-    if adv:
-        arrays = []
-        for k, (_, arr, size) in enumerate(adv):
-            if arr.size and (arr.max() >= size or arr.min() < -size):
-                bad = arr[(arr >= size) | (arr < -size)].flat[0]
-                raise IndexError(f"index {bad} is out of bounds for dimension {k} with size {size}")
-            arrays.append(arr)
-        try:
-            np.broadcast_shapes(*(a.shape for a in arrays))
-        except ValueError:
-            shapes = ", ".join(str(list(a.shape)) for a in arrays)
-            raise IndexError(
-                f"shape mismatch: indexing tensors could not be broadcast together with shapes "
-                f"{shapes}"
-            ) from None
-        adv_key = [_FULL] * (adv[-1][0] + 1)
-        for pos, arr, _ in adv:
-            adv_key[pos] = arr
-        adv_key = tuple(adv_key)
+        walk.step(position, item, kind)
+    if walk.adv:
+        adv_key = _advanced_key(walk.adv)
         name = "IndexBackward0"
     else:
         adv_key = None
-        name = last or ("SliceBackward0" if any_slice else "AliasBackward0")
-    if all(b is _FULL or b == _FULL for b in basic):
+        name = walk.last or ("SliceBackward0" if walk.any_slice else "AliasBackward0")
+    if all(b is _FULL or b == _FULL for b in walk.basic):
         basic_key = None
     else:
-        basic_key = tuple(basic) + (Ellipsis,)
+        basic_key = tuple(walk.basic) + (Ellipsis,)
     return Key(basic_key, adv_key, name)
+
+
+def _classify(item):
+    """One item of a key and its kind: True for an int or a slice, False for None or
+    Ellipsis, "bool" for a bool, "array" for an integer array or a bool mask."""
+    t = type(item)
+    if t is int or t is slice or item is None or item is Ellipsis:
+        return item, (t is int or t is slice)
+    if t is bool or isinstance(item, np.bool_):
+        return bool(item), "bool"
+    if isinstance(item, (numbers.Integral, np.integer)):
+        return int(item), True
+    if isinstance(item, (Tensor, np.ndarray, list, tuple)):
+        arr = _as_index_array(item)
+        if arr.ndim:
+            return arr, "array"
+        return (bool(arr), "bool") if arr.dtype == np.bool_ else (int(arr), True)
+    if t is str:
+        raise TypeError(f"new(): invalid data type '{t.__name__}'")
+    raise _index_type_error(item)
+
+
+def _dims_consumed(item, kind):
+    """How many of the tensor's dims a classified item indexes."""
+    if kind is True:
+        return 1
+    if kind == "array":
+        return item.ndim if item.dtype == np.bool_ else 1
+    return 0
+
+
+class _KeyWalk:
+    """The walk along a key's items that builds its basic part (ints, slices, None, full
+    slices where arrays go) and lists its advanced part (output position, integer array,
+    size of the dim it indexes). d is the input's dim, o the basic result's."""
+
+    def __init__(self, shape, consumed):
+        self.shape = shape
+        self.consumed = consumed
+        self.basic = []
+        self.adv = []
+        self.last = None  # the grad_fn name of the last basic step
+        self.d = 0
+        self.o = 0
+        self.ellipsis_seen = False
+        self.any_slice = False
+
+    def step(self, position, item, kind):
+        if kind is True:
+            self._int_or_slice(position, item)
+        elif item is None:
+            self.basic.append(None)
+            self.last = "UnsqueezeBackward0"
+            self.o += 1
+        elif item is Ellipsis:
+            self._ellipsis()
+        elif kind == "bool":  # x[True]: a new dim of size 1 (or 0), indexed
+            self.basic.append(None)
+            self.adv.append((self.o, np.zeros(1 if item else 0, np.int64), 1))
+            self.o += 1
+        elif item.dtype == np.bool_:
+            self._mask(item)
+        else:
+            self.adv.append((self.o, item, self.shape[self.d]))
+            self._keep(1)
+
+    def _keep(self, n):
+        """n dims of the input kept whole by the basic step."""
+        self.basic.extend([_FULL] * n)
+        self.d += n
+        self.o += n
+
+    def _int_or_slice(self, position, item):
+        if type(item) is int:
+            size = self.shape[self.d]
+            if not -size <= item < size:
+                # PyTorch names the item's place in the key (an Ellipsis counts once).
+                raise IndexError(
+                    f"index {item} is out of bounds for dimension {position} with size {size}"
+                )
+            self.last = "SelectBackward0"
+            self.o -= 1
+        else:
+            self.any_slice = True
+            item = slice(_slice_bound(item.start), _slice_bound(item.stop), _slice_bound(item.step))
+            if item.step == 0:
+                raise ValueError("slice step cannot be zero")
+            if item != _FULL:
+                self.last = "SliceBackward0"
+        self.basic.append(item)
+        self.d += 1
+        self.o += 1
+
+    def _ellipsis(self):
+        if not self.ellipsis_seen:  # a second Ellipsis is ignored
+            self._keep(len(self.shape) - self.consumed)
+            self.ellipsis_seen = True
+
+    def _mask(self, mask):
+        """A bool mask over the next mask.ndim dims: its nonzero indices, one array per dim."""
+        shape, d = self.shape, self.d
+        for j in range(mask.ndim):
+            if mask.shape[j] != shape[d + j]:
+                raise IndexError(
+                    f"The shape of the mask {list(mask.shape)} at index {j} does not match "
+                    f"the shape of the indexed tensor {list(shape)} at index {d + j}"
+                )
+        for j, nz in enumerate(np.nonzero(mask)):
+            self.adv.append((self.o + j, nz, shape[d + j]))
+        self._keep(mask.ndim)
+
+
+def _advanced_key(adv):
+    """The advanced step's NumPy key, after PyTorch's bounds and broadcast checks."""
+    arrays = []
+    for k, (_, arr, size) in enumerate(adv):
+        if arr.size and (arr.max() >= size or arr.min() < -size):
+            bad = arr[(arr >= size) | (arr < -size)].flat[0]
+            raise IndexError(f"index {bad} is out of bounds for dimension {k} with size {size}")
+        arrays.append(arr)
+    try:
+        np.broadcast_shapes(*(a.shape for a in arrays))
+    except ValueError:
+        shapes = ", ".join(str(list(a.shape)) for a in arrays)
+        raise IndexError(
+            f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}"
+        ) from None
+    key = [_FULL] * (adv[-1][0] + 1)
+    for pos, arr, _ in adv:
+        key[pos] = arr
+    return tuple(key)
 
 
 # -- the two primitives -----------------------------------------------------------------

@@ -329,7 +329,11 @@ def zero_(self):
     if self._requires_grad and _grad_state.enabled:
         return inplace(self, lambda t: apply(Fill, (t,), {"value": 0}, node_name="ZeroBackward0"))
     self._data.fill(0)
-    self._bump_version()
+    counter = self._version_counter  # _bump_version, inline: zero_ runs every training step
+    if counter is None:
+        self._version_counter = [1]
+    else:
+        counter[0] += 1
     return self
 
 

@@ -514,6 +514,27 @@ def einsum(equation, *operands):
                 "equation string, subscripts must be in [a-zA-Z]"
             )
     spare = [c for c in string.ascii_letters if c not in used]
+    ell = "".join(spare[: _ellipsis_dims(in_specs, operands)])
+    specs = [_expand_ellipsis(spec, t, ell) for spec, t in zip(in_specs, operands)]
+    sizes = _letter_sizes(specs, operands)
+    for i, (spec, t) in enumerate(zip(specs, operands)):
+        full = tuple(sizes[c] for c in spec)
+        if full != t._data.shape:
+            if len(set(spec)) != len(spec):
+                raise RuntimeError("einsum(): a repeated subscript cannot broadcast a size-1 dim")
+            operands[i] = t.expand(full)
+    if arrow:
+        out = rhs.replace("...", ell) if "..." in rhs else rhs
+        _check_output_letters(out, sizes)
+    else:
+        counts = "".join(s.replace("...", "") for s in in_specs)
+        out = ell + "".join(sorted(c for c in set(counts) if counts.count(c) == 1))
+    return _einsum_op(operands, specs, out, sizes)
+
+
+def _ellipsis_dims(in_specs, operands):
+    """How many dims '...' stands for (the most any operand gives it), checking each
+    operand's number of subscripts against its number of dims."""
     ell_dims = 0
     for i, (spec, t) in enumerate(zip(in_specs, operands)):
         n_named = len(spec.replace("...", ""))
@@ -530,14 +551,19 @@ def einsum(equation, *operands):
                 f"einsum(): the number of subscripts in the equation ({n_named}) does not match "
                 f"the number of dimensions ({ndim}) for operand {i} and no ellipsis was given"
             )
-    ell = "".join(spare[:ell_dims])
-    specs = []
-    for spec, t in zip(in_specs, operands):
-        if "..." in spec:
-            k = t._data.ndim - len(spec.replace("...", ""))
-            spec = spec.replace("...", ell[ell_dims - k :])
-        specs.append(spec)
-    # Sizes per letter; a size-1 dim broadcasts against a larger one, as in PyTorch.
+    return ell_dims
+
+
+def _expand_ellipsis(spec, t, ell):
+    """An operand's subscripts with '...' replaced by the spare letters for its dims."""
+    if "..." not in spec:
+        return spec
+    k = t._data.ndim - len(spec.replace("...", ""))
+    return spec.replace("...", ell[len(ell) - k :])
+
+
+def _letter_sizes(specs, operands):
+    """The size of each letter; a size-1 dim broadcasts against a larger one, as in PyTorch."""
     sizes = {}
     for i, (spec, t) in enumerate(zip(specs, operands)):
         for c, s in zip(spec, t._data.shape):
@@ -549,28 +575,20 @@ def einsum(equation, *operands):
                     f"einsum(): subscript {c} has size {s} for operand {i} which does not "
                     f"broadcast with previously seen size {prev}"
                 )
-    for i, (spec, t) in enumerate(zip(specs, operands)):
-        full = tuple(sizes[c] for c in spec)
-        if full != t._data.shape:
-            if len(set(spec)) != len(spec):
-                raise RuntimeError("einsum(): a repeated subscript cannot broadcast a size-1 dim")
-            operands[i] = t.expand(full)
-    if arrow:
-        out = rhs.replace("...", ell) if "..." in rhs else rhs
-        for c in out:
-            if c not in sizes:
-                raise RuntimeError(
-                    f"einsum(): output subscript {c} does not appear in the equation for any "
-                    "input operand"
-                )
-            if out.count(c) > 1:
-                raise RuntimeError(
-                    f"einsum(): output subscript {c} appears more than once in the output"
-                )
-    else:
-        counts = "".join(s.replace("...", "") for s in in_specs)
-        out = ell + "".join(sorted(c for c in set(counts) if counts.count(c) == 1))
-    return _einsum_op(operands, specs, out, sizes)
+    return sizes
+
+
+def _check_output_letters(out, sizes):
+    for c in out:
+        if c not in sizes:
+            raise RuntimeError(
+                f"einsum(): output subscript {c} does not appear in the equation for any "
+                "input operand"
+            )
+        if out.count(c) > 1:
+            raise RuntimeError(
+                f"einsum(): output subscript {c} appears more than once in the output"
+            )
 
 
 # -- composites of matmul --------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.graph import CONSTANT, INPUT, Node, node_class, record, resolve_saved
+from ..autograd.graph import CONSTANT, INPUT, OUTPUT, Node, node_class, record, resolve_saved
 from ..tensor import Tensor
 
 _ndarray = np.ndarray
@@ -72,6 +72,10 @@ class Op:
         if cls.name is not None:
             cls._node_cls = node_class(cls.name, cls)
             REGISTRY.append(cls)
+        rows = cls.derivatives
+        if rows is not None and cls.backward in _FROM_DERIVATIVES:
+            made = {1: _backward_one, 2: _backward_two}.get(len(rows), _backward_rows)
+            cls.backward = staticmethod(made)
 
     @staticmethod
     def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
@@ -79,25 +83,51 @@ class Op:
 
     @staticmethod
     def backward(ctx: Node, *grads: Any) -> Any:
-        """The gradients for the operands, one per edge: from `derivatives`, each asked only
-        for an operand that needs it. An op with neither raises, naming itself."""
-        rows = ctx.op.derivatives
-        if rows is None:
-            raise NotImplementedError(f"no derivative for {type(ctx).__name__}")
-        saved = ctx.saved_tensors
-        (grad,) = grads
-        if len(rows) == 1:
-            return rows[0](ctx, grad, *saved)
-        return tuple(
-            [
-                row(ctx, grad, *saved) if fn is not None else None
-                for row, (fn, _) in zip(rows, ctx.next_functions)
-            ]
-        )
+        """The gradients for the operands, one per edge. An op that gives `derivatives`
+        gets a backward made from them (below); one with neither raises, naming itself."""
+        raise NotImplementedError(f"no derivative for {type(ctx).__name__}")
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         return apply(cls, args, kwargs)
+
+
+# backward made from `derivatives`: each row is called as row(ctx, grad, *saved), only for
+# an operand that needs a gradient. The commonest shapes are written out (a call with
+# *args costs more than one with its arguments listed).
+def _backward_one(ctx: Node, grad: Tensor) -> Any:
+    saved = ctx.saved_tensors if ctx._saved or ctx._released else ()
+    (row,) = ctx.op.derivatives
+    return row(ctx, grad, saved[0]) if len(saved) == 1 else row(ctx, grad, *saved)
+
+
+def _backward_two(ctx: Node, grad: Tensor) -> tuple:
+    saved = ctx.saved_tensors if ctx._saved or ctx._released else ()
+    da, db = ctx.op.derivatives
+    (fa, _), (fb, _) = ctx.next_functions
+    if len(saved) == 2:
+        a, b = saved
+        return (
+            da(ctx, grad, a, b) if fa is not None else None,
+            db(ctx, grad, a, b) if fb is not None else None,
+        )
+    return (
+        da(ctx, grad, *saved) if fa is not None else None,
+        db(ctx, grad, *saved) if fb is not None else None,
+    )
+
+
+def _backward_rows(ctx: Node, grad: Tensor) -> tuple:
+    saved = ctx.saved_tensors if ctx._saved or ctx._released else ()
+    return tuple(
+        [
+            row(ctx, grad, *saved) if fn is not None else None
+            for row, (fn, _) in zip(ctx.op.derivatives, ctx.next_functions)
+        ]
+    )
+
+
+_FROM_DERIVATIVES = (Op.backward, _backward_one, _backward_two, _backward_rows)
 
 
 def _as_array(out):
@@ -171,12 +201,6 @@ def apply(op: type[Op], args: tuple, kwargs: dict[str, Any], node_name: str | No
     return result
 
 
-def _saved_input(t: Tensor) -> tuple:
-    """The saved entry of an input tensor, checked against its version at unpack."""
-    counter = t._version_counter
-    return (INPUT, t, 0 if counter is None else counter[0])
-
-
 def apply_unary(
     op: type[Op], a: Tensor, kwargs: dict[str, Any] = _NO_KWARGS, node_name: str | None = None
 ) -> Tensor:
@@ -188,21 +212,30 @@ def apply_unary(
         if ufunc is not None and not kwargs and data.dtype.kind == "f":
             out = ufunc(data)
         else:
-            out = op.forward(NULL_CTX, data, **kwargs)
+            out = op.forward(NULL_CTX, data, **kwargs) if kwargs else op.forward(NULL_CTX, data)
         result = _new(Tensor)
         result._data = out if out.__class__ is _ndarray else np.asarray(out)
         return result
     node = _new(op._node_cls if node_name is None else node_class(node_name, op))
-    out = op.forward(node, data, **kwargs)
+    # (a call without **kwargs when there are none: one with them costs more)
+    out = op.forward(node, data, **kwargs) if kwargs else op.forward(node, data)
     record(node, (a,))
-    result = _output(node, out)
+    result = _new(Tensor)
+    result._data = out = out if out.__class__ is _ndarray else np.asarray(out)
+    result._requires_grad = True
+    result.grad_fn = node
     to_save = node._to_save
     if to_save:
         if len(to_save) == 1 and to_save[0] is data:  # the input alone (pow, sin, log, ...)
-            node._saved = (_saved_input(a),)
+            counter = a._version_counter
+            node._saved = ((INPUT, a, 0 if counter is None else counter[0]),)
+            node._to_save = ()
+        elif len(to_save) == 1 and to_save[0] is out:  # the output alone (exp, tanh, ...)
+            counter = result._version_counter = [0]
+            node._saved = ((OUTPUT, out, counter, 0, 0),)
             node._to_save = ()
         else:
-            resolve_saved(node, (a,), (data,), result._data, result)
+            resolve_saved(node, (a,), (data,), out, result)
     return result
 
 
@@ -236,9 +269,12 @@ def apply_binary(
         result._data = out if out.__class__ is _ndarray else np.asarray(out)
         return result
     node = _new(op._node_cls if node_name is None else node_class(node_name, op))
-    out = op.forward(node, a_data, b_data, **kwargs)
+    out = op.forward(node, a_data, b_data, **kwargs) if kwargs else op.forward(node, a_data, b_data)
     record(node, (a, b))
-    result = _output(node, out)
+    result = _new(Tensor)
+    result._data = out if out.__class__ is _ndarray else np.asarray(out)
+    result._requires_grad = True
+    result.grad_fn = node
     to_save = node._to_save
     if to_save:
         if len(to_save) == 2 and to_save[0] is None and to_save[1] is b_data and not b_grad:
@@ -248,8 +284,14 @@ def apply_binary(
         elif len(to_save) == 2 and to_save[0] is a_data and to_save[1] is b_data:
             # Both operands, the commonest case (mul, div, ...). Parameters too: their
             # version is checked at unpack.
-            saved_b = _saved_input(b) if isinstance(b, Tensor) else (CONSTANT, b)
-            node._saved = (_saved_input(a), saved_b)
+            counter = a._version_counter
+            saved_a = (INPUT, a, 0 if counter is None else counter[0])
+            if isinstance(b, Tensor):
+                counter = b._version_counter
+                saved_b = (INPUT, b, 0 if counter is None else counter[0])
+            else:
+                saved_b = (CONSTANT, b)
+            node._saved = (saved_a, saved_b)
             node._to_save = ()
         else:
             resolve_saved(node, (a, b), (a_data, b_data), result._data, result)

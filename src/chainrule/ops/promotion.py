@@ -41,8 +41,11 @@ def promote(a, b, float_result=False):
                 return a, b
         elif (b.__class__ is float or b.__class__ is int) and kind == "f":
             return a, b
-    a = operand(a)
-    b = operand(b)
+    return _promote(operand(a), operand(b), float_result)
+
+
+def _promote(a, b, float_result):
+    """promote() past its fast paths: find the result type, cast to it."""
     ta = isinstance(a, Tensor)
     tb = isinstance(b, Tensor)
     if ta and tb:
