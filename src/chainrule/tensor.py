@@ -9,10 +9,14 @@ in-place ops bump. Math methods and operators are attached by the op modules
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import dtypes as _dtypes
+
+if TYPE_CHECKING:  # for the annotations only: the graph module imports this one
+    from .autograd.graph import AccumulateGrad, Node
 
 
 class Size(tuple):
@@ -53,19 +57,32 @@ _new = object.__new__
 class Tensor:
     # Per-tensor state lives in the instance dict; these class-level defaults mean
     # a new tensor only stores what differs from them, which keeps op overhead low.
+    _data: np.ndarray
     _requires_grad = False
-    _grad = None
-    grad_fn = None
+    _grad: Tensor | None = None
+    grad_fn: Node | None = None
     _output_nr = 0
-    _version_counter = None  # a one-element list, made on the first write or view
-    _base = None
-    _acc = None
+    _version_counter: list[int] | None = None  # one element, made on the first write or view
+    _base: Tensor | None = None
+    _acc: AccumulateGrad | None = None
     _retains_grad = False
-    _view_replay = None  # (base -> view, view-shaped value -> base) for reshape/permute views
+    _view_replay: Any = None  # (base -> view, view-shaped value -> base) for reshape/permute views
 
     # NumPy defers to Tensor's reflected operators (ndarray * Tensor -> Tensor).
     __array_ufunc__ = None
     __array_priority__ = 1000
+
+    if TYPE_CHECKING:
+        # The math methods and operators are attached by the op modules (ops/op.py's
+        # tensor_method); to a type checker they take and give anything.
+        def __getattr__(self, name: str) -> Any: ...
+        def __add__(self, other: Any) -> Any: ...
+        def __radd__(self, other: Any) -> Any: ...
+        def __sub__(self, other: Any) -> Any: ...
+        def __mul__(self, other: Any) -> Any: ...
+        def __rmul__(self, other: Any) -> Any: ...
+        def __truediv__(self, other: Any) -> Any: ...
+        def __neg__(self) -> Any: ...
 
     def __init__(self, *args, **kwargs):
         from ._legacy import init_tensor

@@ -25,7 +25,7 @@ import numpy as np
 from ..tensor import Tensor
 
 
-def accumulate_into(var: Tensor, g: Tensor, create_graph: bool) -> None:
+def accumulate_into(var: Tensor | _Unseen, g: Tensor, create_graph: bool) -> None:
     """Add g to var.grad: in place when no graph is built, as PyTorch does."""
     if var._grad is None:
         if create_graph:
@@ -96,7 +96,7 @@ def _reference_counts(g: Tensor) -> tuple[int, int, int, int]:
 class _Unseen:
     """A stand-in leaf for counting: accumulate_into only sets its _grad."""
 
-    _grad = None
+    _grad: Tensor | None = None
 
 
 def _engine_refs() -> tuple:

@@ -15,7 +15,9 @@ input they belong to (`_conform`).
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable, Iterable
 from operator import attrgetter
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +30,7 @@ from .grad_mode import state as _grad_state
 from .graph import AccumulateGrad, Edge, Node, edge_of
 
 
-def _tensors(x):
+def _tensors(x: Any) -> list[Tensor]:
     if x is None:
         return []
     if isinstance(x, Tensor):
@@ -36,11 +38,13 @@ def _tensors(x):
     return list(x)
 
 
-def _make_root_grads(outputs, grad_outputs, create_graph, is_grads_batched=False):
+def _make_root_grads(
+    outputs: list[Tensor], grad_outputs: Any, create_graph: bool, is_grads_batched: bool = False
+) -> list[Tensor | None]:
     grads = _tensors(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
     if len(grads) != len(outputs):
         raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
-    result = []
+    result: list[Tensor | None] = []
     for i, (out, g) in enumerate(zip(outputs, grads)):
         if g is None:
             if not out._requires_grad:
@@ -69,10 +73,10 @@ def _make_root_grads(outputs, grad_outputs, create_graph, is_grads_batched=False
     return result
 
 
-_ONES = {}
+_ONES: dict[tuple[tuple[int, ...], np.dtype], np.ndarray] = {}
 
 
-def _ones(shape, dtype):
+def _ones(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     """A fresh array of ones (copied from a cached one: much cheaper for tiny shapes)."""
     key = (shape, dtype)
     ones = _ONES.get(key)
@@ -83,7 +87,7 @@ def _ones(shape, dtype):
     return ones.copy()
 
 
-def _root_edge(t, i):
+def _root_edge(t: Tensor, i: int) -> Edge:
     if not t._requires_grad:
         raise RuntimeError(
             f"element {i} of tensors does not require grad and does not have a grad_fn"
@@ -91,7 +95,13 @@ def _root_edge(t, i):
     return edge_of(t)
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+def backward(
+    tensors: Any,
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Any = None,
+) -> None:
     """Accumulate d(tensors)/d(leaves) into the leaves' .grad (or into `inputs` only)."""
     if grad_tensors is None and inputs is None and tensors.__class__ is Tensor:
         # loss.backward(): one scalar root, the gradient 1 made here.
@@ -115,22 +125,23 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         run(edges, grads, retain_graph, create_graph)
         return
     captured = run(edges, grads, retain_graph, create_graph, [edge_of(t) for t in inputs])
+    assert captured is not None  # run returns the caught gradients when asked to catch
     for t, g in zip(inputs, captured):
         if g is not None:
             accumulate_into(t, g, create_graph)
 
 
 def grad(
-    outputs,
-    inputs,
-    grad_outputs=None,
-    retain_graph=None,
-    create_graph=False,
-    only_inputs=True,
-    allow_unused=None,
-    is_grads_batched=False,
-    materialize_grads=False,
-):
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    only_inputs: bool = True,
+    allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
+    materialize_grads: bool = False,
+) -> tuple[Tensor | None, ...]:
     """The gradients of outputs with respect to inputs, returned instead of accumulated."""
     outputs = _tensors(outputs)
     inputs = _tensors(inputs)
@@ -149,6 +160,7 @@ def grad(
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     captured = run(edges, grads, retain_graph, create_graph, [edge_of(t) for t in inputs])
+    assert captured is not None  # run returns the caught gradients when asked to catch
     result = []
     for i, (t, g) in enumerate(zip(inputs, captured)):
         if g is None:
@@ -166,10 +178,10 @@ _UNUSED_MESSAGE = (
 )
 
 
-def retain_grad_hook(tensor):
+def retain_grad_hook(tensor: Tensor) -> Callable[[Tensor], None]:
     ref = weakref.ref(tensor)
 
-    def hook(g):
+    def hook(g: Tensor) -> None:
         t = ref()
         if t is not None:
             if t._grad is None:
@@ -178,11 +190,12 @@ def retain_grad_hook(tensor):
                 t._grad = t._grad + g
         return None
 
-    hook._is_retain_grad = True
+    # Node._add_pre_hook reads this mark to keep retain_grad's hook after the user's.
+    hook._is_retain_grad = True  # type: ignore[attr-defined]
     return hook
 
 
-def _needed_nodes(roots, targets):
+def _needed_nodes(roots: list[Node], targets: Iterable[Node]) -> set[Node]:
     """Nodes from which some target node can be reached (the part of the graph to run)."""
     needed = set(targets)
     visited = set()
@@ -277,7 +290,13 @@ class _Capture:
             self.grads[i] = grads[nr]
 
 
-def _run_node(node, grads, buffers, retain_graph, catch):
+def _run_node(
+    node: Node,
+    grads: list | None,
+    buffers: dict[Node, list],
+    retain_graph: bool,
+    catch: _Capture | None,
+) -> None:
     """Run one node's backward on the gradients of its outputs, and deliver the results."""
     if grads is None:  # nothing reached this node: it does not run, and is freed
         if not retain_graph and node._saved:
@@ -313,7 +332,7 @@ def _run_node(node, grads, buffers, retain_graph, catch):
     _deliver(node, results, buffers)
 
 
-def _before_backward(node, grads, catch):
+def _before_backward(node: Node, grads: list, catch: _Capture | None) -> list | None:
     """The node's pre-hooks, then, for autograd.grad, the gradient caught at this node;
     None where the node need not run."""
     if node._pre_hooks:
@@ -326,7 +345,7 @@ def _before_backward(node, grads, catch):
     return grads
 
 
-def _after_backward(node, results, grads):
+def _after_backward(node: Node, results: tuple, grads: list) -> tuple:
     """The checks of a backward's results (count, shapes, NaN under anomaly mode), then
     the node's hooks."""
     results = _validate(node, results, _anomaly_state.enabled and _anomaly_state.check_nan)
@@ -336,7 +355,7 @@ def _after_backward(node, results, grads):
     return results
 
 
-def _deliver(node, results, buffers):
+def _deliver(node: Node, results: tuple, buffers: dict[Node, list]) -> None:
     """Send each of node's input gradients along its edge, conformed to that input."""
     meta = node._input_meta
     for i, (nxt, nr) in enumerate(node.next_functions):
@@ -346,6 +365,7 @@ def _deliver(node, results, buffers):
         if g is None:
             continue
         m = meta[i]
+        assert m is not None  # an edge that leads somewhere has its input's meta
         # The one check every gradient passes: its input's shape and dtype.
         if (
             g.__class__ is not Tensor
@@ -362,7 +382,12 @@ def _deliver(node, results, buffers):
             buf[nr] = g if old is None else old + g
 
 
-def _accumulate_leaves(sinks, buffers, create_graph, catch):
+def _accumulate_leaves(
+    sinks: list[AccumulateGrad],
+    buffers: dict[Node, list],
+    create_graph: bool,
+    catch: _Capture | None,
+) -> None:
     """Each leaf's AccumulateGrad, last: its hooks, then its gradient into .grad (or caught
     for autograd.grad). A gradient is held here by one local only, so that .grad may take
     it without a copy (accumulate.py)."""
@@ -384,27 +409,27 @@ def _accumulate_leaves(sinks, buffers, create_graph, catch):
             g = None
 
 
-def _slots(node, nr, g):
-    buf = [None] * node._num_outputs
+def _slots(node: Node, nr: int, g: Tensor) -> list[Tensor | None]:
+    buf: list[Tensor | None] = [None] * node._num_outputs
     buf[nr] = g
     return buf
 
 
-def _materialize(node, grads):
+def _materialize(node: Node, grads: list) -> list | None:
     """Missing gradients of a multi-output node become zeros; None when all are missing."""
     if all(g is None for g in grads):
         return None
     if not node._materialize_grads:
         return grads
     return [
-        g if g is not None else Tensor._wrap(np.zeros(shape, dtype))
-        for g, (shape, dtype) in zip(grads, node._output_meta)
+        g if g is not None or meta is None else Tensor._wrap(np.zeros(meta[0], meta[1]))
+        for g, meta in zip(grads, node._output_meta)
     ]
 
 
-def _run_pre_hooks(node, grads):
+def _run_pre_hooks(node: Node, grads: list) -> list:
     grads = list(grads)
-    for output_nr, hook in list(node._pre_hooks):
+    for output_nr, hook in list(node._pre_hooks or ()):
         if output_nr is None:
             new = hook(tuple(grads))
             if new is not None:
@@ -416,7 +441,7 @@ def _run_pre_hooks(node, grads):
     return grads
 
 
-def _validate(node, results, check_nan):
+def _validate(node: Node, results: tuple, check_nan: bool) -> tuple:
     """Check the number of gradients, conform each to its input, and look for NaN."""
     meta = node._input_meta
     n = len(meta)
@@ -444,14 +469,16 @@ def _validate(node, results, check_nan):
     return tuple(out)
 
 
-def _conform(node, g, i):
+def _conform(node: Node, g: Any, i: int) -> Tensor:
     """Sum a gradient over broadcast axes to its input's shape and cast it to its dtype."""
     if not isinstance(g, Tensor):
         raise TypeError(
             f"function {type(node).__name__} returned a gradient of type "
             f"{type(g).__name__} at index {i}; expected a Tensor"
         )
-    shape, dtype = node._input_meta[i]
+    meta = node._input_meta[i]
+    assert meta is not None  # only gradients for inputs that need one are conformed
+    shape, dtype = meta
     if g._data.shape != shape:
         g = _sum_to(g, shape, node, i)
     if g._data.dtype != dtype:
@@ -459,11 +486,11 @@ def _conform(node, g, i):
     return g
 
 
-def _dtype_of(np_dtype):
+def _dtype_of(np_dtype: np.dtype) -> dtypes.dtype:
     return dtypes.from_numpy_dtype(np_dtype)
 
 
-def _sum_to(g, shape, node, index):
+def _sum_to(g: Tensor, shape: tuple[int, ...], node: Node, index: int) -> Tensor:
     gshape = g._data.shape
     lead = len(gshape) - len(shape)
     ok = lead >= 0 and all(s == 1 or s == gs for s, gs in zip(shape, gshape[lead:]))

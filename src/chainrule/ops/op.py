@@ -10,7 +10,7 @@ apply for the two commonest shapes of call, calling the same `record`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 import numpy as np
@@ -30,13 +30,13 @@ class _NullContext:
 
     __slots__ = ("__dict__",)
 
-    def save_for_backward(self, *values):
+    def save_for_backward(self, *values: Any) -> None:
         pass
 
-    def mark_non_differentiable(self, *outputs):
+    def mark_non_differentiable(self, *outputs: Any) -> None:
         pass
 
-    def set_materialize_grads(self, value):
+    def set_materialize_grads(self, value: bool) -> None:
         pass
 
 
@@ -75,7 +75,7 @@ class Op:
         rows = cls.derivatives
         if rows is not None and cls.backward in _FROM_DERIVATIVES:
             made = {1: _backward_one, 2: _backward_two}.get(len(rows), _backward_rows)
-            cls.backward = staticmethod(made)
+            cls.backward = staticmethod(made)  # type: ignore[method-assign]
 
     @staticmethod
     def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
@@ -130,7 +130,7 @@ def _backward_rows(ctx: Node, grad: Tensor) -> tuple:
 _FROM_DERIVATIVES = (Op.backward, _backward_one, _backward_two, _backward_rows)
 
 
-def _as_array(out):
+def _as_array(out: Any) -> np.ndarray:
     return out if type(out) is _ndarray else np.asarray(out)
 
 
@@ -174,6 +174,7 @@ def apply(op: type[Op], args: tuple, kwargs: dict[str, Any], node_name: str | No
                 requires_grad = True
         else:
             arrays.append(a)
+    result: Any
     if not (requires_grad and _grad_state.enabled and op.differentiable):
         out = op.forward(NULL_CTX, *arrays, **kwargs)
         if type(out) is tuple:
@@ -250,6 +251,7 @@ def apply_binary(
     one output and no view (a * b, a + 1.0, ...): the hot path, recording exactly what
     apply() records."""
     a_data = a._data
+    b_data: Any
     if b.__class__ is Tensor or isinstance(b, Tensor):
         b_data = b._data
         b_grad = b._requires_grad
@@ -286,6 +288,7 @@ def apply_binary(
             # version is checked at unpack.
             counter = a._version_counter
             saved_a = (INPUT, a, 0 if counter is None else counter[0])
+            saved_b: tuple
             if isinstance(b, Tensor):
                 counter = b._version_counter
                 saved_b = (INPUT, b, 0 if counter is None else counter[0])
@@ -298,7 +301,9 @@ def apply_binary(
     return result
 
 
-def _mark_view(result, source, op=None, kwargs=None):
+def _mark_view(
+    result: Any, source: Any, op: type[Op] | None = None, kwargs: dict | None = None
+) -> None:
     """Outputs that share memory with the input share its version counter and base.
 
     A view that holds every element of its base once (reshape, permute) also
@@ -335,13 +340,16 @@ class _Replay:
 
     __slots__ = ("_args", "_pair")
 
-    def __init__(self, replay, shape, kwargs, first):
-        self._args = replay, shape, kwargs, first
-        self._pair = None
+    def __init__(
+        self, replay: Callable, shape: tuple[int, ...], kwargs: dict | None, first: _Replay | None
+    ) -> None:
+        self._args: tuple | None = replay, shape, kwargs, first
+        self._pair: tuple[Callable, Callable] | None = None
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Callable]:
         pair = self._pair
         if pair is None:
+            assert self._args is not None
             replay, shape, kwargs, first = self._args
             pair = replay(shape, **kwargs)
             if first is not None:
@@ -351,7 +359,9 @@ class _Replay:
         return iter(pair)
 
 
-def _compose(first, then):
+def _compose(
+    first: tuple[Callable, Callable], then: tuple[Callable, Callable]
+) -> tuple[Callable, Callable]:
     """The replay of a view of a view: make both in turn, undo them in reverse."""
     f0, i0 = first
     f1, i1 = then
@@ -366,7 +376,7 @@ def tensor_method(*names: str) -> Callable[[Callable], Callable]:
     """Attach the decorated function to Tensor under each name (e.g. "exp", "__neg__").
     A name may be attached once: a second owner is a mistake, and raises."""
 
-    def register(fn):
+    def register(fn: Callable) -> Callable:
         for n in names:
             owner = _METHOD_OWNERS.get(n)
             if owner is not None or n in Tensor.__dict__:
