@@ -1,21 +1,24 @@
 """The backward engine: runs the graph's Nodes from the roots back to the leaves.
 
-`run` does it in named steps: find the nodes reachable from the roots
-(`_reachable`), run each in decreasing sequence number (`_run_node`: hooks, the
-op's backward, freeing what it saved), hand each gradient to the node it goes
-to, summing where several meet (`_deliver`), and finally add what reached each
-leaf into its .grad (`_accumulate_leaves`, accumulate.py). A node is always
-created after the nodes it sends gradients to, so in that order every consumer
-of a node's outputs has run before it: the order PyTorch's ready queue gives,
-without dependency counting or a queue. Here, and only here, gradients are
-summed back over broadcast axes and checked against the shape and dtype of the
-input they belong to (`_conform`).
+`run` does it in named steps:
+  _reachable          the nodes reachable from the roots, in the order they run
+                      (decreasing sequence number), and the leaves' AccumulateGrad nodes;
+  _run_node           one node: the op's backward on its output gradients (hooks,
+                      autograd.grad's catching and missing gradients in `_incoming`,
+                      checks in `_after_backward`), what it saved freed, then each
+                      gradient delivered along its edge, summed where several meet;
+  _accumulate_leaves  what reached each leaf added into its .grad (accumulate.py).
+A node is always created after the nodes it sends gradients to, so in decreasing
+sequence number every consumer of a node's outputs has run before it: the order
+PyTorch's ready queue gives, without dependency counting or a queue. Here, and only
+here, gradients are summed back over broadcast axes and checked against the shape
+and dtype of the input they belong to (`_conform`).
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter
 from typing import Any
 
@@ -298,21 +301,10 @@ def _run_node(
     catch: _Capture | None,
 ) -> None:
     """Run one node's backward on the gradients of its outputs, and deliver the results."""
-    if grads is None:  # nothing reached this node: it does not run, and is freed
-        if not retain_graph and node._saved:
-            node._saved = ()
-            node._released = True
-        return
-    if node._pre_hooks or catch is not None:
-        grads = _before_backward(node, grads, catch)
+    if grads is None or len(grads) > 1 or grads[0] is None or node._pre_hooks or catch:
+        grads = _incoming(node, grads, retain_graph, catch)
         if grads is None:
             return
-    if len(grads) > 1:
-        grads = _materialize(node, grads)
-        if grads is None:
-            return
-    elif grads[0] is None:
-        return
     try:
         # (one gradient, the usual case, passed without *args: such a call costs less)
         results = (
@@ -329,43 +321,15 @@ def _run_node(
         results = (results,)
     if len(results) != len(node.next_functions) or node._hooks or _anomaly_state.enabled:
         results = _after_backward(node, results, grads)
-    _deliver(node, results, buffers)
-
-
-def _before_backward(node: Node, grads: list, catch: _Capture | None) -> list | None:
-    """The node's pre-hooks, then, for autograd.grad, the gradient caught at this node;
-    None where the node need not run."""
-    if node._pre_hooks:
-        grads = _run_pre_hooks(node, grads)
-    if catch is not None:
-        if node in catch.at:
-            catch.take(node, grads)
-        if node not in catch.needed:
-            return None
-    return grads
-
-
-def _after_backward(node: Node, results: tuple, grads: list) -> tuple:
-    """The checks of a backward's results (count, shapes, NaN under anomaly mode), then
-    the node's hooks."""
-    results = _validate(node, results, _anomaly_state.enabled and _anomaly_state.check_nan)
-    if node._hooks:
-        for hook in node._hooks:
-            hook(tuple(results), tuple(grads))
-    return results
-
-
-def _deliver(node: Node, results: tuple, buffers: dict[Node, list]) -> None:
-    """Send each of node's input gradients along its edge, conformed to that input."""
-    meta = node._input_meta
+    # Deliver: each gradient goes along its edge, summed with what arrived there before.
+    meta: Sequence[Any] = node._input_meta
     for i, (nxt, nr) in enumerate(node.next_functions):
         if nxt is None:
             continue
         g = results[i]
         if g is None:
             continue
-        m = meta[i]
-        assert m is not None  # an edge that leads somewhere has its input's meta
+        m = meta[i]  # (an edge that leads somewhere has its input's shape and dtype)
         # The one check every gradient passes: its input's shape and dtype.
         if (
             g.__class__ is not Tensor
@@ -380,6 +344,40 @@ def _deliver(node: Node, results: tuple, buffers: dict[Node, list]) -> None:
         else:
             old = buf[nr]
             buf[nr] = g if old is None else old + g
+
+
+def _incoming(
+    node: Node, grads: list | None, retain_graph: bool, catch: _Capture | None
+) -> list | None:
+    """The gradients node's backward is to receive, past the rarer cases: none arrived
+    (the node does not run, and what it saved is freed), its pre-hooks, autograd.grad
+    catching the gradient here, missing gradients of a multi-output node; None where the
+    node need not run."""
+    if grads is None:
+        if not retain_graph and node._saved:
+            node._saved = ()
+            node._released = True
+        return None
+    if node._pre_hooks:
+        grads = _run_pre_hooks(node, grads)
+    if catch is not None:
+        if node in catch.at:
+            catch.take(node, grads)
+        if node not in catch.needed:
+            return None
+    if len(grads) > 1:
+        return _materialize(node, grads)
+    return None if grads[0] is None else grads
+
+
+def _after_backward(node: Node, results: tuple, grads: list) -> tuple:
+    """The checks of a backward's results (count, shapes, NaN under anomaly mode), then
+    the node's hooks."""
+    results = _validate(node, results, _anomaly_state.enabled and _anomaly_state.check_nan)
+    if node._hooks:
+        for hook in node._hooks:
+            hook(tuple(results), tuple(grads))
+    return results
 
 
 def _accumulate_leaves(

@@ -261,19 +261,27 @@ def record(node: Node, inputs: Sequence[Any]) -> None:
     tensors): one edge per input (none for those that need no gradient), each input's
     shape and dtype for the engine to check gradients against, and its sequence number,
     which orders the backward pass. Under anomaly mode, also where in the program it ran."""
+    # The commonest calls, from binary and unary ops, are spelled out without lists, and
+    # take the edge of an input with a grad_fn directly (what edge_of returns for it).
     n = len(inputs)
-    if n == 2:  # the commonest calls, binary and unary ops, spelled out without lists
+    if n == 2:
         a, b = inputs
         a_in = (a.__class__ is Tensor or isinstance(a, Tensor)) and a._requires_grad
         b_in = (b.__class__ is Tensor or isinstance(b, Tensor)) and b._requires_grad
-        node.next_functions = (edge_of(a) if a_in else _NO_EDGE, edge_of(b) if b_in else _NO_EDGE)
+        fa = a.grad_fn if a_in else None
+        fb = b.grad_fn if b_in else None
+        node.next_functions = (
+            (fa, a._output_nr) if fa is not None else edge_of(a) if a_in else _NO_EDGE,
+            (fb, b._output_nr) if fb is not None else edge_of(b) if b_in else _NO_EDGE,
+        )
         node._input_meta = (
             (a._data.shape, a._data.dtype) if a_in else None,
             (b._data.shape, b._data.dtype) if b_in else None,
         )
     elif n == 1 and isinstance(inputs[0], Tensor) and inputs[0]._requires_grad:
         a = inputs[0]
-        node.next_functions = (edge_of(a),)
+        fa = a.grad_fn
+        node.next_functions = ((fa, a._output_nr) if fa is not None else edge_of(a),)
         node._input_meta = ((a._data.shape, a._data.dtype),)
     else:
         edges: list[NextEdge] = []
