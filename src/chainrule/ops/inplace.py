@@ -18,6 +18,7 @@ from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
 from . import unary
 from .errors import broadcast_shapes_error
+from .index_key import Key
 from .op import Op, apply, tensor_method
 from .pointwise import (
     _scaled,
@@ -74,7 +75,7 @@ def _inplace_on_view(view, chain, compute):
     """view.op_() where view = base[k1][k2]... and base is in the graph: the new value is
     computed out of place and written into the base as `base[k1][k2]... = value`
     (PyTorch's CopySlices), so gradients reach both the base's history and the op's."""
-    from .indexing import Key, _setitem_through_base  # indexing.py imports this module
+    from .indexing import _setitem_through_base  # a cycle: indexing.py imports this module
 
     snapshot = Tensor._wrap(view._data.copy(), view._requires_grad)
     snapshot.grad_fn = view.grad_fn
