@@ -1,7 +1,5 @@
 """The chainrule command: chainrule run script.py, chainrule explain script.py."""
 
-from __future__ import annotations
-
 import argparse
 import os
 import sys

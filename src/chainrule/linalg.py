@@ -1,7 +1,5 @@
 """chainrule.linalg: the torch.linalg functions (norms, matmul) written with chainrule's ops."""
 
-from __future__ import annotations
-
 from .ops.linalg import matmul
 from .ops.reduction import vector_norm
 

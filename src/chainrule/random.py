@@ -1,7 +1,5 @@
 """Random number generation: a seedable Generator and the global default one."""
 
-from __future__ import annotations
-
 import numpy as np
 
 

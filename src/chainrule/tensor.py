@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import dtypes as _dtypes
+from ._printing import tensor_repr
+from .device import cpu
 
 if TYPE_CHECKING:  # for the annotations only: the graph module imports this one
     from .autograd.graph import AccumulateGrad, Node
@@ -85,7 +87,7 @@ class Tensor:
         def __neg__(self) -> Any: ...
 
     def __init__(self, *args, **kwargs):
-        from ._legacy import init_tensor
+        from ._legacy import init_tensor  # a cycle: _legacy.py imports this module
 
         init_tensor(self, args, kwargs)
 
@@ -190,9 +192,7 @@ class Tensor:
         if self.grad_fn is None or self._retains_grad:
             return
         self._retains_grad = True
-        from .autograd.engine import retain_grad_hook
-
-        self.grad_fn._add_pre_hook(self._output_nr, retain_grad_hook(self))
+        self.grad_fn._add_pre_hook(self._output_nr, _engine.retain_grad_hook(self))
 
     def register_hook(self, hook):
         """hook(grad) runs when this tensor's gradient is computed; a tensor it returns
@@ -205,8 +205,6 @@ class Tensor:
     def _accumulator(self):
         acc = self._acc
         if acc is None:
-            from .autograd.graph import AccumulateGrad
-
             acc = self._acc = AccumulateGrad(self)
         return acc
 
@@ -278,8 +276,6 @@ class Tensor:
 
     @property
     def device(self):
-        from .device import cpu
-
         return cpu
 
     @property
@@ -422,8 +418,6 @@ class Tensor:
         return object.__format__(self, spec)
 
     def __repr__(self, *, tensor_contents=None):
-        from ._printing import tensor_repr
-
         return tensor_repr(self)
 
     def __reduce_ex__(self, protocol):
@@ -467,8 +461,6 @@ def version_error(t, expected, node, current=None):
         name = type(t.grad_fn).__name__
         name = name[:-9] if name.endswith("Backward0") else name.replace("Backward", "")
         out_of = f", which is output {t._output_nr} of {name},"
-    from .autograd.anomaly_mode import state as _anomaly_state
-
     if _anomaly_state.enabled:
         hint = (
             "the backtrace further above shows the operation that failed to compute its "
@@ -486,5 +478,8 @@ def version_error(t, expected, node, current=None):
     )
 
 
-from .autograd import engine as _engine  # noqa: E402  (the engine imports Tensor)
+# A cycle: the autograd package (the engine, the graph) imports Tensor from here.
+from .autograd import engine as _engine  # noqa: E402
+from .autograd.anomaly_mode import state as _anomaly_state  # noqa: E402
 from .autograd.grad_mode import state as _grad_state  # noqa: E402
+from .autograd.graph import AccumulateGrad  # noqa: E402

@@ -1,7 +1,5 @@
 """Questions about tensors and dtypes: is_tensor, result_type, can_cast, finfo, iinfo, ..."""
 
-from __future__ import annotations
-
 import numpy as np
 
 from . import dtypes

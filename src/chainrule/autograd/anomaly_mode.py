@@ -1,7 +1,6 @@
 """Anomaly detection: record where each node was made and stop at the first NaN gradient."""
 
-from __future__ import annotations
-
+import functools
 import threading
 import traceback
 import warnings
@@ -59,8 +58,6 @@ class detect_anomaly:
         return False
 
     def __call__(self, fn):
-        import functools
-
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with detect_anomaly(self.check_nan):

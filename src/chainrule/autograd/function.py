@@ -10,10 +10,9 @@ calls the user's backward and maps its answer (one gradient per forward
 argument) onto the node's edges (one per tensor argument).
 """
 
-from __future__ import annotations
-
 import functools
 import inspect
+import warnings
 
 import numpy as np
 
@@ -135,8 +134,6 @@ class Function:
         )
 
     def __init__(self, *args, **kwargs):
-        import warnings
-
         warnings.warn(
             f"{type(self)} should not be instantiated. Methods on autograd functions are all "
             "static, so you should invoke them on the class itself. Instantiating an autograd "
@@ -250,6 +247,7 @@ def _wrap_outputs(ctx, args, raw_outputs, recording):
             outputs.append(out)
             continue
         if is_dirty:
+            # (a cycle: ops/ import the autograd package, which imports this module)
             from ..ops.inplace import check_inplace_allowed
 
             if out.grad_fn is None and out._requires_grad:

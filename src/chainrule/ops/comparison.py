@@ -5,8 +5,6 @@ gradient; they take part in autograd only as masks for where, masked_fill and
 indexing.
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 from ..tensor import Tensor

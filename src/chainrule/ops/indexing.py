@@ -11,8 +11,6 @@ is the other's derivative: the gradient of a read is a scatter-add into zeros
 the values is a read. So every op here has higher derivatives for free.
 """
 
-from __future__ import annotations
-
 import numbers
 
 import numpy as np
@@ -25,6 +23,7 @@ from .errors import broadcast_shapes_error
 from .index_key import Key, KeyChain, parse_key
 from .inplace import inplace
 from .op import Op, apply, tensor_method
+from .pointwise import where
 
 __all__ = [
     "argwhere",
@@ -514,8 +513,6 @@ class MaskedFill(Op):
         if needs[0]:
             ga = MaskedFill.apply(grad, mask, np.zeros((), grad._data.dtype))
         if len(needs) > 2 and needs[2]:
-            from .pointwise import where
-
             gv = where(mask, grad, 0.0).sum()
         return ga, None, gv
 

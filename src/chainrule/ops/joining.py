@@ -5,8 +5,6 @@ in (narrow or unbind); each splitting op's derivative joins the pieces'
 gradients (cat). Pieces of a split are views of the input.
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 from .. import dtypes

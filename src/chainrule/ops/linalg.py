@@ -5,8 +5,6 @@ gradient is one more (a transposed operand is a view, which BLAS reads directly)
 The derivatives are written with these same ops, so double backward works.
 """
 
-from __future__ import annotations
-
 import string
 
 import numpy as np

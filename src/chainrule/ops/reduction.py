@@ -7,8 +7,6 @@ where the zeros are) are computed in the forward pass as constants; the
 gradient itself only ever flows through chainrule ops, so double backward works.
 """
 
-from __future__ import annotations
-
 import builtins
 import math
 import warnings
@@ -19,7 +17,7 @@ from .. import dtypes, return_types
 from ..tensor import Tensor
 from .dims import dim_index, normalize_dims, shape_arg
 from .op import Op, apply, tensor_method
-from .pointwise import where
+from .pointwise import maximum, minimum, where
 
 __all__ = [
     "all",
@@ -375,15 +373,11 @@ def _extreme(op_all, op_dim, binary, fn_name, result_type, input, dim, keepdim, 
 @tensor_method("max")
 def max(input, dim=None, keepdim=False, *, other=None):
     """max(a) is the largest value; max(a, dim) gives (values, indices); max(a, b) is maximum."""
-    from .pointwise import maximum
-
     return _extreme(MaxAll, MaxDim, maximum, "max", return_types.max, input, dim, keepdim, other)
 
 
 @tensor_method("min")
 def min(input, dim=None, keepdim=False, *, other=None):
-    from .pointwise import minimum
-
     return _extreme(MinAll, MinDim, minimum, "min", return_types.min, input, dim, keepdim, other)
 
 

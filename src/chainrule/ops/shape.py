@@ -6,13 +6,12 @@ are views (Op.is_view): they share its version counter. Joining and splitting
 (cat, stack, split) live in joining.py, indexing and slicing in indexing.py.
 """
 
-from __future__ import annotations
-
 import warnings
 
 import numpy as np
 
 from ..tensor import Tensor
+from .conversion import to
 from .dims import dim_index, normalize_dims, shape_arg
 from .errors import broadcast_shapes_error
 from .op import Op, apply, tensor_method
@@ -97,8 +96,6 @@ def view(input, *shape):
         and not isinstance(shape[0], (int, tuple, list))
         and not hasattr(shape[0], "__index__")
     ):
-        from .conversion import to
-
         return to(input, shape[0])
     shape = _infer_shape(shape_arg(shape), input._data.size, input._data.shape)
     if not input._data.flags.c_contiguous and input._data.size > 1:
@@ -500,7 +497,7 @@ class Unbind(Op):
 
     @staticmethod
     def backward(ctx, *grads):
-        from .joining import stack
+        from .joining import stack  # a cycle: joining.py imports this module
 
         return stack(grads, ctx.dim)
 

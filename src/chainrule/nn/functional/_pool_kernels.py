@@ -5,8 +5,6 @@ view per kernel offset, in PyTorch's scan order (rows, then columns), so sums
 and first-max ties come out as PyTorch's do. The Ops in pooling.py wrap them.
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 

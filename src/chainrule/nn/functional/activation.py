@@ -8,8 +8,6 @@ written in chainrule ops, so it can be differentiated again. The rest
 (tanhshrink, softsign, softmin, prelu, normalize) are composites, as in PyTorch.
 """
 
-from __future__ import annotations
-
 import math
 import warnings
 

@@ -25,8 +25,6 @@ outermost, which saves transposing large outputs (large images, few
 channels). The columns live in a per-thread scratch buffer (`_scratch_array`).
 """
 
-from __future__ import annotations
-
 import threading
 import warnings
 from collections import namedtuple

@@ -1,7 +1,5 @@
 """Functional forms: linear and bilinear."""
 
-from __future__ import annotations
-
 from ... import dtypes
 from ...ops.linalg import Addmm, addmm
 

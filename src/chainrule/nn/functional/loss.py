@@ -7,8 +7,6 @@ l1, kl_div and cross entropy are composed from those and from chainrule ops,
 as PyTorch composes them (cross_entropy = log_softmax + nll_loss).
 """
 
-from __future__ import annotations
-
 import warnings
 
 import numpy as np

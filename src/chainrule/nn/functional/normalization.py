@@ -8,8 +8,6 @@ PyTorch's closed form; under create_graph it recomputes the statistics from x
 in chainrule ops, so it can be differentiated again.
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 from ...autograd.grad_mode import state as _grad_state

@@ -16,8 +16,6 @@ Packing is row gathering and scattering: GatherRows (PyTorch's
 PackPaddedSequenceBackward0) and ScatterRows, each the other's derivative.
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 from ...autograd.grad_mode import state as _grad_state

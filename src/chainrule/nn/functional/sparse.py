@@ -7,8 +7,6 @@ differentiable twice), skipping padding_idx and dividing by each index's
 count when scale_grad_by_freq is set.
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 import chainrule

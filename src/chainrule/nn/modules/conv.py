@@ -1,7 +1,5 @@
 """nn modules: Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d."""
 
-from __future__ import annotations
-
 import math
 
 from .. import functional as F

@@ -1,7 +1,5 @@
 """nn modules: Identity, Linear and Bilinear."""
 
-from __future__ import annotations
-
 import math
 
 from .. import functional as F

@@ -1,7 +1,5 @@
 """nn modules: the losses, each a thin Module around its functional form."""
 
-from __future__ import annotations
-
 from ..functional import loss as F
 from .module import Module
 

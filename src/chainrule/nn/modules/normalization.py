@@ -1,7 +1,5 @@
 """nn modules: BatchNorm1d/2d/3d (with running statistics) and LayerNorm."""
 
-from __future__ import annotations
-
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter

@@ -1,7 +1,5 @@
 """nn modules: Embedding, a lookup table of learnable vectors."""
 
-from __future__ import annotations
-
 import chainrule
 
 from .. import init

@@ -9,8 +9,6 @@ place: procedurally drawn digits with MNIST's shapes and types (chainrule.vision
 stored as the same IDX files, so later runs read them without a word.
 """
 
-from __future__ import annotations
-
 import gzip
 import hashlib
 import os
