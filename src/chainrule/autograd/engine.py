@@ -111,7 +111,8 @@ def backward(
         data = tensors._data
         fn = tensors.grad_fn
         if fn is not None and data.size == 1 and data.dtype.kind == "f":
-            ones = Tensor._wrap(_ones(data.shape, data.dtype))
+            ones = _new(Tensor)
+            ones._data = _ones(data.shape, data.dtype)
             retain = create_graph if retain_graph is None else retain_graph
             run([(fn, tensors._output_nr)], [ones], retain, create_graph)
             return
@@ -222,6 +223,7 @@ def _needed_nodes(roots: list[Node], targets: Iterable[Node]) -> set[Node]:
 
 
 _sequence_nr = attrgetter("_sequence_nr")
+_new = object.__new__
 
 
 def run(
@@ -242,11 +244,12 @@ def run(
             buf = buffers[node] = [None] * node._num_outputs
         buf[nr] = g if buf[nr] is None else buf[nr] + g
     catch = None if capture is None else _Capture(capture, root_edges)
+    anomaly = _anomaly_state.enabled  # read once: a thread-local costs more than a local
     previous_mode = _grad_state.enabled
     _grad_state.enabled = create_graph  # the backward pass is recorded under create_graph
     try:
         for node in nodes:
-            _run_node(node, buffers.pop(node, None), buffers, retain_graph, catch)
+            _run_node(node, buffers.pop(node, None), buffers, retain_graph, catch, anomaly)
         _accumulate_leaves(sinks, buffers, create_graph, catch)
     finally:
         _grad_state.enabled = previous_mode
@@ -299,6 +302,7 @@ def _run_node(
     buffers: dict[Node, list],
     retain_graph: bool,
     catch: _Capture | None,
+    anomaly: bool,
 ) -> None:
     """Run one node's backward on the gradients of its outputs, and deliver the results."""
     if grads is None or len(grads) > 1 or grads[0] is None or node._pre_hooks or catch:
@@ -311,7 +315,7 @@ def _run_node(
             node.op.backward(node, grads[0]) if len(grads) == 1 else node.op.backward(node, *grads)
         )
     except Exception:
-        if _anomaly_state.enabled:
+        if anomaly:
             anomaly_mode.warn_forward_trace(node)
         raise
     if not retain_graph and node._saved:  # what was saved for this step is freed now
@@ -319,7 +323,7 @@ def _run_node(
         node._released = True  # a later unpack raises PyTorch's error
     if type(results) is not tuple:
         results = (results,)
-    if len(results) != len(node.next_functions) or node._hooks or _anomaly_state.enabled:
+    if len(results) != len(node.next_functions) or node._hooks or anomaly:
         results = _after_backward(node, results, grads)
     # Deliver: each gradient goes along its edge, summed with what arrived there before.
     meta: Sequence[Any] = node._input_meta

@@ -72,7 +72,10 @@ class Node:
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
         """For each operand, whether a gradient is wanted for it (its edge leads somewhere)."""
-        return tuple([fn is not None for fn, _ in self.next_functions])
+        edges = self.next_functions
+        if len(edges) == 2:  # the commonest, without a comprehension
+            return (edges[0][0] is not None, edges[1][0] is not None)
+        return tuple([fn is not None for fn, _ in edges])
 
     @property
     def saved_tensors(self) -> list[Any]:
@@ -261,8 +264,8 @@ def record(node: Node, inputs: Sequence[Any]) -> None:
     tensors): one edge per input (none for those that need no gradient), each input's
     shape and dtype for the engine to check gradients against, and its sequence number,
     which orders the backward pass. Under anomaly mode, also where in the program it ran."""
-    # The commonest calls, from binary and unary ops, are spelled out without lists, and
-    # take the edge of an input with a grad_fn directly (what edge_of returns for it).
+    # The commonest calls, from binary and unary ops, are spelled out without lists and
+    # with edge_of written out (a call costs more than its body): keep the two in step.
     n = len(inputs)
     if n == 2:
         a, b = inputs
@@ -271,8 +274,16 @@ def record(node: Node, inputs: Sequence[Any]) -> None:
         fa = a.grad_fn if a_in else None
         fb = b.grad_fn if b_in else None
         node.next_functions = (
-            (fa, a._output_nr) if fa is not None else edge_of(a) if a_in else _NO_EDGE,
-            (fb, b._output_nr) if fb is not None else edge_of(b) if b_in else _NO_EDGE,
+            (fa, a._output_nr)
+            if fa is not None
+            else (a._acc or a._accumulator(), 0)
+            if a_in
+            else _NO_EDGE,
+            (fb, b._output_nr)
+            if fb is not None
+            else (b._acc or b._accumulator(), 0)
+            if b_in
+            else _NO_EDGE,
         )
         node._input_meta = (
             (a._data.shape, a._data.dtype) if a_in else None,
@@ -281,7 +292,9 @@ def record(node: Node, inputs: Sequence[Any]) -> None:
     elif n == 1 and isinstance(inputs[0], Tensor) and inputs[0]._requires_grad:
         a = inputs[0]
         fa = a.grad_fn
-        node.next_functions = ((fa, a._output_nr) if fa is not None else edge_of(a),)
+        node.next_functions = (
+            (fa, a._output_nr) if fa is not None else (a._acc or a._accumulator(), 0),
+        )
         node._input_meta = ((a._data.shape, a._data.dtype),)
     else:
         edges: list[NextEdge] = []

@@ -65,9 +65,10 @@ class Mm(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        needs = ctx.needs_input_grad
         a, b = ctx.saved_tensors
-        ga = _mm_mat1_backward(grad, a, b) if ctx.needs_input_grad[0] else None
-        gb = _mm_mat2_backward(grad, a, b) if ctx.needs_input_grad[1] else None
+        ga = _mm_mat1_backward(grad, a, b) if needs[0] else None
+        gb = _mm_mat2_backward(grad, a, b) if needs[1] else None
         return ga, gb
 
 
@@ -107,9 +108,10 @@ class Mv(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        needs = ctx.needs_input_grad
         a, v = ctx.saved_tensors
-        ga = outer(grad, v) if ctx.needs_input_grad[0] else None
-        gv = mv(a.t(), grad) if ctx.needs_input_grad[1] else None
+        ga = outer(grad, v) if needs[0] else None
+        gv = mv(a.t(), grad) if needs[1] else None
         return ga, gv
 
 
@@ -124,10 +126,11 @@ class Dot(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        needs = ctx.needs_input_grad
         a, b = ctx.saved_tensors
         return (
-            grad * b if ctx.needs_input_grad[0] else None,
-            grad * a if ctx.needs_input_grad[1] else None,
+            grad * b if needs[0] else None,
+            grad * a if needs[1] else None,
         )
 
 
@@ -142,9 +145,10 @@ class Bmm(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        needs = ctx.needs_input_grad
         a, b = ctx.saved_tensors
-        ga = bmm(grad, b.transpose(1, 2)) if ctx.needs_input_grad[0] else None
-        gb = bmm(a.transpose(1, 2), grad) if ctx.needs_input_grad[1] else None
+        ga = bmm(grad, b.transpose(1, 2)) if needs[0] else None
+        gb = bmm(a.transpose(1, 2), grad) if needs[1] else None
         return ga, gb
 
 
@@ -162,6 +166,7 @@ class BatchedMatmul(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        needs = ctx.needs_input_grad
         a, b = ctx.saved_tensors
         # A 1-D operand takes part as a one-row (or one-column) matrix.
         if a.ndim == 1:
@@ -169,12 +174,12 @@ class BatchedMatmul(Op):
         if b.ndim == 1:
             grad = grad.unsqueeze(-1)
         ga = gb = None
-        if ctx.needs_input_grad[0]:
+        if needs[0]:
             bm = b.unsqueeze(-1) if b.ndim == 1 else b
             ga = matmul(grad, bm.mT)
             if a.ndim == 1:
                 ga = ga.squeeze(-2)
-        if ctx.needs_input_grad[1]:
+        if needs[1]:
             am = a.unsqueeze(0) if a.ndim == 1 else a
             gb = matmul(am.mT, grad)
             if b.ndim == 1:
@@ -204,13 +209,14 @@ class Addmm(Op):
     def backward(cls, ctx, grad):
         a, b = ctx.saved_tensors
         beta, alpha = ctx.beta, ctx.alpha
+        needs = ctx.needs_input_grad
         gc = ga = gb = None
-        if ctx.needs_input_grad[0]:
+        if needs[0]:
             gc = grad if beta == 1 else grad * beta
-        if ctx.needs_input_grad[1]:
+        if needs[1]:
             ga = ctx.op.product(grad, a, b)
             ga = ga if alpha == 1 else ga * alpha
-        if ctx.needs_input_grad[2]:
+        if needs[2]:
             gb = ctx.op.product_t(grad, a, b)
             gb = gb if alpha == 1 else gb * alpha
         return gc, ga, gb
@@ -446,11 +452,12 @@ class Einsum(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        needs = ctx.needs_input_grad
         operands = ctx.saved_tensors
         in_specs, out_spec, sizes = ctx.in_specs, ctx.out_spec, ctx.sizes
         grads = []
         for i in range(len(in_specs)):
-            if not ctx.needs_input_grad[i]:
+            if not needs[i]:
                 grads.append(None)
                 continue
             grads.append(_einsum_grad(grad, operands, i, in_specs, out_spec, sizes))

@@ -92,12 +92,20 @@ class Op:
         return apply(cls, args, kwargs)
 
 
+def GRAD(ctx: Any, grad: Tensor, *saved: Any) -> Tensor:
+    """The derivative row "the gradient itself" (d(a+b)/da = 1): `derivatives = (GRAD, GRAD)`.
+    The backward below hands the gradient on without calling it."""
+    return grad
+
+
 # backward made from `derivatives`: each row is called as row(ctx, grad, *saved), only for
 # an operand that needs a gradient. The commonest shapes are written out (a call with
-# *args costs more than one with its arguments listed).
+# *args costs more than one with its arguments listed; GRAD is not called at all).
 def _backward_one(ctx: Node, grad: Tensor) -> Any:
-    saved = ctx.saved_tensors if ctx._saved or ctx._released else ()
     (row,) = ctx.op.derivatives
+    if row is GRAD:
+        return grad
+    saved = ctx.saved_tensors if ctx._saved or ctx._released else ()
     return row(ctx, grad, saved[0]) if len(saved) == 1 else row(ctx, grad, *saved)
 
 
@@ -108,12 +116,12 @@ def _backward_two(ctx: Node, grad: Tensor) -> tuple:
     if len(saved) == 2:
         a, b = saved
         return (
-            da(ctx, grad, a, b) if fa is not None else None,
-            db(ctx, grad, a, b) if fb is not None else None,
+            None if fa is None else grad if da is GRAD else da(ctx, grad, a, b),
+            None if fb is None else grad if db is GRAD else db(ctx, grad, a, b),
         )
     return (
-        da(ctx, grad, *saved) if fa is not None else None,
-        db(ctx, grad, *saved) if fb is not None else None,
+        None if fa is None else grad if da is GRAD else da(ctx, grad, *saved),
+        None if fb is None else grad if db is GRAD else db(ctx, grad, *saved),
     )
 
 
@@ -132,15 +140,6 @@ _FROM_DERIVATIVES = (Op.backward, _backward_one, _backward_two, _backward_rows)
 
 def _as_array(out: Any) -> np.ndarray:
     return out if type(out) is _ndarray else np.asarray(out)
-
-
-def _output(node: Node, out: Any) -> Tensor:
-    """The one output of a recorded op, with node as its grad_fn."""
-    result = _new(Tensor)
-    result._data = out if out.__class__ is _ndarray else np.asarray(out)
-    result._requires_grad = True
-    result.grad_fn = node
-    return result
 
 
 def _outputs(node: Node, out: tuple) -> tuple[Tensor, ...]:
@@ -194,9 +193,12 @@ def apply(op: type[Op], args: tuple, kwargs: dict[str, Any], node_name: str | No
         if node._to_save:
             resolve_saved(node, args, arrays, None, None)
     else:
-        result = _output(node, out)
+        result = _new(Tensor)
+        result._data = out = out if out.__class__ is _ndarray else np.asarray(out)
+        result._requires_grad = True
+        result.grad_fn = node
         if node._to_save:
-            resolve_saved(node, args, arrays, result._data, result)
+            resolve_saved(node, args, arrays, out, result)
     if op.is_view:
         _mark_view(result, args[0], op, kwargs)
     return result

@@ -20,7 +20,7 @@ from .errors import (
     check_sub_bool,
     type_name,
 )
-from .op import _NO_KWARGS, NULL_CTX, Op, apply, apply_binary, apply_unary, tensor_method
+from .op import _NO_KWARGS, GRAD, NULL_CTX, Op, apply, apply_binary, apply_unary, tensor_method
 from .promotion import as_tensor_like, promote, scalar_pair
 from .writes import maybe_out
 
@@ -81,8 +81,8 @@ class Add(Op):
             raise broadcast_shapes_error(np.shape(a), np.shape(b)) from None
 
     derivatives = (
-        lambda ctx, grad: grad,
-        lambda ctx, grad: grad,
+        GRAD,
+        GRAD,
     )
 
 
@@ -96,7 +96,7 @@ class AddScaled(Op):
         return binary_forward(np.add, a, _scaled(b, alpha))
 
     derivatives = (
-        lambda ctx, grad: grad,
+        GRAD,
         lambda ctx, grad: grad * ctx.alpha,
     )
 
@@ -128,7 +128,7 @@ class Sub(Op):
             raise broadcast_shapes_error(np.shape(a), np.shape(b)) from None
 
     derivatives = (
-        lambda ctx, grad: grad,
+        GRAD,
         lambda ctx, grad: -grad if ctx.alpha == 1 else -grad * ctx.alpha,
     )
 
@@ -298,7 +298,7 @@ class Remainder(Op):
         return binary_forward(np.remainder, a, b)
 
     derivatives = (
-        lambda ctx, grad, a, b: grad,
+        GRAD,
         lambda ctx, grad, a, b: -grad * (a / b).floor(),
     )
 

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from .. import dtypes
-from .op import Op, apply, apply_binary, apply_unary, tensor_method
+from .op import GRAD, Op, apply, apply_binary, apply_unary, tensor_method
 from .pointwise import where
 from .writes import maybe_out
 
@@ -480,7 +480,7 @@ class Frac(UnaryOp):
     formula = "d(frac(a))/da = 1"
     ufunc = staticmethod(_frac)
     saves = None
-    derivatives = (lambda ctx, grad: grad,)
+    derivatives = (GRAD,)
 
 
 frac = unary_function(Frac, "frac")
