@@ -46,7 +46,7 @@ from .ops.conversion import *
 from .ops.creation import *
 from .ops.indexing import *
 from .ops.joining import *
-from .ops.linalg import *
+from .ops.matmul import *
 from .ops.pointwise import *
 from .ops.reduction import *
 from .ops.shape import *

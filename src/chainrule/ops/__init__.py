@@ -8,7 +8,7 @@ from . import (  # noqa: F401
     indexing,
     inplace,
     joining,
-    linalg,
+    matmul,
     pointwise,
     reduction,
     shape,

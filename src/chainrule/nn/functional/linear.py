@@ -1,7 +1,7 @@
 """Functional forms: linear and bilinear."""
 
 from ... import dtypes
-from ...ops.linalg import Addmm, addmm
+from ...ops.matmul import Addmm, addmm
 
 __all__ = ["bilinear", "linear"]
 
