@@ -1,5 +1,7 @@
 """Random number generation: a seedable Generator and the global default one."""
 
+from __future__ import annotations
+
 import numpy as np
 
 

@@ -13,6 +13,8 @@ recognises safetensors files by their header, so weights move to and from PyTorc
 them, are refused with a message saying how to convert them.
 """
 
+from __future__ import annotations
+
 import base64
 import collections
 import collections.abc
