@@ -21,7 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-DEFAULT_RUNS = {"lesson": 2}  # one lesson run is 300 training steps
+DEFAULT_RUNS = {"lesson": 10}  # one lesson run is 300 training steps
 
 
 def child(name, runs, tiny):
@@ -53,7 +53,7 @@ def count(name, runs, tiny, tmp):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workloads", nargs="*", default=["lesson", "chain50", "mlp:tiny"])
-    parser.add_argument("--runs", type=int, help="counted runs (default 200; lesson 2)")
+    parser.add_argument("--runs", type=int, help="counted runs (default 200; lesson 10)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
