@@ -51,7 +51,7 @@ from .ops.grids import *
 from .ops.histogram import *
 from .ops.indexing import *
 from .ops.joining import *
-from .ops.linalg import *
+from .ops.matmul import *
 from .ops.methods import *
 from .ops.pointwise import *
 from .ops.rearrange import *
@@ -63,6 +63,7 @@ from .ops.sorting import *
 from .ops.special import *
 from .ops.statistics import *
 from .ops.strided import *
+from .ops.unary import *
 from .random import (  # noqa: F401
     Generator,
     default_generator,

@@ -1,8 +1,6 @@
 """The chainrule command: chainrule run script.py, chainrule explain script.py,
 chainrule --version."""
 
-from __future__ import annotations
-
 import argparse
 import os
 import sys

@@ -1,7 +1,5 @@
 """Devices: chainrule computes on the CPU; 'cuda' is refused as a build without CUDA refuses it."""
 
-from __future__ import annotations
-
 
 class device:
     __slots__ = ("type", "index")

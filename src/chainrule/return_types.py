@@ -1,7 +1,5 @@
 """The named tuples that ops returning (values, indices) give back, as torch.return_types."""
 
-from __future__ import annotations
-
 import collections
 
 __all__ = [

@@ -5,8 +5,6 @@ bounds and standard deviations are PyTorch's; the values differ from PyTorch's
 because the random streams differ.
 """
 
-from __future__ import annotations
-
 import math
 import warnings
 

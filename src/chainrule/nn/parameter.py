@@ -7,8 +7,6 @@ plain Tensors (every op builds its result as a Tensor), and its gradient
 accumulates on the Parameter itself.
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 from ..tensor import Tensor

@@ -10,8 +10,9 @@ from . import (  # noqa: F401
     grids,
     histogram,
     indexing,
+    inplace,
     joining,
-    linalg,
+    matmul,
     methods,
     pointwise,
     rearrange,
@@ -23,4 +24,5 @@ from . import (  # noqa: F401
     special,
     statistics,
     strided,
+    unary,
 )

@@ -70,32 +70,33 @@ def quickselect_index(values, k):
 def nth_element_index(values, k):
     """The index that the C++ standard library's nth_element (introselect over indices,
     NaN ordered last) leaves at position k of a row: median's and nanmedian's choice."""
-    arr = [float(v) for v in values]
-    order = list(range(len(arr)))
+    return _Introselect([float(v) for v in values]).run(k)
 
-    def less(i, j):
+
+class _Introselect:
+    """nth_element over the indices of one row, step for step: median-of-three pivots,
+    an unguarded partition, a sort when the depth budget runs out, insertion sort last."""
+
+    def __init__(self, arr):
+        self.arr = arr
+        self.order = list(range(len(arr)))
+
+    def less(self, i, j):
         # Ties between numbers are broken by index, so only NaNs compare equal.
-        a, b = arr[i], arr[j]
+        a, b = self.arr[i], self.arr[j]
         return a < b or (a == b and i < j) or (math.isnan(b) and not math.isnan(a))
 
-    def move_median_to_first(result, a, b, c):
+    def move_median_to_first(self, result, a, b, c):
+        order, less = self.order, self.less
         oa, ob, oc = order[a], order[b], order[c]
         if less(oa, ob):
-            if less(ob, oc):
-                pick = b
-            elif less(oa, oc):
-                pick = c
-            else:
-                pick = a
-        elif less(oa, oc):
-            pick = a
-        elif less(ob, oc):
-            pick = c
+            pick = b if less(ob, oc) else (c if less(oa, oc) else a)
         else:
-            pick = b
+            pick = a if less(oa, oc) else (c if less(ob, oc) else b)
         order[result], order[pick] = order[pick], order[result]
 
-    def unguarded_partition(first, last, pivot):
+    def unguarded_partition(self, first, last, pivot):
+        order, less = self.order, self.less
         while True:
             while less(order[first], order[pivot]):
                 first += 1
@@ -107,35 +108,40 @@ def nth_element_index(values, k):
             order[first], order[last] = order[last], order[first]
             first += 1
 
-    first, last = 0, len(order)
-    depth = 2 * (len(order).bit_length() - 1) if order else 0
-    while last - first > 3:
-        if depth == 0:  # introselect's fall-back; the answer's value is still exact
-            order[first:last] = sorted(
-                order[first:last], key=lambda i: (math.isnan(arr[i]), arr[i])
-            )
-            return order[k]
-        depth -= 1
-        mid = first + (last - first) // 2
-        move_median_to_first(first, first + 1, mid, last - 1)
-        cut = unguarded_partition(first + 1, last, first)
-        if cut <= k:
-            first = cut
-        else:
-            last = cut
-    # Insertion sort of what is left.
-    for i in range(first + 1, last):
-        val = order[i]
-        if less(val, order[first]):
-            order[first + 1 : i + 1] = order[first:i]
-            order[first] = val
-        else:
-            j = i
-            while less(val, order[j - 1]):
-                order[j] = order[j - 1]
-                j -= 1
-            order[j] = val
-    return order[k]
+    def run(self, k):
+        order, arr = self.order, self.arr
+        first, last = 0, len(order)
+        depth = 2 * (len(order).bit_length() - 1) if order else 0
+        while last - first > 3:
+            if depth == 0:  # introselect's fall-back; the answer's value is still exact
+                order[first:last] = sorted(
+                    order[first:last], key=lambda i: (math.isnan(arr[i]), arr[i])
+                )
+                return order[k]
+            depth -= 1
+            mid = first + (last - first) // 2
+            self.move_median_to_first(first, first + 1, mid, last - 1)
+            cut = self.unguarded_partition(first + 1, last, first)
+            if cut <= k:
+                first = cut
+            else:
+                last = cut
+        self.insertion_sort(first, last)
+        return order[k]
+
+    def insertion_sort(self, first, last):
+        order, less = self.order, self.less
+        for i in range(first + 1, last):
+            val = order[i]
+            if less(val, order[first]):
+                order[first + 1 : i + 1] = order[first:i]
+                order[first] = val
+            else:
+                j = i
+                while less(val, order[j - 1]):
+                    order[j] = order[j - 1]
+                    j -= 1
+                order[j] = val
 
 
 def select_indices(rows, ks, algorithm):

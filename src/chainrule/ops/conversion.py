@@ -1,8 +1,9 @@
 """Dtype conversion and copies: to(), the .float()/.long() family, clone, contiguous."""
 
-from __future__ import annotations
-
 from .. import dtypes
+from .._legacy import legacy_dtype
+from ..device import check_device
+from ..device import device as device_cls
 from ..tensor import Tensor
 from .op import Op, tensor_method
 
@@ -40,9 +41,6 @@ class Clone(Op):
 
 def _parse_to(args, kwargs):
     """to(dtype), to(device), to(device, dtype), to(other_tensor), with keywords."""
-    from ..device import check_device
-    from ..device import device as device_cls
-
     dtype = kwargs.pop("dtype", None)
     device = kwargs.pop("device", None)
     copy = kwargs.pop("copy", False)
@@ -96,8 +94,6 @@ def type_(self, dtype=None, non_blocking=False):
     """With no argument, the legacy type name ('torch.FloatTensor'); else a cast."""
     if dtype is None:
         return f"torch.{dtypes.scalar_type_name(self.dtype)}Tensor"
-    from .._legacy import legacy_dtype
-
     dtype = legacy_dtype(dtype) or dtype  # FloatTensor, 'torch.LongTensor', Tensor
     return to(self, dtypes.to_dtype(dtype))
 
@@ -126,6 +122,4 @@ def cpu(self, memory_format=None):
 
 @tensor_method("cuda")
 def cuda(self, device=None, non_blocking=False):
-    from ..device import check_device
-
     check_device("cuda")

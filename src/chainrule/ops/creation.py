@@ -5,8 +5,6 @@ dtype, ints int64, bools bool; NumPy arrays and scalars and tensors keep their
 own dtype; a nested list takes the promotion of all its leaves.
 """
 
-from __future__ import annotations
-
 import math
 import numbers
 import warnings
@@ -15,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import dtypes
+from ..device import check_device
 from ..random import rng
 from ..tensor import Tensor
 from .op import tensor_method
@@ -228,8 +227,6 @@ def _array_from(data, dtype):
 
 def _finish(arr, requires_grad, device=None):
     if device is not None:
-        from ..device import check_device
-
         check_device(device)
     t = _wrap(arr)
     if requires_grad:
@@ -266,8 +263,6 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
 def as_tensor(data, dtype=None, device=None):
     """Like tensor(), but shares memory with a Tensor or ndarray when no conversion is needed."""
     if device is not None:
-        from ..device import check_device
-
         check_device(device)
     if isinstance(data, Tensor):
         if dtype is None or data.dtype is dtypes.to_dtype(dtype):

@@ -16,7 +16,6 @@ import numpy as np
 from .. import dtypes, return_types
 from ..tensor import Tensor
 from .inplace import inplace
-from .needs import needs_input_grad
 from .op import Op, tensor_method
 from .pointwise import Sub, promote, where
 from .special import store_out
@@ -186,7 +185,7 @@ class Atan2(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        needs = needs_input_grad(ctx)
+        needs = ctx.needs_input_grad
         recip = (a * a + b * b).reciprocal()
         return (
             grad * b * recip if needs[0] else None,
@@ -233,7 +232,7 @@ class Hypot(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b, result = ctx.saved_tensors
-        needs = needs_input_grad(ctx)
+        needs = ctx.needs_input_grad
         return (
             grad * a / result if needs[0] else None,
             grad * b / result if needs[1] else None,
@@ -265,7 +264,7 @@ class Copysign(Op):
     @staticmethod
     def backward(ctx, grad):
         a, result = ctx.saved_tensors
-        needs = needs_input_grad(ctx)
+        needs = ctx.needs_input_grad
         ga = None
         if needs[0]:
             at_zero = (a == 0).detach()
@@ -361,7 +360,7 @@ class Ldexp(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        needs = needs_input_grad(ctx)
+        needs = ctx.needs_input_grad
         power = b.to(grad.dtype).exp2()
         return (
             grad * power if needs[0] else None,
@@ -422,7 +421,7 @@ class Logaddexp2(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        needs = needs_input_grad(ctx)
+        needs = ctx.needs_input_grad
         return (
             grad / (1 + (b - a).exp2()) if needs[0] else None,
             grad / (1 + (a - b).exp2()) if needs[1] else None,
@@ -478,7 +477,7 @@ class Nextafter(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        needs = needs_input_grad(ctx)
+        needs = ctx.needs_input_grad
         return (grad if needs[0] else None), (grad * 0 if needs[1] else None)
 
 

@@ -16,7 +16,6 @@ import numpy as np
 from .. import dtypes
 from ..tensor import Tensor
 from .dims import dim_index
-from .needs import needs_input_grad
 from .op import Op, tensor_method
 
 __all__ = [
@@ -130,7 +129,7 @@ class BlockDiag(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        needs = needs_input_grad(ctx)
+        needs = ctx.needs_input_grad
         out = []
         for need, (r, c, h, w, shape) in zip(needs, ctx.layout):
             out.append(grad[r : r + h, c : c + w].reshape(shape) if need else None)

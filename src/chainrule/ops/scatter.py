@@ -19,7 +19,6 @@ from ..tensor import Tensor
 from .dims import dim_index
 from .indexing import IndexPut, Key
 from .inplace import inplace
-from .needs import needs_input_grad
 from .op import Op, tensor_method
 from .pointwise import where
 
@@ -190,7 +189,7 @@ class DiagonalScatter(Op):
     @staticmethod
     def backward(ctx, grad):
         offset, dim1, dim2 = ctx.params
-        needs = needs_input_grad(ctx)
+        needs = ctx.needs_input_grad
         diag = grad.diagonal(offset, dim1, dim2)
         ga = None
         if needs[0]:
@@ -292,7 +291,7 @@ class ScatterReduce(Op):
     def backward(ctx, grad):
         a, src, result = ctx.saved_tensors
         dim, index, reduce, include_self = ctx.params
-        needs = needs_input_grad(ctx)
+        needs = ctx.needs_input_grad
         idx = _wrap(index)
         if reduce == "sum":
             grad_self = grad

@@ -18,7 +18,6 @@ from .. import dtypes
 from ..tensor import Tensor
 from . import _special_kernels as K
 from .inplace import inplace
-from .needs import needs_input_grad
 from .op import Op, tensor_method
 from .pointwise import promote, where
 
@@ -399,7 +398,7 @@ class _XLog(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        needs = needs_input_grad(ctx)
+        needs = ctx.needs_input_grad
         gx = gy = None
         special = ctx.op.special
         if needs[0]:
@@ -485,7 +484,7 @@ class Zeta(Op):
     @staticmethod
     def backward(ctx, grad):
         x, q = ctx.saved_tensors
-        needs = needs_input_grad(ctx)
+        needs = ctx.needs_input_grad
         if needs[0]:
             raise RuntimeError(
                 "the derivative for 'self' is not implemented. (Its derivative with respect "

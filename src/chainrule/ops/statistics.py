@@ -249,7 +249,8 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
-def _quantile(fn_name, input, q, dim, keepdim, interpolation, ignore_nan):
+def _quantile_q(input, q, interpolation):
+    """q as an array of input's dtype, after PyTorch's checks of input, q and interpolation."""
     a = input._data
     if isinstance(q, Tensor):
         q_data = q._data
@@ -273,6 +274,12 @@ def _quantile(fn_name, input, q, dim, keepdim, interpolation, ignore_nan):
         )
     if not np.all((q_data >= 0) & (q_data <= 1)):
         raise RuntimeError("quantile() q values must be in the range [0, 1]")
+    return q_data
+
+
+def _quantile(fn_name, input, q, dim, keepdim, interpolation, ignore_nan):
+    a = input._data
+    q_data = _quantile_q(input, q, interpolation)
     # The values sorted along the last dim (all of them, flattened, when dim is None).
     if dim is None:
         values = input.reshape(-1)

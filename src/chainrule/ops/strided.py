@@ -12,7 +12,6 @@ import numpy as np
 
 from ..tensor import Tensor
 from .inplace import check_inplace_allowed
-from .needs import needs_input_grad
 from .op import Op, tensor_method
 
 __all__ = [
@@ -177,7 +176,7 @@ class AsStridedScatter(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        needs = needs_input_grad(ctx)
+        needs = ctx.needs_input_grad
         positions = _wrap(ctx.positions)
         flat = grad.reshape(-1)
         ga = gs = None

@@ -1,8 +1,6 @@
 """Learning-rate schedules, as torch.optim.lr_scheduler: each step() sets every param group's
 'lr' from the schedule's formula, computed as PyTorch computes it so the sequences agree."""
 
-from __future__ import annotations
-
 import functools
 import math
 import types

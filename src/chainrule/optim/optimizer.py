@@ -1,8 +1,6 @@
 """Optimizer: the base class of chainrule's optimizers, with PyTorch's param groups, per-parameter
 state, state_dict layout, step hooks and repr."""
 
-from __future__ import annotations
-
 import functools
 import warnings
 from collections import OrderedDict, defaultdict

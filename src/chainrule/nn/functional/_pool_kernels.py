@@ -6,8 +6,6 @@ view per kernel offset, in PyTorch's scan order (row-major over the window), so 
 and first-max ties come out as PyTorch's do. The Ops in pooling.py wrap them.
 """
 
-from __future__ import annotations
-
 import itertools
 
 import numpy as np

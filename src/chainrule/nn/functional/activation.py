@@ -8,18 +8,17 @@ written in chainrule ops, so it can be differentiated again. The rest
 (tanhshrink, softsign, softmin, prelu, normalize) are composites, as in PyTorch.
 """
 
-from __future__ import annotations
-
 import math
 import warnings
 
 import numpy as np
 
 from ...ops.inplace import inplace
-from ...ops.op import _NO_KWARGS, Op, apply1
-from ...ops.pointwise import _erf, where
+from ...ops.op import _NO_KWARGS, Op, apply_unary
+from ...ops.pointwise import where
 from ...ops.reduction import log_softmax as _log_softmax
 from ...ops.reduction import softmax as _softmax
+from ...ops.unary import _erf
 from ...tensor import Tensor
 
 __all__ = [
@@ -294,8 +293,8 @@ class Threshold(Op):
 def _activate(op, input, in_place, kwargs=_NO_KWARGS):
     """`op` applied to input, in place on it when in_place (the functions' `inplace`)."""
     if in_place:
-        return inplace(input, lambda t: apply1(op, t, kwargs))
-    return apply1(op, input, kwargs)
+        return inplace(input, lambda t: apply_unary(op, t, kwargs))
+    return apply_unary(op, input, kwargs)
 
 
 def relu(input, inplace=False):
@@ -362,7 +361,7 @@ def celu_(input, alpha=1.0):
 def gelu(input, approximate="none"):
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
-    return apply1(Gelu, input, {"approximate": approximate})
+    return apply_unary(Gelu, input, {"approximate": approximate})
 
 
 def silu(input, inplace=False):
@@ -382,11 +381,11 @@ def hardswish(input, inplace=False):
 
 
 def logsigmoid(input):
-    return apply1(LogSigmoid, input)
+    return apply_unary(LogSigmoid, input)
 
 
 def hardshrink(input, lambd=0.5):
-    return apply1(Hardshrink, input, {"lambd": lambd})
+    return apply_unary(Hardshrink, input, {"lambd": lambd})
 
 
 def softshrink(input, lambd=0.5):
@@ -398,7 +397,7 @@ def softshrink(input, lambd=0.5):
             f"lambda must be in range [0, {top:g}] for input dtype "
             f"{dtypes.scalar_type_name(input.dtype)}, but found {lambd:g}"
         )
-    return apply1(Softshrink, input, {"lambd": lambd})
+    return apply_unary(Softshrink, input, {"lambd": lambd})
 
 
 def threshold(input, threshold, value, inplace=False):

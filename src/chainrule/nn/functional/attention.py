@@ -93,16 +93,16 @@ class ScaledDotProductAttention(Op):
             p = _safe_softmax_tensor(s)
         else:
             p = _wrap(ctx.p)
-        needs = ctx.next_functions
+        needs = ctx.needs_input_grad
         dq = dk = dv = None
-        if needs[2][0] is not None:
+        if needs[2]:
             dv = p.transpose(-2, -1).matmul(grad)
-        if needs[0][0] is not None or needs[1][0] is not None:
+        if needs[0] or needs[1]:
             dp = grad.matmul(v.transpose(-2, -1))
             ds = p * (dp - (dp * p).sum(-1, keepdim=True))
-            if needs[0][0] is not None:
+            if needs[0]:
                 dq = ds.matmul(k) * scale
-            if needs[1][0] is not None:
+            if needs[1]:
                 dk = ds.transpose(-2, -1).matmul(q) * scale
         return dq, dk, dv
 

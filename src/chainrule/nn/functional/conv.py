@@ -26,8 +26,6 @@ outermost, which saves transposing large outputs (large images, few
 channels). The columns live in a per-thread scratch buffer (`_scratch_array`).
 """
 
-from __future__ import annotations
-
 import itertools
 import threading
 import warnings
@@ -273,17 +271,17 @@ class Convolution(Op):
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
         geo, transposed = ctx.geo, ctx.transposed
-        needs = ctx.next_functions
+        needs = ctx.needs_input_grad
         dx = dw = db = None
         kw = {"geo": geo, "transposed": not transposed}
-        if needs[0][0] is not None:
+        if needs[0]:
             dx = apply(Convolution, (grad, w, None), kw, "ConvolutionBackwardBackward0")
-        if needs[1][0] is not None:
+        if needs[1]:
             if transposed:
                 dw = apply(ConvolutionWeight, (grad, x), {"geo": geo})
             else:
                 dw = apply(ConvolutionWeight, (x, grad), {"geo": geo})
-        if len(needs) > 2 and needs[2][0] is not None:
+        if len(needs) > 2 and needs[2]:
             db = grad.sum((0, *range(2, grad.dim())))
         return dx, dw, db
 
@@ -305,12 +303,12 @@ class ConvolutionWeight(Op):
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         geo = ctx.geo
-        needs = ctx.next_functions
+        needs = ctx.needs_input_grad
         dx = dy = None
-        if needs[0][0] is not None:
+        if needs[0]:
             kw = {"geo": geo, "transposed": True}
             dx = apply(Convolution, (y, grad, None), kw, "ConvolutionBackwardBackward0")
-        if needs[1][0] is not None:
+        if needs[1]:
             kw = {"geo": geo, "transposed": False}
             dy = apply(Convolution, (x, grad, None), kw, "ConvolutionBackwardBackward0")
         return dx, dy

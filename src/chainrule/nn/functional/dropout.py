@@ -1,7 +1,5 @@
 """Functional forms: dropout, alpha_dropout, and the channel-wise dropout1d/2d/3d."""
 
-from __future__ import annotations
-
 import math
 import warnings
 

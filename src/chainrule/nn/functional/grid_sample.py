@@ -223,14 +223,14 @@ class GridSampler(Op):
 
         x, grid = ctx.saved_tensors
         mode, padding, align = ctx.settings
-        needs = ctx.next_functions
+        needs = ctx.needs_input_grad
         n, c = x.shape[:2]
         spatial = tuple(x.shape[2:])
         nd = len(spatial)
         combos, factors = _taps(grid, spatial, mode, padding, align)
         g = grad.reshape(n, c, -1)
         dx = dgrid = None
-        if needs[0][0] is not None:
+        if needs[0]:
             index = np.concatenate([flat for flat, _, _, _ in combos], 1)
             src = cat(
                 [
@@ -242,7 +242,7 @@ class GridSampler(Op):
             index = _wrap(np.broadcast_to(index[:, None, :], (n, c, index.shape[1])).copy())
             dx = scatter_add(zeros((n, c, int(np.prod(spatial))), dtype=x.dtype), 2, index, src)
             dx = dx.reshape(x.shape)
-        if needs[1][0] is not None and mode != "nearest":
+        if needs[1] and mode != "nearest":
             planes = x.reshape(n, c, -1)
             per_axis = [None] * nd
             for flat, valid, _, slopes in combos:
@@ -254,7 +254,7 @@ class GridSampler(Op):
                     per_axis[a] = term if per_axis[a] is None else per_axis[a] + term
             components = [per_axis[a] * _wrap(factors[a]) for a in range(nd)]
             dgrid = stack(components[::-1], -1).reshape(grid.shape)
-        elif needs[1][0] is not None:
+        elif needs[1]:
             dgrid = zeros(tuple(grid.shape), dtype=grid.dtype)  # nearest: piecewise constant
         return dx, dgrid
 

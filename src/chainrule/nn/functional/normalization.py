@@ -14,8 +14,6 @@ instance_norm is batch_norm over (1, N*C, ...), as PyTorch computes it; rms_norm
 local_response_norm are composites, as in PyTorch.
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 from ...autograd.grad_mode import state as _grad_state
@@ -73,7 +71,7 @@ class _Normalize(Op):
 def _normalize_backward(ctx, x, w, grad):
     """_Normalize's derivative, given x and weight as tensors (x possibly viewed anew)."""
     axes, param_axes, wshape, eps, batch_stats = ctx.settings
-    needs = ctx.next_functions
+    needs = ctx.needs_input_grad
     if batch_stats and _grad_state.enabled:
         # create_graph: the statistics as functions of x, for the second derivative.
         mean = x.mean(axes, keepdim=True)
@@ -85,15 +83,15 @@ def _normalize_backward(ctx, x, w, grad):
     xhat = xc * invstd
     gx = grad if w is None else grad * w.reshape(wshape)
     dx = dw = db = None
-    if needs[0][0] is not None:
+    if needs[0]:
         if batch_stats:
             proj = (gx * xhat).mean(axes, keepdim=True)
             dx = (gx - gx.mean(axes, keepdim=True) - xhat * proj) * invstd
         else:
             dx = gx * invstd
-    if needs[1][0] is not None:
+    if needs[1]:
         dw = (grad * xhat).sum(param_axes)
-    if len(needs) > 2 and needs[2][0] is not None:
+    if len(needs) > 2 and needs[2]:
         db = grad.sum(param_axes)
     return dx, dw, db
 

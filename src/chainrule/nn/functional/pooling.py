@@ -14,8 +14,6 @@ own backward gathers at the same indices, so max pooling is differentiable
 twice. Average pooling is linear: its backward Op's backward is the forward.
 """
 
-from __future__ import annotations
-
 from ... import dtypes
 from ...ops.op import NULL_CTX, Op, apply
 from ...tensor import Tensor

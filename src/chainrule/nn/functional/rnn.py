@@ -16,8 +16,6 @@ Packing is row gathering and scattering: GatherRows (PyTorch's
 PackPaddedSequenceBackward0) and ScatterRows, each the other's derivative.
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 from ...autograd.grad_mode import state as _grad_state
@@ -167,7 +165,7 @@ class _RecurrentLayer(Op):
     def backward(cls, ctx, grad_out, grad_h, grad_c=None):
         gi, h0, c0, w_hh, b_hh = ctx.saved_tensors
         steps, reverse, perm, unperm = ctx.settings
-        needs = [e[0] is not None for e in ctx.next_functions]
+        needs = ctx.needs_input_grad
         if _grad_state.enabled:
             return _backward_composite(
                 cls.mode,

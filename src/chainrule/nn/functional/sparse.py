@@ -10,8 +10,6 @@ the backward adding the bag's gradient back to each row (index_add) in chainrule
 ops, with the per-sample weights' gradient as the row's dot product with it.
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 import chainrule
@@ -190,10 +188,10 @@ class EmbeddingBagOp(Op):
         weight, psw = ctx.saved_tensors
         idx, bag, counts, keep = ctx.kept
         mode, by_freq, n_weights = ctx.settings
-        needs = ctx.next_functions
+        needs = ctx.needs_input_grad
         dw = dpsw = None
         g_rows = grad.index_select(0, _wrap(bag))  # each sample's bag gradient
-        if needs[0][0] is not None:
+        if needs[0]:
             if mode == "max":
                 d = grad._data.shape[1]
                 hit = ctx.argmax[bag] == np.arange(len(idx))[:, None]
@@ -210,7 +208,7 @@ class EmbeddingBagOp(Op):
                 rows = rows / _wrap(freq[:, None])
             d = grad._data.shape[1]
             dw = zeros((n_weights, d), dtype=grad.dtype).index_add(0, _wrap(idx), rows)
-        if psw is not None and len(needs) > 1 and needs[1][0] is not None:
+        if psw is not None and len(needs) > 1 and needs[1]:
             seen = (g_rows * weight.index_select(0, _wrap(idx))).sum(1)
             dpsw = zeros(tuple(psw.shape), dtype=psw.dtype).index_put(
                 (_wrap(np.nonzero(keep)[0]),), seen

@@ -10,8 +10,6 @@ weight matrix transposed. Both are linear, and each one's backward is the
 other, so interpolation is differentiable twice.
 """
 
-from __future__ import annotations
-
 import math
 import warnings
 

@@ -1,7 +1,5 @@
 """nn modules: activations (ReLU, GELU, Softmax, ...), each a thin Module over its function."""
 
-from __future__ import annotations
-
 from .. import functional as F
 from ..parameter import Parameter
 from .module import Module

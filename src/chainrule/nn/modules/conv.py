@@ -1,7 +1,5 @@
 """nn modules: Conv1d/2d/3d and ConvTranspose1d/2d/3d."""
 
-from __future__ import annotations
-
 import math
 
 from .. import functional as F

@@ -1,8 +1,6 @@
 """nn modules: Identity, Linear (and NonDynamicallyQuantizableLinear, the name
 MultiheadAttention's out_proj has in PyTorch) and Bilinear."""
 
-from __future__ import annotations
-
 import math
 
 from .. import functional as F

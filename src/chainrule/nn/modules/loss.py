@@ -1,7 +1,5 @@
 """nn modules: the losses, each a thin Module around its functional form."""
 
-from __future__ import annotations
-
 from .. import functional as FF
 from ..functional import loss as F
 from .distance import PairwiseDistance

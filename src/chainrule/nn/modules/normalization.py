@@ -1,8 +1,6 @@
 """nn modules: BatchNorm1d/2d/3d (with running statistics), LayerNorm, GroupNorm, RMSNorm
 and LocalResponseNorm."""
 
-from __future__ import annotations
-
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter

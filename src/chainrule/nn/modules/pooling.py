@@ -1,7 +1,5 @@
 """nn modules: max, average and adaptive pooling, and max unpooling."""
 
-from __future__ import annotations
-
 from .. import functional as F
 from ._utils import _ntuple
 from .module import Module

@@ -6,8 +6,6 @@ state_dicts move between the two. Each layer and direction runs as one Op
 then the loop over time inside the Op.
 """
 
-from __future__ import annotations
-
 import math
 import numbers
 import warnings

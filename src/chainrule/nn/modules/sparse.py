@@ -1,8 +1,6 @@
 """nn modules: Embedding, a lookup table of learnable vectors, and EmbeddingBag, which
 reduces bags of its rows."""
 
-from __future__ import annotations
-
 import chainrule
 
 from .. import init

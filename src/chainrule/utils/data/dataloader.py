@@ -6,8 +6,6 @@ what the sampler yields, either right here (num_workers=0) or in worker processe
 (_multiprocess.py), which return the batches in the sampler's order.
 """
 
-from __future__ import annotations
-
 import math
 import os
 import warnings

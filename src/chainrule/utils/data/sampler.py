@@ -1,8 +1,6 @@
 """Samplers: the orders in which a DataLoader visits a dataset's indices, and BatchSampler,
 which groups them into batches."""
 
-from __future__ import annotations
-
 import itertools
 
 import chainrule

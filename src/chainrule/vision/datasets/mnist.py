@@ -11,8 +11,6 @@ stand-in says so in one short line on stderr, and a later run with download=True
 the real files again and, once they arrive, replaces the stand-in with them.
 """
 
-from __future__ import annotations
-
 import gzip
 import hashlib
 import os

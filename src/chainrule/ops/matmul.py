@@ -5,8 +5,6 @@ gradient is one more (a transposed operand is a view, which BLAS reads directly)
 The derivatives are written with these same ops, so double backward works.
 """
 
-from __future__ import annotations
-
 import string
 
 import numpy as np
@@ -14,8 +12,8 @@ import numpy as np
 from .. import dtypes
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
+from .errors import broadcast_shapes_error
 from .op import Op, apply, tensor_method
-from .pointwise import broadcast_shapes_error
 from .shape import Reshape
 
 __all__ = [
@@ -47,16 +45,12 @@ def _same_dtype(a, b):
         )
 
 
-def _needs(ctx, i):
-    return ctx.next_functions[i][0] is not None
-
-
 def _x(shape):
     return "x".join(str(s) for s in shape)
 
 
 def _reshape(t, shape, name):
-    return apply(Reshape, (t,), {"shape": tuple(shape)}, name=name)
+    return apply(Reshape, (t,), {"shape": tuple(shape)}, node_name=name)
 
 
 # -- the primitives ------------------------------------------------------------------------
@@ -71,9 +65,10 @@ class Mm(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        needs = ctx.needs_input_grad
         a, b = ctx.saved_tensors
-        ga = _mm_mat1_backward(grad, a, b) if _needs(ctx, 0) else None
-        gb = _mm_mat2_backward(grad, a, b) if _needs(ctx, 1) else None
+        ga = _mm_mat1_backward(grad, a, b) if needs[0] else None
+        gb = _mm_mat2_backward(grad, a, b) if needs[1] else None
         return ga, gb
 
 
@@ -113,9 +108,10 @@ class Mv(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        needs = ctx.needs_input_grad
         a, v = ctx.saved_tensors
-        ga = outer(grad, v) if _needs(ctx, 0) else None
-        gv = mv(a.t(), grad) if _needs(ctx, 1) else None
+        ga = outer(grad, v) if needs[0] else None
+        gv = mv(a.t(), grad) if needs[1] else None
         return ga, gv
 
 
@@ -130,8 +126,12 @@ class Dot(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        needs = ctx.needs_input_grad
         a, b = ctx.saved_tensors
-        return (grad * b if _needs(ctx, 0) else None, grad * a if _needs(ctx, 1) else None)
+        return (
+            grad * b if needs[0] else None,
+            grad * a if needs[1] else None,
+        )
 
 
 class Bmm(Op):
@@ -145,9 +145,10 @@ class Bmm(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        needs = ctx.needs_input_grad
         a, b = ctx.saved_tensors
-        ga = bmm(grad, b.transpose(1, 2)) if _needs(ctx, 0) else None
-        gb = bmm(a.transpose(1, 2), grad) if _needs(ctx, 1) else None
+        ga = bmm(grad, b.transpose(1, 2)) if needs[0] else None
+        gb = bmm(a.transpose(1, 2), grad) if needs[1] else None
         return ga, gb
 
 
@@ -165,6 +166,7 @@ class BatchedMatmul(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        needs = ctx.needs_input_grad
         a, b = ctx.saved_tensors
         # A 1-D operand takes part as a one-row (or one-column) matrix.
         if a.ndim == 1:
@@ -172,12 +174,12 @@ class BatchedMatmul(Op):
         if b.ndim == 1:
             grad = grad.unsqueeze(-1)
         ga = gb = None
-        if _needs(ctx, 0):
+        if needs[0]:
             bm = b.unsqueeze(-1) if b.ndim == 1 else b
             ga = matmul(grad, bm.mT)
             if a.ndim == 1:
                 ga = ga.squeeze(-2)
-        if _needs(ctx, 1):
+        if needs[1]:
             am = a.unsqueeze(0) if a.ndim == 1 else a
             gb = matmul(am.mT, grad)
             if b.ndim == 1:
@@ -207,13 +209,14 @@ class Addmm(Op):
     def backward(cls, ctx, grad):
         a, b = ctx.saved_tensors
         beta, alpha = ctx.beta, ctx.alpha
+        needs = ctx.needs_input_grad
         gc = ga = gb = None
-        if _needs(ctx, 0):
+        if needs[0]:
             gc = grad if beta == 1 else grad * beta
-        if _needs(ctx, 1):
+        if needs[1]:
             ga = ctx.op.product(grad, a, b)
             ga = ga if alpha == 1 else ga * alpha
-        if _needs(ctx, 2):
+        if needs[2]:
             gb = ctx.op.product_t(grad, a, b)
             gb = gb if alpha == 1 else gb * alpha
         return gc, ga, gb
@@ -404,7 +407,7 @@ def _batched(a, b):
     _same_dtype(a, b)
     # A matrix times a batch: PyTorch computes it transposed and shows CloneBackward0.
     name = "CloneBackward0" if len(sa) == 2 else None
-    return apply(BatchedMatmul, (a, b), {}, name=name)
+    return apply(BatchedMatmul, (a, b), {}, node_name=name)
 
 
 @tensor_method("__rmatmul__")
@@ -449,11 +452,12 @@ class Einsum(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        needs = ctx.needs_input_grad
         operands = ctx.saved_tensors
         in_specs, out_spec, sizes = ctx.in_specs, ctx.out_spec, ctx.sizes
         grads = []
         for i in range(len(in_specs)):
-            if not _needs(ctx, i):
+            if not needs[i]:
                 grads.append(None)
                 continue
             grads.append(_einsum_grad(grad, operands, i, in_specs, out_spec, sizes))
@@ -515,6 +519,27 @@ def einsum(equation, *operands):
                 "equation string, subscripts must be in [a-zA-Z]"
             )
     spare = [c for c in string.ascii_letters if c not in used]
+    ell = "".join(spare[: _ellipsis_dims(in_specs, operands)])
+    specs = [_expand_ellipsis(spec, t, ell) for spec, t in zip(in_specs, operands)]
+    sizes = _letter_sizes(specs, operands)
+    for i, (spec, t) in enumerate(zip(specs, operands)):
+        full = tuple(sizes[c] for c in spec)
+        if full != t._data.shape:
+            if len(set(spec)) != len(spec):
+                raise RuntimeError("einsum(): a repeated subscript cannot broadcast a size-1 dim")
+            operands[i] = t.expand(full)
+    if arrow:
+        out = rhs.replace("...", ell) if "..." in rhs else rhs
+        _check_output_letters(out, sizes)
+    else:
+        counts = "".join(s.replace("...", "") for s in in_specs)
+        out = ell + "".join(sorted(c for c in set(counts) if counts.count(c) == 1))
+    return _einsum_op(operands, specs, out, sizes)
+
+
+def _ellipsis_dims(in_specs, operands):
+    """How many dims '...' stands for (the most any operand gives it), checking each
+    operand's number of subscripts against its number of dims."""
     ell_dims = 0
     for i, (spec, t) in enumerate(zip(in_specs, operands)):
         n_named = len(spec.replace("...", ""))
@@ -531,14 +556,19 @@ def einsum(equation, *operands):
                 f"einsum(): the number of subscripts in the equation ({n_named}) does not match "
                 f"the number of dimensions ({ndim}) for operand {i} and no ellipsis was given"
             )
-    ell = "".join(spare[:ell_dims])
-    specs = []
-    for spec, t in zip(in_specs, operands):
-        if "..." in spec:
-            k = t._data.ndim - len(spec.replace("...", ""))
-            spec = spec.replace("...", ell[ell_dims - k :])
-        specs.append(spec)
-    # Sizes per letter; a size-1 dim broadcasts against a larger one, as in PyTorch.
+    return ell_dims
+
+
+def _expand_ellipsis(spec, t, ell):
+    """An operand's subscripts with '...' replaced by the spare letters for its dims."""
+    if "..." not in spec:
+        return spec
+    k = t._data.ndim - len(spec.replace("...", ""))
+    return spec.replace("...", ell[len(ell) - k :])
+
+
+def _letter_sizes(specs, operands):
+    """The size of each letter; a size-1 dim broadcasts against a larger one, as in PyTorch."""
     sizes = {}
     for i, (spec, t) in enumerate(zip(specs, operands)):
         for c, s in zip(spec, t._data.shape):
@@ -550,28 +580,20 @@ def einsum(equation, *operands):
                     f"einsum(): subscript {c} has size {s} for operand {i} which does not "
                     f"broadcast with previously seen size {prev}"
                 )
-    for i, (spec, t) in enumerate(zip(specs, operands)):
-        full = tuple(sizes[c] for c in spec)
-        if full != t._data.shape:
-            if len(set(spec)) != len(spec):
-                raise RuntimeError("einsum(): a repeated subscript cannot broadcast a size-1 dim")
-            operands[i] = t.expand(full)
-    if arrow:
-        out = rhs.replace("...", ell) if "..." in rhs else rhs
-        for c in out:
-            if c not in sizes:
-                raise RuntimeError(
-                    f"einsum(): output subscript {c} does not appear in the equation for any "
-                    "input operand"
-                )
-            if out.count(c) > 1:
-                raise RuntimeError(
-                    f"einsum(): output subscript {c} appears more than once in the output"
-                )
-    else:
-        counts = "".join(s.replace("...", "") for s in in_specs)
-        out = ell + "".join(sorted(c for c in set(counts) if counts.count(c) == 1))
-    return _einsum_op(operands, specs, out, sizes)
+    return sizes
+
+
+def _check_output_letters(out, sizes):
+    for c in out:
+        if c not in sizes:
+            raise RuntimeError(
+                f"einsum(): output subscript {c} does not appear in the equation for any "
+                "input operand"
+            )
+        if out.count(c) > 1:
+            raise RuntimeError(
+                f"einsum(): output subscript {c} appears more than once in the output"
+            )
 
 
 # -- composites of matmul --------------------------------------------------------------------
