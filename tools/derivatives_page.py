@@ -35,6 +35,19 @@ def _cell(text):
     return text.replace("|", "\\|")
 
 
+def _definition_line(op):
+    """Where op is defined: its class statement, or for a class made by a factory call
+    (`Lgamma = _unary_op(...)`), the line that assigns it."""
+    try:
+        return inspect.getsourcelines(op)[1]
+    except OSError:
+        lines = inspect.getsource(sys.modules[op.__module__]).splitlines()
+        for number, text in enumerate(lines, 1):
+            if text.startswith(f"{op.__name__} = "):
+                return number
+        raise
+
+
 def rows():
     """(file, line, op class name, grad_fn name, formula) for every differentiable op."""
     sys.path.insert(0, str(ROOT / "src"))
@@ -46,7 +59,7 @@ def rows():
         if not op.differentiable:
             continue
         path = Path(inspect.getsourcefile(op)).resolve().relative_to(ROOT).as_posix()
-        line = inspect.getsourcelines(op)[1]
+        line = _definition_line(op)
         found.append((path, line, op.__name__, op.name, op.formula))
     # The tensor ops first (ops/), then the layers' (nn/), each file's in source order.
     return sorted(found, key=lambda row: ("/ops/" not in row[0], row[0], row[1]))
