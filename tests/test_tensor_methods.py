@@ -115,7 +115,6 @@ NOT_BUILT = {
         "index",
         "reinforce",
         "register_post_accumulate_grad_hook",
-        "__annotations__",
         "__delitem__",
         "__dlpack_c_exchange_api__",
         "__setstate__",
