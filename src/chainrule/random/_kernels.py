@@ -35,6 +35,22 @@ def unit_float32(words):
     return out
 
 
+_CHUNK = 1 << 16
+
+
+def uniform_float32(gen, n):
+    """n float32 uniforms drawn from gen: unit_float32 of its next n words, made a chunk at
+    a time so that the words never leave the processor's cache."""
+    out = np.empty(n, _F32)
+    for start in range(0, n, _CHUNK):
+        words = gen.words(min(_CHUNK, n - start))
+        words &= _LOW24
+        here = out[start : start + len(words)]
+        np.copyto(here, words.view(np.int32), casting="unsafe")
+        here *= _F32(2.0**-24)
+    return out
+
+
 def unit_float64(words64):
     """float64 in [0, 1) from 64-bit draws: (w & (2**53 - 1)) * 2**-53."""
     bits = np.bitwise_and(words64, _LOW53)

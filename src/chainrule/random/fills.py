@@ -77,10 +77,14 @@ def uniform_values(gen, n, d, a, b):
     computing dtype."""
     if computed_as(d) == _F64:
         u = K.unit_float64(gen.words64(n))
-        values = u if (a, b) == (0.0, 1.0) else K.fma64(u, b - a, a)
+        if (a, b) == (0.0, 1.0):
+            return u  # below 1 already
+        values = K.fma64(u, b - a, a)
     else:
-        u = K.unit_float32(gen.words(n))
+        u = K.uniform_float32(gen, n)
         lo, hi = _F32.type(a), _F32.type(b)
+        if (lo, hi) == (0, 1) and d.np == _F32:
+            return u
         with np.errstate(over="ignore"):
             values = u if (lo, hi) == (0, 1) else K.fma32(u, hi - lo, lo)
         values = values.astype(d.np, copy=False)

@@ -8,6 +8,8 @@ one of the algorithms of _permutation.py, _multinomial.py and _poisson.py.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import dtypes
@@ -75,8 +77,9 @@ def rand(
     d = _dtype_or_default(dtype)
     if not d.is_floating_point:
         raise _not_implemented("check_uniform_bounds", d)
-    t = fills.uniform_(_new(shape, d), 0.0, 1.0, generator=generator)
-    return _done(t, requires_grad, device, out)
+    n = math.prod(shape)
+    values = fills.uniform_values(generator_or_default(generator), n, d, 0.0, 1.0)
+    return _done(_wrap(values.reshape(shape)), requires_grad, device, out)
 
 
 def randn(
@@ -95,8 +98,9 @@ def randn(
     d = _dtype_or_default(dtype)
     if not d.is_floating_point:
         raise _not_implemented("normal_kernel_cpu", d)
-    t = fills.normal_(_new(shape, d), 0.0, 1.0, generator=generator)
-    return _done(t, requires_grad, device, out)
+    n = math.prod(shape)
+    values = fills.normal_values(generator_or_default(generator), n, d, 0.0, 1.0)
+    return _done(_wrap(values.astype(d.np, copy=False).reshape(shape)), requires_grad, device, out)
 
 
 def _check_int_arg(name, x):
