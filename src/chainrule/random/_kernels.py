@@ -60,27 +60,48 @@ def unit_float64(words64):
 
 
 # -- fused multiply-add -----------------------------------------------------------------------
-def fma32(a, b, c):
-    """float32 a * b + c with one rounding, as the FMA instruction gives it.
+def fma32(a, b, c, out=None):
+    """float32 a * b + c with one rounding, as the FMA instruction gives it (into out, a
+    float32 array of the broadcast shape, when given).
 
     The product of two float32 is exact in float64, so a * b + c in float64 rounds once;
     rounding that to float32 is the fused result except when the float64 sum lands exactly
     on a float32 halfway point having been rounded there: then the sign of the sum's
-    rounding error decides.
+    rounding error decides. Large arrays go a chunk at a time, in cache.
     """
-    a64 = np.asarray(a, _F32).astype(_F64)
-    b64 = np.asarray(b, _F32).astype(_F64)
-    c64 = np.asarray(c, _F32).astype(_F64)
-    p = a64 * b64
-    s = p + c64
-    out = s.astype(_F32)
-    halfway = (s.view(np.uint64) & np.uint64(0x1FFFFFFF)) == np.uint64(0x10000000)
-    if halfway.any():
-        p, c64, s = (np.broadcast_to(v, s.shape)[halfway] for v in (p, c64, s))
-        err = _two_sum_error(p, c64, s)
-        nudged = np.nextafter(s, np.where(err > 0, np.inf, -np.inf))
-        out[halfway] = np.where(err != 0, nudged, s).astype(_F32)
+    a, b, c = (np.asarray(v, _F32) for v in (a, b, c))
+    shape = np.broadcast_shapes(a.shape, b.shape, c.shape)
+    if out is None:
+        out = np.empty(shape, _F32)
+    n = out.size
+    flat = all(v.ndim == 0 or (v.shape == shape and v.flags.c_contiguous) for v in (a, b, c))
+    if n <= _CHUNK or not flat or not out.flags.c_contiguous:
+        _fma32_block(a, b, c, out)
+        return out
+    a, b, c = (v if v.ndim == 0 else v.reshape(-1) for v in (a, b, c))
+    o = out.reshape(-1)
+    for start in range(0, n, _CHUNK):
+        part = slice(start, start + _CHUNK)
+        _fma32_block(*(v if v.ndim == 0 else v[part] for v in (a, b, c)), o[part])
     return out
+
+
+def _fma32_block(a, b, c, out):
+    s = np.multiply(a, b, dtype=_F64)
+    s += c
+    low = s.view(np.uint64) & np.uint64(0x1FFFFFFF)
+    halfway = low == np.uint64(0x10000000)
+    fixed = None
+    if halfway.any():  # decided before out is written: out may be c itself
+        p = np.broadcast_to(np.multiply(a, b, dtype=_F64), s.shape)[halfway]
+        cc = np.broadcast_to(c.astype(_F64), s.shape)[halfway]
+        sh = s[halfway]
+        err = _two_sum_error(p, cc, sh)
+        nudged = np.nextafter(sh, np.where(err > 0, np.inf, -np.inf))
+        fixed = np.where(err != 0, nudged, sh).astype(_F32)
+    np.copyto(out, s, casting="same_kind")
+    if fixed is not None:
+        out[halfway] = fixed
 
 
 def _two_sum_error(a, b, s):
