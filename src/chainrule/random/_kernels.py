@@ -88,7 +88,10 @@ def fma32(a, b, c, out=None):
 
 def _fma32_block(a, b, c, out):
     s = np.multiply(a, b, dtype=_F64)
-    s += c
+    if s.shape == out.shape:
+        s += c
+    else:
+        s = np.add(s, c, dtype=_F64)
     low = s.view(np.uint64) & np.uint64(0x1FFFFFFF)
     halfway = low == np.uint64(0x10000000)
     fixed = None
