@@ -13,7 +13,8 @@ float64 sum itself was rounded onto a float32 halfway point. The inputs here are
 enough to check every one: u and v are multiples of 2**-24 in [0, 1), and for all 2**24
 of each no sum of this kernel lands on a halfway point after rounding (exact halfway sums
 do occur; they round the same either way). tests/random/test_random_boxmuller.py repeats
-that check (CHAINRULE_EXHAUSTIVE=1) with `rounding=checked_rounding`.
+that check (CHAINRULE_EXHAUSTIVE=1): `fast_fma` and `exact_fma` give the same bits for
+every input.
 
 The arrays are processed in chunks that stay in the processor's cache, with the scratch
 buffers allocated once per call.
@@ -24,6 +25,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from . import _kernels as K
 
 _F32 = np.float32
 _F64 = np.float64
@@ -59,17 +62,17 @@ _LOW24 = 0xFFFFFF
 _CHUNK = 1 << 14
 
 
-def _round(t, out):
-    """float64 -> float32, round to nearest."""
+def fast_fma(a, b, c, out, t):
+    """out = a * b + c: the product exact in float64 (t), the sum rounded there, then to
+    float32. Without the halfway check of an exact fma: no input of this kernel needs it."""
+    np.multiply(a, b, out=t)
+    t += c
     np.copyto(out, t, casting="same_kind")
 
 
-def checked_rounding(t, out):
-    """_round, refusing a float64 value on a float32 halfway point (the exhaustive check)."""
-    low = t.view(np.uint64) & np.uint64(0x1FFFFFFF)
-    if (low == np.uint64(0x10000000)).any():
-        raise AssertionError("a float64 sum fell on a float32 halfway point")
-    np.copyto(out, t, casting="same_kind")
+def exact_fma(a, b, c, out, t):
+    """out = a * b + c rounded once, exactly (the check of fast_fma)."""
+    K.fma32(a, b, c, out=out)
 
 
 class _Scratch:
@@ -82,18 +85,14 @@ class _Scratch:
         self.small = np.empty(n, bool)
 
 
-def _horner(y, x64, coefficients, t, rounding):
-    """y = c0; y = fma(y, x, c) for each further c: float64 step, float32 rounding."""
-    np.multiply(x64, coefficients[0], out=t)
-    t += coefficients[1]
-    rounding(t, y)
+def _horner(y, x64, coefficients, t, fma):
+    """y = c0; y = fma(y, x, c) for each further c."""
+    fma(x64, coefficients[0], coefficients[1], y, t)
     for c in coefficients[2:]:
-        np.multiply(y, x64, out=t)
-        t += c
-        rounding(t, y)
+        fma(y, x64, c, y, t)
 
 
-def _chunk(ku, kv, out_cos, out_sin, s, rounding):
+def _chunk(ku, kv, out_cos, out_sin, s, fma):
     """One chunk: ku, kv the low 24 bits of the radius and angle words (int32)."""
     i, j = s.i, s.j
     x, z, y, e, m, tmp = s.f
@@ -114,18 +113,16 @@ def _chunk(ku, kv, out_cos, out_sin, s, rounding):
     x += m
     np.multiply(x, x, out=z)
     np.copyto(x64, x)
-    _horner(y, x64, _LOG_P, t, rounding)
+    _horner(y, x64, _LOG_P, t, fma)
     y *= x
-    np.multiply(y, z, out=t, dtype=_F64)
     np.multiply(e, _LOG_Q1, out=tmp)
-    t += tmp
-    rounding(t, y)
+    np.copyto(x64, z)
+    fma(y, x64, tmp, y, t)
     np.multiply(z, _F32(0.5), out=tmp)
     y -= tmp  # z * 0.5 is exact: one rounding, fused or not
     x += y
-    np.multiply(e, _LOG_Q2, out=t, dtype=_F64)
-    t += x
-    rounding(t, x)
+    np.copyto(x64, e)
+    fma(x64, _LOG_Q2, x, x, t)
     x *= _F32(-2)
     radius = np.sqrt(x, out=x)
     # -- sincos(theta), theta = 2 pi * kv * 2**-24
@@ -140,23 +137,19 @@ def _chunk(ku, kv, out_cos, out_sin, s, rounding):
     m += tmp
     np.multiply(y, _DP2, out=tmp)
     m += tmp
-    np.multiply(y, _DP3, out=t, dtype=_F64)
-    t += m
-    rounding(t, m)  # the reduced angle
+    np.copyto(x64, y)
+    fma(x64, _DP3, m, m, t)  # the reduced angle
     np.multiply(m, m, out=z)
     np.copyto(z64, z)
-    _horner(e, z64, _COS_P, t, rounding)
+    _horner(e, z64, _COS_P, t, fma)
     e *= z
-    np.multiply(e, z, out=t, dtype=_F64)
-    np.multiply(z, _F32(0.5), out=tmp)
-    t -= tmp
-    rounding(t, e)
+    np.multiply(z, _F32(-0.5), out=tmp)
+    fma(e, z64, tmp, e, t)
     e += _F32(1)  # the cosine polynomial
-    _horner(y, z64, _SIN_P, t, rounding)
+    _horner(y, z64, _SIN_P, t, fma)
     y *= z
-    np.multiply(y, m, out=t, dtype=_F64)
-    t += m
-    rounding(t, y)  # the sine polynomial
+    np.copyto(x64, m)
+    fma(y, x64, m, y, t)  # the sine polynomial
     # octants 0, 4, 8 take the sine from the sine polynomial; the others swap; signs by
     # octant, put into the sign bits
     shape = out_cos.shape
@@ -182,7 +175,7 @@ def _chunk(ku, kv, out_cos, out_sin, s, rounding):
     out_sin *= radius
 
 
-def box_muller_blocks(gen, blocks, out, rounding=_round):
+def box_muller_blocks(gen, blocks, out, fma=fast_fma):
     """Fill out (float32, shape (blocks, 2, 8)) with the normals of `blocks` blocks of 16
     words drawn from gen: in each block the first 8 words give radii, the last 8 angles;
     the block becomes the 8 cosines, then the 8 sines."""
@@ -197,4 +190,4 @@ def box_muller_blocks(gen, blocks, out, rounding=_round):
         np.bitwise_and(words[:, 0, :], _LOW24, out=ku.reshape(count, 8), casting="unsafe")
         np.bitwise_and(words[:, 1, :], _LOW24, out=kv.reshape(count, 8), casting="unsafe")
         here = out[start : start + count]
-        _chunk(ku, kv, here[:, 0, :], here[:, 1, :], s, rounding)
+        _chunk(ku, kv, here[:, 0, :], here[:, 1, :], s, fma)
