@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 
-import numpy as np
-
-from ...random.fills import bernoulli_
-from ...tensor import Tensor
+from ...autograd.grad_mode import no_grad
+from ...ops.creation import empty, zeros
 
 __all__ = ["alpha_dropout", "dropout", "dropout1d", "dropout2d", "dropout3d"]
 
@@ -19,37 +18,30 @@ def _check_p(p):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
-def _noise(input, shape, p):
-    """PyTorch's dropout noise: a tensor of input's dtype filled with bernoulli_(1 - p), one
-    double uniform per element drawn from the default generator."""
-    noise = Tensor._wrap(np.empty(shape, dtype=input._data.dtype))
-    return bernoulli_(noise, 1 - p)
-
-
 def _dropout(input, p, training, inplace, feature, alpha):
-    """PyTorch's dropout: input * noise, the noise scaled by 1 / (1 - p) (alpha dropout:
-    an affine map of the noise that keeps SELU's mean and variance)."""
+    """PyTorch's dropout: input * noise, the noise a tensor of input's dtype filled with
+    bernoulli_(1 - p) (one double uniform per element from the default generator) and
+    divided by 1 - p; alpha dropout maps the noise affinely instead, keeping SELU's mean
+    and variance. The noise is a constant: input * noise is the one recorded op."""
     if p == 0 or not training or input.numel() == 0:
         return input
     if p == 1:
-        zero = Tensor._wrap(np.zeros((), input._data.dtype))
+        zero = zeros((), dtype=input.dtype)
         return input.mul_(zero) if inplace else input * zero
     shape = tuple(input.shape)
     if feature:
         shape = shape[:2] + (1,) * (len(shape) - 2)
-    noise = _noise(input, shape, p)
-    arr = noise._data
-    dt = arr.dtype.type
+    with no_grad():
+        noise = empty(shape, dtype=input.dtype).bernoulli_(1 - p)
+        if not alpha:
+            noise.div_(1 - p)
+        else:
+            a = 1.0 / math.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
+            shift = noise.add(-1).mul_(_ALPHA * a).add_(_ALPHA * a * p)
+            noise.mul_(a)
     if not alpha:
-        arr /= dt(1 - p)
         return input.mul_(noise) if inplace else input * noise
-    a = 1.0 / np.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
-    shift = arr + dt(-1)
-    shift *= dt(_ALPHA * a)
-    shift += dt(_ALPHA * a * p)
-    arr *= dt(a)
-    b = Tensor._wrap(shift)
-    return input.mul_(noise).add_(b) if inplace else input * noise + b
+    return input.mul_(noise).add_(shift) if inplace else input * noise + shift
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
