@@ -202,28 +202,6 @@ def _scaled(b, alpha):
     return np.multiply(b, alpha) if isinstance(b, np.ndarray) else b * alpha
 
 
-def _add_scaled(a, b, alpha):
-    """a + alpha * b. Between float arrays of one dtype it is rounded once, as PyTorch's
-    vectorised CPU kernels compute it (a fused multiply-add, alpha rounded to the dtype)."""
-    if (
-        isinstance(a, np.ndarray)
-        and isinstance(b, np.ndarray)
-        and a.dtype == b.dtype
-        and a.dtype.kind == "f"
-        and a.dtype.itemsize >= 4
-    ):
-        from ..random._kernels import fma32, fma64
-
-        fma = fma32 if a.dtype == np.float32 else fma64
-        try:
-            shape = np.broadcast_shapes(a.shape, b.shape)
-        except ValueError:
-            raise broadcast_shapes_error(a.shape, b.shape) from None
-        result = fma(b, a.dtype.type(alpha), a)
-        return np.broadcast_to(result, shape) if result.shape != shape else result
-    return _binary_forward(np.add, a, _scaled(b, alpha))
-
-
 class AddScaled(Op):
     name = "AddBackward0"
     formula = "d(a+alpha*b)/da = 1, d(a+alpha*b)/db = alpha"
@@ -231,7 +209,7 @@ class AddScaled(Op):
     @staticmethod
     def forward(ctx, a, b, *, alpha):
         ctx.alpha = alpha
-        return _add_scaled(a, b, alpha)
+        return _binary_forward(np.add, a, _scaled(b, alpha))
 
     @staticmethod
     def backward(ctx, grad):
@@ -246,10 +224,8 @@ class Sub(Op):
     @staticmethod
     def forward(ctx, a, b, *, alpha=1):
         ctx.alpha = alpha
-        if alpha != 1:
-            return _add_scaled(a, b, -alpha)
         try:
-            return a - b
+            return a - b if alpha == 1 else a - _scaled(b, alpha)
         except ValueError:
             raise broadcast_shapes_error(np.shape(a), np.shape(b)) from None
 
@@ -1192,25 +1168,6 @@ def _direct_inplace(self, ufunc, other, kwargs):
     if alpha != 1:
         if ufunc is not np.add and ufunc is not np.subtract:
             return False
-        if isinstance(operand, np.ndarray) and data.dtype == np.float32:
-            # one rounding, as PyTorch's kernel computes it (see _add_scaled)
-            from ..random._kernels import fma32
-
-            sign = 1 if ufunc is np.add else -1
-            try:
-                fma32(operand, np.float32(sign * alpha), data, out=data)
-            except (ValueError, TypeError):
-                return False
-            self._bump_version()
-            return True
-        if isinstance(operand, np.ndarray):
-            sign = 1 if ufunc is np.add else -1
-            try:
-                np.copyto(data, _add_scaled(data, operand, sign * alpha))
-            except (ValueError, TypeError):
-                return False
-            self._bump_version()
-            return True
         operand = _scaled(operand, alpha)
     try:
         ufunc(data, operand, out=data)
@@ -1284,33 +1241,8 @@ def addcdiv_(self, tensor1, tensor2, value=1):
     return inplace(self, lambda t: addcdiv(t, tensor1, tensor2, value=value), (tensor1, tensor2))
 
 
-def _fused_addcmul(input, tensor1, tensor2, value):
-    """input + (value * tensor1) * tensor2 with the last multiply-add rounded once, as
-    PyTorch's vectorised kernel computes it; None where a graph is being recorded or the
-    operands are not float tensors of one dtype (the composite below then applies)."""
-    operands = (input, tensor1, tensor2)
-    if not all(isinstance(t, Tensor) for t in operands):
-        return None
-    if _grad_state.enabled and any(t._requires_grad for t in operands):
-        return None
-    dt = input._data.dtype
-    if dt not in (np.float32, np.float64) or any(t._data.dtype != dt for t in operands[1:]):
-        return None
-    from ..random._kernels import fma32, fma64
-
-    scaled = tensor1._data if value == 1 else tensor1._data * dt.type(value)
-    try:
-        result = (fma32 if dt == np.float32 else fma64)(scaled, tensor2._data, input._data)
-    except ValueError:
-        return None  # not broadcastable: the composite raises PyTorch's error
-    return Tensor._wrap(np.asarray(result, dt))
-
-
 @tensor_method("addcmul")
 def addcmul(input, tensor1, tensor2, *, value=1):
-    fused = _fused_addcmul(input, tensor1, tensor2, value)
-    if fused is not None:
-        return fused
     # PyTorch's order, (value * tensor1) * tensor2, so optimizer steps round as PyTorch's do
     return input + value * tensor1 * tensor2 if value != 1 else input + tensor1 * tensor2
 
