@@ -26,8 +26,6 @@ from ._boxmuller32 import box_muller_blocks
 
 _F32 = np.float32
 _F64 = np.float64
-
-# float32 constants of the vectorised kernel (Cephes' single-precision log and sincos)
 _TWO_PI = 2.0 * math.pi
 
 

@@ -48,7 +48,7 @@ def _write(self, values):
     return self
 
 
-def _number(x, name="value"):
+def _number(x):
     from ..tensor import Tensor
 
     if isinstance(x, Tensor):
