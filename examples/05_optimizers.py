@@ -13,6 +13,8 @@ p = parser("Lesson 05: comparing optimizers", epochs=200)
 p.add_argument("--lr", type=float, default=0.01, help="learning rate for all (default 0.01)")
 p.add_argument("--print-every", type=int, default=20, help="print the loss every N epochs")
 args = p.parse_args()
+if args.seed is not None:
+    torch.manual_seed(args.seed)
 
 x_data = torch.tensor([[1.0], [2.0], [3.0]])
 y_data = torch.tensor([[2.0], [4.0], [6.0]])

@@ -45,7 +45,6 @@ def arguments(description, epochs, lr, quick_lr=None):
         f"every 10 batches, lr {quick_lr}",
     )
     p.add_argument("--no-shuffle", action="store_true", help="keep the images in file order")
-    p.add_argument("--seed", type=int, help="seed the weights and the shuffling")
     if p.parse_known_args()[0].quick:
         p.set_defaults(epochs=1, log_interval=10, lr=quick_lr, train_size=3200, test_size=1000)
     return p.parse_args()

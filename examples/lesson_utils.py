@@ -1,6 +1,8 @@
-"""Plumbing shared by the lessons (not a lesson itself): command-line options, saving and
-loading initial weights as .npz, and the optional extras (matplotlib plots, tqdm bars).
-Plots go to examples/output/ (which git ignores) unless --out says elsewhere.
+"""Plumbing shared by the lessons (not a lesson itself): command-line options (--seed makes
+a run repeatable: the same seed gives the same weights and shuffles under PyTorch and
+chainrule), saving and loading initial weights as .npz, and the optional extras
+(matplotlib plots, tqdm bars). Plots go to examples/output/ (which git ignores) unless
+--out says elsewhere.
 
 Written against PyTorch's API, so it runs under PyTorch and under `chainrule run` alike.
 """
@@ -21,6 +23,7 @@ def parser(description, epochs):
     p.add_argument(
         "--out", default=OUTPUT, help="directory for the PNG plots (default: examples/output)"
     )
+    p.add_argument("--seed", type=int, help="seed the random numbers (torch.manual_seed)")
     p.add_argument("--init", metavar="FILE.npz", help="load the initial weights from this file")
     p.add_argument("--save-init", metavar="FILE.npz", help="save the initial weights here")
     p.add_argument("--no-plot", action="store_true", help="draw no plot")

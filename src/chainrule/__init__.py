@@ -73,6 +73,7 @@ from .random import (  # noqa: F401
     seed,
     set_rng_state,
 )
+from .random.sampling import *  # rand, randn, ... (and, through fills, Tensor.uniform_, ...)
 from .tensor import Size, Tensor  # noqa: F401
 from .threads import *
 from .type_info import *

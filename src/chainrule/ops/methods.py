@@ -1,6 +1,6 @@
 """The Tensor methods PyTorch has for chainrule's functions, and small odds and ends of
 Tensor's API: in-place forms (eq_, cumsum_, squeeze_, t_, ...), method forms of
-functions defined elsewhere (multinomial, bernoulli, take_along_dim, hardshrink, ...),
+functions defined elsewhere (take_along_dim, hardshrink, ...),
 addr/addbmm, cov/corrcoef, unsafe_chunk/unsafe_split, nonzero_static, resize_,
 set_, fill_diagonal_, apply_/map_, and the predicates (is_nonzero, is_signed, ...).
 
@@ -207,29 +207,6 @@ def is_set_to(self, tensor):
 @tensor_method("take_along_dim")
 def _take_along_dim(self, indices, dim=None):
     return _torch().take_along_dim(self, indices, dim)
-
-
-@tensor_method("multinomial")
-def _multinomial(self, num_samples, replacement=False, *, generator=None):
-    return _torch().multinomial(self, num_samples, replacement, generator=generator)
-
-
-@tensor_method("bernoulli")
-def _bernoulli(self, p=None, *, generator=None):
-    if p is None:
-        return _torch().bernoulli(self, generator=generator)
-    return _torch().bernoulli(self, p, generator=generator)
-
-
-@tensor_method("bernoulli_")
-def _bernoulli_(self, p=0.5, *, generator=None):
-    """self filled with draws of 1 with probability p (a number or a tensor), else 0."""
-    torch = _torch()
-    probs = p if isinstance(p, Tensor) else torch.full_like(self, float(p), dtype=torch.float64)
-    draws = torch.bernoulli(probs.expand(self.shape).to(torch.float64), generator=generator)
-    with torch.no_grad():
-        self.copy_(draws)
-    return self
 
 
 @tensor_method("hardshrink")

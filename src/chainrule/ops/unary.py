@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from .. import dtypes
+from ..random._kernels import fma64
 from .op import GRAD, Op, apply, apply_binary, apply_unary, tensor_method
 from .pointwise import where
 from .writes import maybe_out
@@ -282,18 +283,30 @@ cosh = unary_function(Cosh, "cosh")
 # -- tanh and sigmoid, whose backward formulas are primitives of their own ------------------------
 # As in PyTorch: one op instead of three on the backward pass, and differentiable again
 # for higher-order gradients.
+def _one_minus_square(y):
+    """1 - y*y rounded once, as PyTorch's vectorised CPU kernel computes it (a fused
+    multiply-add): for float32 the float64 value is exact, so one rounding to float32 is
+    that of the fused result; float64 takes an exact fused multiply-add."""
+    if y.dtype == np.float32:
+        y64 = y.astype(np.float64)
+        return (1.0 - y64 * y64).astype(np.float32)
+    if y.dtype == np.float64:
+        return fma64(-y, y, 1.0)
+    return 1 - y * y
+
+
 class TanhBackward(Op):
     name = "TanhBackwardBackward0"
     formula = "d(g*(1-y*y))/dg = 1-y*y, d/dy = -2*y*g"
 
     @staticmethod
     def ufunc(g, y):
-        return g * (1 - y * y)
+        return g * _one_minus_square(np.asarray(y))
 
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(g, y)
-        return g * (1 - y * y)
+        return g * _one_minus_square(np.asarray(y))
 
     derivatives = (
         lambda ctx, grad, g, y: tanh_backward(grad, y),

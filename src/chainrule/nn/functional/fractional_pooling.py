@@ -134,7 +134,7 @@ def _fractional(input, kernel_size, output_size, output_ratio, samples, nd):
         ratio = _ntuple(output_ratio, nd, "")
         output_size = [int(input.shape[input.dim() - nd + i] * ratio[i]) for i in range(nd)]
     if samples is None:
-        from ...ops.creation import rand
+        from ...random.sampling import rand
 
         if input.dim() < nd + 1:
             d = input.dim()
