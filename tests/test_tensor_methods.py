@@ -55,8 +55,6 @@ NOT_BUILT = {
         "resolve_conj",
         "resolve_neg",
     },
-    # Random fills of other distributions.
-    "sampling": {"cauchy_", "exponential_", "geometric_", "log_normal_", "random_"},
     # Incomplete gamma functions.
     "special": {"igamma", "igamma_", "igammac", "igammac_"},
     # Sparse and nested layouts.

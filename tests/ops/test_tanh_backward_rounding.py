@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import chainrule
-from chainrule.ops.pointwise import tanh_backward
+from chainrule.ops.unary import tanh_backward
 from parity import assert_exact, assert_ulp, vectorized_kernels
 
 N = 20_000
