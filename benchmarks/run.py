@@ -244,6 +244,18 @@ def gru(torch, tiny=False):
     return training_step(model, criterion, optimizer, (inputs, seq_lengths), target)
 
 
+def rng(torch, tiny=False):
+    """10**7 float32 uniforms (rand) and 10**7 float32 normals (randn) from the default
+    generator: the same numbers in both libraries."""
+    n = 1000 if tiny else 10_000_000
+    torch.manual_seed(0)
+
+    def run():
+        return torch.rand(n), torch.randn(n)
+
+    return run
+
+
 WORKLOADS = {
     "lesson": lesson,
     "chain50": chain50,
@@ -251,6 +263,7 @@ WORKLOADS = {
     "mlp": mlp,
     "cnn": cnn,
     "gru": gru,
+    "rng": rng,
 }
 
 # chainrule's targets: the ratio chainrule/PyTorch must not exceed these.
@@ -261,6 +274,7 @@ TARGETS = {
     "mlp": 1.2,
     "cnn": 1.5,
     "gru": 2.0,
+    "rng": 2.0,
     "memory200": 1.5,
 }
 

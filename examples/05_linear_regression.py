@@ -10,6 +10,8 @@ import torch.nn as nn
 from lesson_utils import parser, setup_init
 
 args = parser("Lesson 05: linear regression", epochs=500).parse_args()
+if args.seed is not None:
+    torch.manual_seed(args.seed)
 
 x_data = torch.tensor([[1.0], [2.0], [3.0]])
 y_data = torch.tensor([[2.0], [4.0], [6.0]])

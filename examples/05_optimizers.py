@@ -7,12 +7,14 @@ epochs; the loss curves are drawn side by side in a grid (05_optimizers.png in -
 import torch
 import torch.nn as nn
 import torch.optim as optim
-from lesson_utils import parser, progress, pyplot, save_figure, setup_init
+from lesson_utils import parser, progress, pyplot, save_figure, say, setup_init
 
 p = parser("Lesson 05: comparing optimizers", epochs=200)
 p.add_argument("--lr", type=float, default=0.01, help="learning rate for all (default 0.01)")
 p.add_argument("--print-every", type=int, default=20, help="print the loss every N epochs")
 args = p.parse_args()
+if args.seed is not None:
+    torch.manual_seed(args.seed)
 
 x_data = torch.tensor([[1.0], [2.0], [3.0]])
 y_data = torch.tensor([[2.0], [4.0], [6.0]])
@@ -65,9 +67,9 @@ def train(name, make_optimizer):
         loss = optimizer.step(closure)
         losses.append(loss.item())
         if epoch % args.print_every == 0 or epoch == args.epochs - 1:
-            print(f"{name} | Epoch: {epoch} | Loss: {loss.item()}")
+            say(f"{name} | Epoch: {epoch} | Loss: {loss.item()}")
     prediction = model(torch.tensor([[4.0]])).item()
-    print(f"{name} | Prediction for 4.0 after training: {prediction}")
+    say(f"{name} | Prediction for 4.0 after training: {prediction}")
     return losses
 
 

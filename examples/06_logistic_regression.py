@@ -10,6 +10,8 @@ import torch.nn as nn
 from lesson_utils import parser, pyplot, save_figure, setup_init
 
 args = parser("Lesson 06: logistic regression", epochs=1000).parse_args()
+if args.seed is not None:
+    torch.manual_seed(args.seed)
 
 # hours studied, and whether the student passed
 x_data = torch.tensor([[1.0], [2.0], [3.0], [4.0]])

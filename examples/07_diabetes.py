@@ -19,6 +19,8 @@ p.add_argument(
     help="the CSV table (default: data/diabetes.csv next to this lesson)",
 )
 args = p.parse_args()
+if args.seed is not None:
+    torch.manual_seed(args.seed)
 
 xy = np.loadtxt(args.data, delimiter=",", dtype=np.float32)
 x_data = torch.from_numpy(xy[:, 0:-1])

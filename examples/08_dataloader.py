@@ -54,7 +54,6 @@ def main():
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--num-workers", type=int, default=0, help="loader processes (default 0)")
     p.add_argument("--no-shuffle", action="store_true", help="keep the rows in file order")
-    p.add_argument("--seed", type=int, help="seed the shuffling (torch.manual_seed)")
     args = p.parse_args()
 
     if args.seed is not None:

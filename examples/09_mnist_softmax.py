@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 import torch.optim as optim
 from lesson_mnist import arguments, loaders, plot
-from lesson_utils import setup_init
+from lesson_utils import progress, say, setup_init
 
 
 class Net(torch.nn.Module):
@@ -52,7 +52,9 @@ def main():
 
     def train(epoch):
         running_loss = 0.0
-        for batch_idx, data in enumerate(train_loader, 0):
+        # a progress bar over the epoch's batches (tqdm, when installed)
+        batches = progress(train_loader, desc=f"epoch {epoch + 1}", leave=False)
+        for batch_idx, data in enumerate(batches, 0):
             inputs, target = data
             optimizer.zero_grad()
 
@@ -65,7 +67,7 @@ def main():
             running_loss += loss.item()
             if batch_idx % args.log_interval == args.log_interval - 1:
                 mean = running_loss / args.log_interval
-                print(f"[{epoch + 1}, {batch_idx + 1:5d}] loss: {mean:.3f}")
+                say(f"[{epoch + 1}, {batch_idx + 1:5d}] loss: {mean:.3f}")  # print, beside the bar
                 losses.append(mean)
                 running_loss = 0.0
 

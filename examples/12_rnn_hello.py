@@ -145,7 +145,6 @@ def main():
     p = parser("Lesson 12: hello -> ohlol with recurrent networks", epochs=15)
     p.add_argument("--model", choices=[*MODELS, "all"], default="all")
     p.add_argument("--quick", action="store_true", help="accepted; the lesson is quick")
-    p.add_argument("--seed", type=int, help="seed the initial weights (manual_seed)")
     args = p.parse_args()
     if args.seed is not None:
         torch.manual_seed(args.seed)

@@ -149,7 +149,6 @@ def main():
     p.add_argument("--lr", type=float, default=0.001, help="Adam's learning rate")
     p.add_argument("--quick", action="store_true", help="2,560 / 1,000 names, 2 epochs, lr 0.01")
     p.add_argument("--no-shuffle", action="store_true", help="keep the names in file order")
-    p.add_argument("--seed", type=int, help="seed the weights and the shuffling")
     if p.parse_known_args()[0].quick:
         p.set_defaults(epochs=2, lr=0.01)
     args = p.parse_args()

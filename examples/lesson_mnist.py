@@ -10,7 +10,7 @@ lesson_vision. --quick (and --train-size, --test-size) keep the first images onl
 
 import os
 
-from lesson_utils import parser, pyplot, save_figure
+from lesson_utils import parser, progress, pyplot, save_figure, say
 from torch.utils.data import DataLoader, Subset
 
 try:
@@ -45,7 +45,6 @@ def arguments(description, epochs, lr, quick_lr=None):
         f"every 10 batches, lr {quick_lr}",
     )
     p.add_argument("--no-shuffle", action="store_true", help="keep the images in file order")
-    p.add_argument("--seed", type=int, help="seed the weights and the shuffling")
     if p.parse_known_args()[0].quick:
         p.set_defaults(epochs=1, log_interval=10, lr=quick_lr, train_size=3200, test_size=1000)
     return p.parse_args()
@@ -70,18 +69,26 @@ def loaders(args):
 
 
 def plot(args, losses, accuracies, title, name):
-    """Loss per log interval and test accuracy per epoch, side by side (unless --no-plot)."""
+    """Loss per log interval and test accuracy per epoch, side by side (unless --no-plot).
+    After a single epoch (--quick) the accuracy is one number: it goes in the title and
+    the loss has the figure to itself."""
     plt = pyplot(args)
     if plt is None or not losses:
         return
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    if len(accuracies) < 2:
+        fig, left = plt.subplots(1, 1, figsize=(6, 4))
+        if accuracies:
+            title = f"{title}\ntest accuracy after {len(accuracies)} epoch: {accuracies[0]:.1f} %"
+    else:
+        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+        right.plot(range(1, len(accuracies) + 1), accuracies, marker="o")
+        right.set_xlabel("epoch")
+        right.set_ylabel("test accuracy (%)")
     left.plot(range(1, len(losses) + 1), losses)
     left.set_xlabel(f"batches (x{args.log_interval})")
     left.set_ylabel("cross-entropy loss")
-    right.plot(range(1, len(accuracies) + 1), accuracies, marker="o")
-    right.set_xlabel("epoch")
-    right.set_ylabel("test accuracy (%)")
     fig.suptitle(title)
+    fig.tight_layout()
     save_figure(plt, fig, args, name)
 
 
@@ -100,7 +107,8 @@ def fit(model, args, title, name):
 
     def train(epoch):
         running_loss = 0.0
-        for batch_idx, data in enumerate(train_loader, 0):
+        batches = progress(train_loader, desc=f"epoch {epoch + 1}", leave=False)
+        for batch_idx, data in enumerate(batches, 0):
             inputs, target = data
             inputs, target = inputs.to(device), target.to(device)
             optimizer.zero_grad()
@@ -114,7 +122,7 @@ def fit(model, args, title, name):
             running_loss += loss.item()
             if batch_idx % args.log_interval == args.log_interval - 1:
                 mean = running_loss / args.log_interval
-                print(f"[{epoch + 1}, {batch_idx + 1:5d}] loss: {mean:.3f}")
+                say(f"[{epoch + 1}, {batch_idx + 1:5d}] loss: {mean:.3f}")
                 losses.append(mean)
                 running_loss = 0.0
 

@@ -1,5 +1,8 @@
-"""Plumbing shared by the lessons (not a lesson itself): command-line options, saving and
-loading initial weights as .npz, and the optional extras (matplotlib plots, tqdm bars).
+"""Plumbing shared by the lessons (not a lesson itself): command-line options (--seed makes
+a run repeatable: the same seed gives the same weights and shuffles under PyTorch and
+chainrule), saving and loading initial weights as .npz, and the optional extras
+(matplotlib plots, tqdm bars). Plots go to examples/output/ (which git ignores) unless
+--out says elsewhere.
 
 Written against PyTorch's API, so it runs under PyTorch and under `chainrule run` alike.
 """
@@ -10,12 +13,17 @@ import os
 import numpy as np
 import torch
 
+OUTPUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "output")
+
 
 def parser(description, epochs):
     """The options every lesson takes; a lesson may add its own before parse_args()."""
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--epochs", type=int, default=epochs, help=f"epochs to train (default {epochs})")
-    p.add_argument("--out", default=".", help="directory for the PNG plots (default: here)")
+    p.add_argument(
+        "--out", default=OUTPUT, help="directory for the PNG plots (default: examples/output)"
+    )
+    p.add_argument("--seed", type=int, help="seed the random numbers (torch.manual_seed)")
     p.add_argument("--init", metavar="FILE.npz", help="load the initial weights from this file")
     p.add_argument("--save-init", metavar="FILE.npz", help="save the initial weights here")
     p.add_argument("--no-plot", action="store_true", help="draw no plot")
@@ -68,13 +76,29 @@ def save_figure(plt, fig, args, name):
 _said = set()
 
 
-def progress(iterable, **kwargs):
-    """A tqdm progress bar around iterable when tqdm is installed, else iterable itself."""
+def _tqdm():
     try:
         from tqdm import tqdm
     except ImportError:
         if "tqdm" not in _said:
             _said.add("tqdm")
             print("tqdm is not installed: no progress bars")
-        return iterable
-    return tqdm(iterable, **kwargs)
+        return None
+    return tqdm
+
+
+def progress(iterable, **kwargs):
+    """A tqdm progress bar (on stderr) around iterable when tqdm is installed, else
+    iterable itself."""
+    tqdm = _tqdm()
+    return iterable if tqdm is None else tqdm(iterable, **kwargs)
+
+
+def say(text):
+    """print(text), through tqdm when it is installed, so that a progress bar on the
+    screen is redrawn below the line instead of being broken by it."""
+    tqdm = _tqdm()
+    if tqdm is None:
+        print(text)
+    else:
+        tqdm.write(text)

@@ -188,6 +188,8 @@ SHAPES = {
     "reshape_negative": lambda t: _m(t).reshape(-2, 3),
     "view_wrong_size": lambda t: _m(t).view(4),
     "view_non_contiguous": lambda t: _m(t).t().view(6),
+    "double_memory_format_positional": lambda t: _m(t).double(t.contiguous_format),
+    "float_memory_format_positional": lambda t: _m(t).float(t.preserve_format),
     "permute_length": lambda t: _m(t).permute(0, 1, 2),
     "permute_duplicate": lambda t: _m(t).permute(0, 0),
     "transpose_out_of_range": lambda t: _m(t).transpose(0, 2),

@@ -37,9 +37,7 @@ def under_chainrule(lesson, cwd, *args, pythonpath=(), one_thread=False):
 _DRIVER = """
 import contextlib, json, os, runpy, sys
 import torch
-jobs, seed = json.loads(sys.argv[1])
-if seed is not None:
-    torch.manual_seed(seed)
+jobs = json.loads(sys.argv[1])
 for script, args, out in jobs:
     sys.argv = [script, *args]
     sys.path.insert(0, os.path.dirname(script))
@@ -49,8 +47,8 @@ for script, args, out in jobs:
 """
 
 
-def run_under_torch(jobs, cwd, seed=None, one_thread=False):
-    """Run (lesson, args, output file) jobs in order in one PyTorch interpreter, seeded
-    once with `seed` when given."""
+def run_under_torch(jobs, cwd, one_thread=False):
+    """Run (lesson, args, output file) jobs in order in one PyTorch interpreter (a lesson
+    seeds itself: --seed)."""
     jobs = [[str(EXAMPLES / lesson), list(args), str(out)] for lesson, args, out in jobs]
-    run([sys.executable, "-c", _DRIVER, json.dumps([jobs, seed])], cwd, one_thread=one_thread)
+    run([sys.executable, "-c", _DRIVER, json.dumps(jobs)], cwd, one_thread=one_thread)

@@ -24,7 +24,7 @@ def bench():
 
 
 def test_workloads_and_targets_are_listed(bench):
-    assert list(bench.WORKLOADS) == ["lesson", "chain50", "matmul1024", "mlp", "cnn", "gru"]
+    assert list(bench.WORKLOADS) == ["lesson", "chain50", "matmul1024", "mlp", "cnn", "gru", "rng"]
     assert bench.TARGETS == {
         "lesson": 0.5,
         "chain50": 0.5,
@@ -32,6 +32,7 @@ def test_workloads_and_targets_are_listed(bench):
         "mlp": 1.2,
         "cnn": 1.5,
         "gru": 2.0,
+        "rng": 2.0,
         "memory200": 1.5,
     }
 
@@ -116,6 +117,15 @@ def test_gru_workload_trains_or_says_what_is_missing(bench):
     run = bench.gru(chainrule, tiny=True)
     losses = [run().item() for _ in range(15)]
     assert all(np.isfinite(losses)) and losses[-1] < losses[0]
+
+
+def test_rng_workload_draws_pytorch_numbers(bench, torch):
+    uniforms, normals = bench.rng(chainrule, tiny=True)()
+    their_uniforms, their_normals = bench.rng(torch, tiny=True)()
+    assert uniforms.shape == normals.shape == (1000,) and uniforms.dtype is chainrule.float32
+    assert np.array_equal(uniforms.numpy(), their_uniforms.numpy())
+    if torch.backends.cpu.get_cpu_capability() != "DEFAULT":  # see tests/random
+        assert np.array_equal(normals.numpy(), their_normals.numpy())
 
 
 def test_memory_profile_samples_every_step(bench):

@@ -82,15 +82,15 @@ def test_no_subcommand_is_a_usage_error(capsys):
 
 def test_explain_dispatches_to_viz(monkeypatch):
     seen = []
-    fake = types.ModuleType("chainrule.viz.cli")
+    fake = types.ModuleType("chainrule.viz.explain_script")
     fake.explain_main = lambda argv: seen.append(argv) or 5
-    monkeypatch.setitem(sys.modules, "chainrule.viz.cli", fake)
+    monkeypatch.setitem(sys.modules, "chainrule.viz.explain_script", fake)
     assert main(["explain", "lesson.py", "--step", "2", "--help"]) == 5
     assert seen == [["lesson.py", "--step", "2", "--help"]]
 
 
 def test_explain_without_viz_is_a_clear_error(monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "chainrule.viz.cli", None)  # import fails
+    monkeypatch.setitem(sys.modules, "chainrule.viz.explain_script", None)  # import fails
     assert main(["explain", "lesson.py"]) == 2
     assert "explain is not available" in capsys.readouterr().err
 
@@ -116,3 +116,77 @@ def test_console_script_reports_failure(tmp_path):
     result = run_command([str(exe), "run", str(script)], tmp_path)
     assert result.returncode == 1
     assert "ZeroDivisionError" in result.stderr
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out == "chainrule 0.1.0 (PyTorch 2.13.0 API)\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--", "--epochs", "3"],
+        ["--epochs", "3", "--", "x"],
+        ["--", "--"],
+        ["-h"],
+        [],
+    ],
+)
+def test_run_passes_everything_after_the_script_as_python_does(tmp_path, capsys, args):
+    script = write(tmp_path, "import sys\nprint(sys.argv[1:])\n")
+    expected = subprocess.run(
+        [sys.executable, str(script), *args], capture_output=True, text=True
+    ).stdout
+    assert main(["run", str(script), *args]) == 0
+    assert capsys.readouterr().out == expected == f"{args}\n"
+
+
+def test_run_accepts_dashdash_before_the_script(tmp_path, capsys):
+    script = write(tmp_path, "import sys\nprint(sys.argv[1:])\n")
+    assert main(["run", "--", str(script), "-v"]) == 0
+    assert capsys.readouterr().out == "['-v']\n"
+
+
+def test_run_help_and_options_before_the_script(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["run", "--help"])
+    assert info.value.code == 0 and "the Python file to run" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as info:
+        main(["run", "--bogus", "x.py"])
+    assert info.value.code == 2
+
+
+def _explain_notes(monkeypatch, capsys, args):
+    seen = []
+    fake = types.ModuleType("chainrule.viz.explain_script")
+    fake.explain_main = lambda argv: seen.append(argv) or 0
+    monkeypatch.setitem(sys.modules, "chainrule.viz.explain_script", fake)
+    assert main(["explain", *args]) == 0
+    assert seen == [args]  # the arguments themselves are explain's to read, unchanged
+    return capsys.readouterr().err
+
+
+def test_explain_says_when_its_option_would_go_to_the_script(monkeypatch, capsys, tmp_path):
+    script = write(tmp_path, "print('no options of its own')\n")
+    err = _explain_notes(monkeypatch, capsys, [str(script), "--epochs", "2", "--out", "d"])
+    assert "--out comes after the script's own arguments, so" in err
+    assert f"{script} gets it, not chainrule explain" in err
+    assert "chainrule explain --out ..." in err
+    # explain's options in their places, or after `--` on purpose: nothing to say
+    for args in (
+        ["--out", "d", str(script), "--epochs", "2"],
+        [str(script), "--out", "d", "--epochs", "2"],
+        [str(script), "--call=2", "--", "--out", "x"],
+    ):
+        assert _explain_notes(monkeypatch, capsys, args) == ""
+
+
+def test_explain_says_when_it_takes_an_option_the_script_has(monkeypatch, capsys, tmp_path):
+    script = write(tmp_path, "import argparse\nargparse.ArgumentParser().add_argument('--out')\n")
+    err = _explain_notes(monkeypatch, capsys, [str(script), "--out", "plots"])
+    assert "--out plots right after the script is chainrule explain's option" in err
+    assert f"write it after `--`: chainrule explain {script} -- --out plots" in err
+    assert _explain_notes(monkeypatch, capsys, [str(script), "--", "--out", "plots"]) == ""

@@ -1,9 +1,11 @@
 """Course-style PyTorch scripts (tests/data/course_scripts) print the same under `chainrule run`
 as under PyTorch.
 
-Each script is plain PyTorch code of the kind a beginner course uses, deterministic without
-relying on either library's random numbers. PyTorch runs them all in one interpreter (so it is
-imported once); chainrule runs each one as a user would, `python -m chainrule run script.py`.
+Each script is plain PyTorch code of the kind a beginner course uses; those that draw random
+numbers seed them with torch.manual_seed, and print PyTorch's numbers under chainrule as
+they are (initial weights, dropout masks, shuffles, sampling: s16-s18). PyTorch runs them
+all in one interpreter (so it is imported once); chainrule runs each one as a user would,
+`python -m chainrule run script.py`.
 Outputs must be equal after masking object addresses; only the scripts listed in
 FLOAT_TOLERANCE may differ, in printed numbers only, by the stated relative tolerance.
 """

@@ -1,7 +1,7 @@
 """Render docs/img/lesson_graph.png: the lesson's graph page, stepped to the backward pass.
 
-Needs the layout library (npm install --prefix js --no-package-lock), Chromium at
-/usr/bin/chromium and the playwright package. Run from the repository root:
+Needs Chromium at /usr/bin/chromium and the playwright package. Run from the repository
+root:
 
     python docs/img/make_lesson_graph.py
 """
@@ -14,12 +14,10 @@ from playwright.sync_api import sync_playwright
 import chainrule as torch
 
 w = torch.tensor([1.0], requires_grad=True)
-x = torch.tensor([1.0])
-y = torch.tensor([2.0])
+x, y = 1.0, torch.tensor([2.0])
 with torch.viz.record():
-    yhat = x * w
-    r = yhat - y
-    l = r**2
+    y_pred = x * w
+    l = (y_pred - y) ** 2
 graph = torch.viz.trace(l)
 l.backward()
 
@@ -31,11 +29,11 @@ with tempfile.TemporaryDirectory() as tmp:
             executable_path="/usr/bin/chromium",
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        page = browser.new_page(viewport={"width": 860, "height": 400})
+        page = browser.new_page(viewport={"width": 900, "height": 470})
         page.goto(page_file.as_uri())
         for _ in range(6):  # forward through the three ops, then back to x * w
-            page.click("text=next")
+            page.click("[data-do=next]")
         out = Path(__file__).with_name("lesson_graph.png")
-        page.screenshot(path=str(out), full_page=True)
+        page.screenshot(path=str(out))
         browser.close()
 print("wrote", out)

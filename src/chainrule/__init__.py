@@ -3,6 +3,7 @@
 `import chainrule as torch` runs PyTorch teaching code unchanged.
 """
 
+import sys as _sys
 import warnings as _warnings
 
 from . import autograd, linalg, ops, return_types  # noqa: F401  (ops attaches Tensor's math methods)
@@ -24,7 +25,7 @@ from .autograd.grad_mode import (  # noqa: F401
     no_grad,
     set_grad_enabled,
 )
-from .device import device  # noqa: F401
+from .device import device, get_default_device, set_default_device  # noqa: F401
 from .dtypes import (  # noqa: F401
     bool_ as bool,
 )
@@ -46,13 +47,26 @@ from .layouts import *
 from .ops.comparison import *
 from .ops.conversion import *
 from .ops.creation import *
+from .ops.elementwise import *
+from .ops.factories import *
+from .ops.grids import *
+from .ops.histogram import *
 from .ops.indexing import *
+from .ops.inplace import *
 from .ops.joining import *
-from .ops.linalg import *
+from .ops.matmul import *
+from .ops.methods import *
 from .ops.pointwise import *
+from .ops.rearrange import *
 from .ops.reduction import *
+from .ops.scans import *
+from .ops.scatter import *
 from .ops.shape import *
 from .ops.sorting import *
+from .ops.special import *
+from .ops.statistics import *
+from .ops.strided import *
+from .ops.unary import *
 from .random import (  # noqa: F401
     Generator,
     default_generator,
@@ -62,6 +76,7 @@ from .random import (  # noqa: F401
     seed,
     set_rng_state,
 )
+from .random.sampling import *  # rand, randn, ... (and, through fills, Tensor.uniform_, ...)
 from .tensor import Size, Tensor  # noqa: F401
 from .threads import *
 from .type_info import *
@@ -74,14 +89,43 @@ int = int32
 short = int16
 cfloat = None
 
-__version__ = "0.1.0"
-
 # The packages above the ops, written in Tensor operations only; imported last
 # so that everything they use from the namespace is already there.
-from . import backends, cuda, nn, optim, utils, viz
+from . import (
+    accelerator,
+    amp,
+    backends,
+    compiler,
+    cuda,
+    distributions,
+    func,
+    nn,
+    onnx,
+    optim,
+    special,
+    testing,
+    torch_version,
+    utils,
+    version,
+    viz,
+)
+from .amp import autocast, get_autocast_dtype, is_autocast_enabled, set_autocast_enabled
+from .amp import cuda_amp as _cuda_amp
+from .compiler import compile
+from .nn.functional._torch_level import *  # torch.cdist, torch.pixel_shuffle, ...
 from .nn.functional.rnn import gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell  # noqa: F401
+from .ops.numpy_names import accept_numpy_names as _accept_numpy_names
 from .serialization import load, save
+from .version import __version__
 from .viz import explain
+
+# torch.cuda.amp (autocast, GradScaler) as older scripts import it: chainrule.cuda is a module,
+# so its amp is entered into sys.modules by name
+cuda.amp = _cuda_amp
+_sys.modules["chainrule.cuda.amp"] = _cuda_amp
+
+# Last, once every op is defined: axis=/keepdims= (NumPy's names) where PyTorch takes them.
+_accept_numpy_names([globals(), vars(special), vars(linalg)], Tensor)
 
 # Arithmetic that overflows or leaves the domain (log(0), 1/0, exp(1000)) gives
 # inf or nan silently, as in PyTorch; anomaly mode is the tool that stops on a

@@ -5,8 +5,6 @@ so isinstance checks and module state are shared) and `import torchvision.X` giv
 chainrule.vision.X. Nothing is aliased until alias_torch() is called.
 """
 
-from __future__ import annotations
-
 import importlib
 import importlib.abc
 import importlib.util
@@ -88,7 +86,7 @@ def alias_torch():
     unalias_torch()), so that nothing mixes the two libraries.
     """
     global _saved
-    import chainrule
+    import chainrule  # a cycle: chainrule/__init__.py imports this module
 
     if is_aliased():
         return

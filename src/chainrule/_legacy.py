@@ -6,13 +6,13 @@ holds for every float32 tensor, as in PyTorch. The tensors made are plain Tensor
 Sizes give zero-filled tensors (PyTorch leaves the memory uninitialized).
 """
 
-from __future__ import annotations
-
 import warnings
 
 import numpy as np
 
 from . import dtypes
+from .device import device as device_cls
+from .ops.creation import tensor as make_tensor
 from .tensor import Size, Tensor
 
 __all__ = [
@@ -97,8 +97,6 @@ def legacy_array(d, args, kwargs, keep_tensor_dtype=False):
     if kwargs:
         if set(kwargs) != {"device"}:
             raise _bad_combination(args, kwargs)
-        from .device import device as device_cls
-
         dev = kwargs["device"]
         dev = dev if isinstance(dev, device_cls) else device_cls(str(dev))
         if dev.type != "cpu":
@@ -122,8 +120,6 @@ def legacy_array(d, args, kwargs, keep_tensor_dtype=False):
             raise TypeError(f"new(): invalid data type '{_type_name(arg)}'")
         if not isinstance(arg, (list, tuple, np.ndarray)):
             raise TypeError(f"new(): data must be a sequence (got {_type_name(arg)})")
-        from .ops.creation import tensor as make_tensor
-
         return make_tensor(arg, dtype=d)._data, None
     if _is_int(args[0]):
         return np.zeros(_sizes(args), d.np), None

@@ -17,11 +17,11 @@ The layout rules, learnt by comparing with PyTorch's output:
   and move to a new line when they would pass `linewidth`.
 """
 
-from __future__ import annotations
-
 import math
 
 import numpy as np
+
+from .dtypes import bool_, get_default_dtype, int64
 
 __all__ = ["set_printoptions", "get_printoptions", "tensor_repr", "format_data"]
 
@@ -198,7 +198,6 @@ def _with_suffixes(text, suffixes, indent):
 
 
 def _dtype_suffix(t, empty):
-    from .dtypes import bool_, get_default_dtype, int64
 
     d = t.dtype
     default = get_default_dtype()

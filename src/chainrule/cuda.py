@@ -5,7 +5,7 @@ answers them; anything that would need a GPU raises that build's AssertionError.
 Seeding and cache calls are no-ops, so `torch.cuda.manual_seed_all(0)` in a script is fine.
 """
 
-from __future__ import annotations
+from .device import device as device_cls
 
 __all__ = [
     "is_available",
@@ -121,8 +121,6 @@ class device:
     needs CUDA (device -1 or None selects nothing and works)."""
 
     def __init__(self, device):
-        from .device import device as device_cls
-
         if isinstance(device, (str, device_cls)):
             device = device_cls(device).index
         self.idx = -1 if device is None else int(device)

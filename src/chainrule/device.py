@@ -1,7 +1,5 @@
 """Devices: chainrule computes on the CPU; 'cuda' is refused as a build without CUDA refuses it."""
 
-from __future__ import annotations
-
 import re
 
 # PyTorch's form of a device string: a type, then optionally ':' and an index
@@ -57,3 +55,18 @@ def check_device(d):
     if d.type not in ("cpu", "meta"):
         raise RuntimeError(f"chainrule computes on the CPU only; device '{d}' is not available")
     return d
+
+
+def set_default_device(device):
+    """Where factory functions put tensors by default. chainrule computes on the CPU, so "cpu"
+    (or None, which resets it) is the only choice; another device raises the error a PyTorch
+    build without it raises. PyTorch accepts "cuda" here and fails at the first tensor made;
+    chainrule says so at once."""
+    if device is None:
+        return
+    check_device(device)
+
+
+def get_default_device():
+    """The device factory functions use by default: always the CPU here."""
+    return cpu

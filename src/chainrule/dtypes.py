@@ -1,7 +1,5 @@
 """dtype objects, the default dtype, and PyTorch's type-promotion rules."""
 
-from __future__ import annotations
-
 import numpy as np
 
 

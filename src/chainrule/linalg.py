@@ -1,8 +1,6 @@
 """chainrule.linalg: the torch.linalg functions (norms, matmul) written with chainrule's ops."""
 
-from __future__ import annotations
-
-from .ops.linalg import matmul
+from .ops.matmul import matmul
 from .ops.reduction import vector_norm
 from .ops.singular import svdvals as _svdvals  # private: no public linalg.svd here
 

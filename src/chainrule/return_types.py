@@ -1,10 +1,22 @@
 """The named tuples that ops returning (values, indices) give back, as torch.return_types."""
 
-from __future__ import annotations
-
 import collections
 
-__all__ = ["aminmax", "kthvalue", "max", "median", "min", "mode", "sort", "topk"]
+__all__ = [
+    "aminmax",
+    "cummax",
+    "cummin",
+    "frexp",
+    "histogram",
+    "kthvalue",
+    "max",
+    "median",
+    "min",
+    "mode",
+    "nanmedian",
+    "sort",
+    "topk",
+]
 
 
 def structseq(name, fields=("values", "indices")):
@@ -28,3 +40,8 @@ sort = structseq("sort")
 topk = structseq("topk")
 kthvalue = structseq("kthvalue")
 aminmax = structseq("aminmax", ("min", "max"))
+nanmedian = structseq("nanmedian")
+cummax = structseq("cummax")
+cummin = structseq("cummin")
+frexp = structseq("frexp", ("mantissa", "exponent"))
+histogram = structseq("histogram", ("hist", "bin_edges"))

@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import threading
 import warnings
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import dtypes as _dtypes
+from ._printing import tensor_repr
+from .device import cpu
+
+if TYPE_CHECKING:  # for the annotations only: the graph module imports this one
+    from .autograd.graph import AccumulateGrad, Node
 
 
 class Size(tuple):
@@ -55,22 +61,35 @@ _new = object.__new__
 class Tensor:
     # Per-tensor state lives in the instance dict; these class-level defaults mean
     # a new tensor only stores what differs from them, which keeps op overhead low.
+    _data: np.ndarray
     _requires_grad = False
-    _grad = None
-    grad_fn = None
+    _grad: Tensor | None = None
+    grad_fn: Node | None = None
     _output_nr = 0
-    _version_counter = None  # a one-element list, made on the first write or view
-    _base = None
-    _acc = None
+    _version_counter: list[int] | None = None  # one element, made on the first write or view
+    _base: Tensor | None = None
+    _acc: AccumulateGrad | None = None
     _retains_grad = False
-    _view_replay = None  # (base -> view, view-shaped value -> base) for reshape/permute views
+    _view_replay: Any = None  # (base -> view, view-shaped value -> base) for reshape/permute views
 
     # NumPy defers to Tensor's reflected operators (ndarray * Tensor -> Tensor).
     __array_ufunc__ = None
     __array_priority__ = 1000
 
+    if TYPE_CHECKING:
+        # The math methods and operators are attached by the op modules (ops/op.py's
+        # tensor_method); to a type checker they take and give anything.
+        def __getattr__(self, name: str) -> Any: ...
+        def __add__(self, other: Any) -> Any: ...
+        def __radd__(self, other: Any) -> Any: ...
+        def __sub__(self, other: Any) -> Any: ...
+        def __mul__(self, other: Any) -> Any: ...
+        def __rmul__(self, other: Any) -> Any: ...
+        def __truediv__(self, other: Any) -> Any: ...
+        def __neg__(self) -> Any: ...
+
     def __init__(self, *args, **kwargs):
-        from ._legacy import init_tensor
+        from ._legacy import init_tensor  # a cycle: _legacy.py imports this module
 
         init_tensor(self, args, kwargs)
 
@@ -175,9 +194,7 @@ class Tensor:
         if self.grad_fn is None or self._retains_grad:
             return
         self._retains_grad = True
-        from .autograd.engine import retain_grad_hook
-
-        self.grad_fn._add_pre_hook(self._output_nr, retain_grad_hook(self))
+        self.grad_fn._add_pre_hook(self._output_nr, _engine.retain_grad_hook(self))
 
     def register_hook(self, hook):
         """hook(grad) runs when this tensor's gradient is computed; a tensor it returns
@@ -190,8 +207,6 @@ class Tensor:
     def _accumulator(self):
         acc = self._acc
         if acc is None:
-            from .autograd.graph import AccumulateGrad
-
             with _ACCUMULATOR_LOCK:  # two threads must not make a leaf two accumulators
                 acc = self._acc
                 if acc is None:
@@ -266,8 +281,6 @@ class Tensor:
 
     @property
     def device(self):
-        from .device import cpu
-
         return cpu
 
     @property
@@ -315,6 +328,14 @@ class Tensor:
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
 
+    def is_complex(self):
+        return False  # chainrule has no complex dtypes
+
+    # Storage questions PyTorch users ask: a CPU tensor is none of these.
+    is_sparse = False
+    is_quantized = False
+    is_meta = False
+
     def is_contiguous(self, memory_format=None):
         if memory_format is None:
             return self._data.flags.c_contiguous
@@ -330,7 +351,14 @@ class Tensor:
         return self._data.__array_interface__["data"][0]
 
     def storage_offset(self):
-        return 0
+        """Where this tensor starts in the memory it shares with the array that owns it, in
+        elements (0 for a tensor that owns its memory)."""
+        a = self._data
+        root = a
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        start = root.__array_interface__["data"][0]
+        return (a.__array_interface__["data"][0] - start) // a.itemsize
 
     def __len__(self):
         if self._data.ndim == 0:
@@ -408,8 +436,6 @@ class Tensor:
         return object.__format__(self, spec)
 
     def __repr__(self, *, tensor_contents=None):
-        from ._printing import tensor_repr
-
         return tensor_repr(self)
 
     def __reduce_ex__(self, protocol):
@@ -453,8 +479,6 @@ def version_error(t, expected, node, current=None):
         name = type(t.grad_fn).__name__
         name = name[:-9] if name.endswith("Backward0") else name.replace("Backward", "")
         out_of = f", which is output {t._output_nr} of {name},"
-    from .autograd.anomaly_mode import state as _anomaly_state
-
     if _anomaly_state.enabled:
         hint = (
             "the backtrace further above shows the operation that failed to compute its "
@@ -472,5 +496,8 @@ def version_error(t, expected, node, current=None):
     )
 
 
-from .autograd import engine as _engine  # noqa: E402  (the engine imports Tensor)
+# A cycle: the autograd package (the engine, the graph) imports Tensor from here.
+from .autograd import engine as _engine  # noqa: E402
+from .autograd.anomaly_mode import state as _anomaly_state  # noqa: E402
 from .autograd.grad_mode import state as _grad_state  # noqa: E402
+from .autograd.graph import AccumulateGrad  # noqa: E402

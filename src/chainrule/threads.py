@@ -7,11 +7,11 @@ other BLAS the number is remembered and reported, and the BLAS keeps its own
 setting (its environment variables, such as OPENBLAS_NUM_THREADS, still work).
 """
 
-from __future__ import annotations
-
 import ctypes
 import glob
 import os
+
+import numpy
 
 __all__ = [
     "get_num_interop_threads",
@@ -37,8 +37,6 @@ def _openblas():
     global _blas
     if _blas is None:
         _blas = False
-        import numpy
-
         here = os.path.dirname(numpy.__file__)
         candidates = glob.glob(os.path.join(here + ".libs", "*openblas*"))
         candidates += glob.glob(os.path.join(here, ".dylibs", "*openblas*"))

@@ -1,7 +1,5 @@
 """Questions about tensors and dtypes: is_tensor, result_type, can_cast, finfo, iinfo, ..."""
 
-from __future__ import annotations
-
 import numpy as np
 
 from . import dtypes
@@ -115,14 +113,3 @@ class iinfo:
 
     def __repr__(self):
         return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
-
-
-# Tensor methods that answer questions about storage PyTorch users ask.
-def _is_complex(self):
-    return False
-
-
-Tensor.is_complex = _is_complex
-Tensor.is_sparse = False
-Tensor.is_quantized = False
-Tensor.is_meta = False

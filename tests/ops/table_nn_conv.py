@@ -168,3 +168,38 @@ CASES = [
         (A(2, 3),),
     ),
 ]
+
+# 3-d convolutions: the same Ops over three spatial dims.
+CASES += [
+    OpCase(
+        "conv3d",
+        lambda t, x, w, b: F(t).conv3d(x, w, b, stride=(2, 1, 1), padding=(0, 1, 0)),
+        (A(2, 2, 3, 4, 3), A(3, 2, 2, 2, 2), A(3)),
+    ),
+    OpCase(
+        "conv3d_groups_dilation",
+        lambda t, x, w: F(t).conv3d(x, w, groups=2, dilation=(1, 2, 1)),
+        (A(1, 4, 2, 4, 3), A(2, 2, 1, 2, 2)),
+    ),
+    OpCase(
+        "conv_transpose3d",
+        lambda t, x, w, b: F(t).conv_transpose3d(x, w, b, stride=2, padding=1, output_padding=1),
+        (A(1, 2, 2, 2, 3), A(2, 3, 3, 2, 2), A(3)),
+    ),
+]
+
+# unfold and fold: im2col and its adjoint.
+CASES += [
+    OpCase(
+        "unfold",
+        lambda t, x: F(t).unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
+        (A(2, 2, 5, 4),),
+    ),
+    OpCase("unfold_unbatched", lambda t, x: F(t).unfold(x, 2), (A(2, 3, 3),)),
+    OpCase(
+        "fold",
+        lambda t, x: F(t).fold(x, (5, 4), (2, 3), padding=1, stride=(2, 1)),
+        (A(2, 12, 12),),
+    ),
+    OpCase("fold_unbatched_overlap", lambda t, x: F(t).fold(x, (3, 3), 2), (A(8, 4),)),
+]

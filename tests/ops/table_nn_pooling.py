@@ -196,3 +196,83 @@ CASES = [
         (A(1, 1, 2, 3), A(1, 1, 4, 6)),
     ),
 ]
+
+# 3-d pooling: the same kernels under PyTorch's 3-D names; _vjp reaches each backward Op.
+CASES += [
+    OpCase("max_pool3d", lambda t, a: F(t).max_pool3d(a, 2, (1, 2, 1), 1), (D(1, 2, 3, 4, 3),)),
+    OpCase(
+        "max_pool3d_unbatched_ceil",
+        lambda t, a: F(t).max_pool3d(a, 2, ceil_mode=True),
+        (D(2, 3, 3, 5),),
+    ),  # fmt: skip
+    OpCase(
+        "max_pool3d_vjp",
+        lambda t, a, v: _vjp(t, lambda x: F(t).max_pool3d(x, 2, 1), a, v),
+        (D(1, 1, 3, 3, 3), A(1, 1, 2, 2, 2)),
+    ),
+    OpCase(
+        "avg_pool3d", lambda t, a: F(t).avg_pool3d(a, (2, 2, 3), 1, (1, 0, 1)), (A(1, 2, 3, 3, 4),)
+    ),  # fmt: skip
+    OpCase(
+        "avg_pool3d_vjp",
+        lambda t, a, v: _vjp(
+            t, lambda x: F(t).avg_pool3d(x, 2, count_include_pad=False, padding=1), a, v
+        ),
+        (A(1, 1, 3, 2, 3), A(1, 1, 2, 2, 2)),
+    ),  # fmt: skip
+    OpCase(
+        "adaptive_avg_pool3d",
+        lambda t, a: F(t).adaptive_avg_pool3d(a, (2, 3, 2)),
+        (A(2, 1, 5, 4, 3),),
+    ),  # fmt: skip
+    OpCase(
+        "adaptive_avg_pool3d_vjp",
+        lambda t, a, v: _vjp(t, lambda x: F(t).adaptive_avg_pool3d(x, (2, 1, 2)), a, v),
+        (A(1, 1, 3, 2, 3), A(1, 1, 2, 1, 2)),
+    ),
+    OpCase(
+        "adaptive_max_pool3d",
+        lambda t, a: F(t).adaptive_max_pool3d(a, (2, 3, 2)),
+        (D(1, 2, 5, 4, 3),),
+    ),  # fmt: skip
+    OpCase(
+        "adaptive_max_pool3d_vjp",
+        lambda t, a, v: _vjp(t, lambda x: F(t).adaptive_max_pool3d(x, (2, 2, 2)), a, v),
+        (D(1, 1, 3, 3, 3), A(1, 1, 2, 2, 2)),
+    ),
+    OpCase(
+        "max_unpool3d",
+        lambda t, a: F(t).max_unpool3d(*F(t).max_pool3d(a, 2, return_indices=True), 2),
+        (D(1, 2, 4, 4, 2),),
+    ),
+]
+
+# Fractional max pooling with fixed samples (the random draws are given).
+_SAMPLES2 = [[[0.25, 0.7], [0.9, 0.1]]]
+_SAMPLES3 = [[[0.3, 0.6, 0.2]]]
+
+
+def _frac2(t, a):
+    s = t.tensor(_SAMPLES2, dtype=a.dtype)
+    return F(t).fractional_max_pool2d(a, 2, output_size=(3, 4), _random_samples=s)
+
+
+def _frac3(t, a):
+    s = t.tensor(_SAMPLES3, dtype=a.dtype)
+    return F(t).fractional_max_pool3d(a, (2, 1, 2), output_ratio=0.6, _random_samples=s)
+
+
+CASES += [
+    OpCase("fractional_max_pool2d", _frac2, (D(1, 2, 5, 6),)),
+    OpCase(
+        "fractional_max_pool2d_vjp",
+        lambda t, a, v: _vjp(t, lambda x: _frac2(t, x), a, v),
+        (D(1, 2, 5, 6), A(1, 2, 3, 4)),
+    ),
+    OpCase("fractional_max_pool3d", _frac3, (D(1, 1, 4, 5, 5),)),
+    OpCase(
+        "fractional_max_pool3d_vjp",
+        lambda t, a, v: _vjp(t, lambda x: _frac3(t, x), a, v),
+        (D(1, 1, 4, 5, 5), A(1, 1, 2, 3, 3)),
+    ),
+]

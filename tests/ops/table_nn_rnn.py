@@ -106,3 +106,40 @@ CASES += [
     OpCase("pack_padded_sequence_unsorted", _pack, (A(3, 4, 2),)),
     OpCase("pad_packed_sequence_batch_first", _pad, (A(6, 2),)),
 ]
+
+
+# The layers' outputs under PyTorch's grad_fn names (functional/_rnn_outputs.py): a module
+# with fixed weights, the input differentiated.
+def _layer(kind, take=0, cast=None, packed=False, **kw):
+    def fn(t, x):
+        m = getattr(t.nn, kind)(IN, H, **kw).to(x.dtype)
+        with t.no_grad():
+            for i, p in enumerate(m.parameters()):
+                # Exact in both libraries (a linspace's last bit depends on the kernel).
+                n = p.numel()
+                p.copy_((t.arange(n, dtype=x.dtype) / n * (1 + 0.1 * i) - 0.5).reshape(p.shape))
+        if cast is not None:
+            m, x = m.to(getattr(t, cast)), x.to(getattr(t, cast))
+        if packed:
+            x = t.nn.utils.rnn.pack_padded_sequence(x, [3, 2, 1])
+            return m(x)[0].data
+        out = m(x)[take]
+        return out[0] if isinstance(out, tuple) else out
+
+    return fn
+
+
+CASES += [
+    OpCase("rnn_output_stacked", _layer("RNN"), (A(3, 2, IN),), double=False),
+    OpCase("gru_output_batch_first", _layer("GRU", batch_first=True), (A(2, 3, IN),), double=False),
+    OpCase("rnn_output_packed", _layer("RNN", packed=True), (A(3, 3, IN),), double=False),
+    # float32 LSTMs end in PyTorch's oneDNN layer node, an identity whose values and names
+    # tests/nn/test_nn_rnn_names.py compares with PyTorch; here it is only reached.
+    OpCase(
+        "lstm_output_float32",
+        _layer("LSTM", cast="float32"),
+        (A(3, 2, IN),),
+        gradcheck=False,
+        torch=False,
+    ),
+]

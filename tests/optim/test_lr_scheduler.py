@@ -30,6 +30,35 @@ SCHEDULES = [
         "OneCycleLR",
         {"max_lr": 0.5, "total_steps": 31, "div_factor": 5.0, "final_div_factor": 100.0},
     ),
+    ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4}),
+    (
+        "CyclicLR",
+        {
+            "base_lr": [0.01, 0.02],
+            "max_lr": 0.1,
+            "step_size_up": 3,
+            "step_size_down": 5,
+            "mode": "triangular2",
+        },
+    ),
+    (
+        "CyclicLR",
+        {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "mode": "exp_range", "gamma": 0.9},
+    ),
+    (
+        "CyclicLR",
+        {
+            "base_lr": 0.01,
+            "max_lr": [0.1, 0.2],
+            "step_size_up": 2,
+            "scale_fn": lambda x: 0.5 * (1 + math.sin(x)),
+            "scale_mode": "iterations",
+            "base_momentum": 0.7,
+            "max_momentum": [0.95, 0.9],
+        },
+    ),
+    ("CosineAnnealingWarmRestarts", {"T_0": 5}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 3, "T_mult": 2, "eta_min": 0.001}),
 ]
 
 
@@ -56,7 +85,8 @@ def _momenta(opt):
 
 
 def _ids(case):
-    return case[0] + "-" + "-".join(f"{k}={v}" for k, v in case[1].items() if k != "lr_lambda")
+    shown = {k: v for k, v in case[1].items() if not callable(v)}
+    return case[0] + "-" + "-".join(f"{k}={v}" for k, v in shown.items())
 
 
 @pytest.mark.parametrize("case", SCHEDULES, ids=[_ids(c) for c in SCHEDULES])

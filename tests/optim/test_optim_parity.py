@@ -34,6 +34,14 @@ CASES = [
     ("ASGD", {"lr": 0.01}),
     ("ASGD", {"lr": 0.01, "t0": 5, "lambd": 0.01, "alpha": 0.5, "weight_decay": 0.1}),
     ("ASGD", {"lr": 0.05, "t0": 0, "maximize": True}),
+    ("Adadelta", {}),
+    ("Adadelta", {"lr": 0.5, "rho": 0.8, "eps": 1e-4, "weight_decay": 0.1, "maximize": True}),
+    ("NAdam", {}),
+    ("NAdam", {"lr": 0.01, "weight_decay": 0.1, "momentum_decay": 0.01}),
+    ("NAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True}),
+    ("RAdam", {}),
+    ("RAdam", {"lr": 0.01, "weight_decay": 0.1, "betas": (0.8, 0.9), "eps": 1e-3}),
+    ("RAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True}),
 ]
 # PyTorch's CPU kernels fuse a*b + c into one rounding where chainrule rounds twice, so
 # float32 results differ in the last bits; float64 agrees to about 1e-15.

@@ -18,6 +18,9 @@ NAMES = {
     "RMSprop": {"lr": 0.01, "centered": True, "momentum": 0.5},
     "Rprop": {"lr": 0.01},
     "ASGD": {"lr": 0.01, "t0": 2},
+    "Adadelta": {"lr": 0.5},
+    "NAdam": {"lr": 0.01, "decoupled_weight_decay": True, "weight_decay": 0.1},
+    "RAdam": {"lr": 0.01},
 }
 
 

@@ -8,7 +8,21 @@ import pytest
 import chainrule
 from chainrule import optim
 
-ALL = ["SGD", "Adam", "AdamW", "Adagrad", "Adamax", "RMSprop", "Rprop", "ASGD", "LBFGS"]
+ALL = [
+    "SGD",
+    "Adam",
+    "AdamW",
+    "Adagrad",
+    "Adamax",
+    "RMSprop",
+    "Rprop",
+    "ASGD",
+    "LBFGS",
+    "Adadelta",
+    "NAdam",
+    "RAdam",
+    "SparseAdam",
+]
 
 
 def leaf(*values):
@@ -134,6 +148,20 @@ def test_named_parameters_are_kept_as_param_names():
         lambda lib, p: lib.optim.Rprop([p], etas=(0.5, 0.9)),
         lambda lib, p: lib.optim.ASGD([p], weight_decay=-1),
         lambda lib, p: lib.optim.LBFGS([p], lr=-1),
+        lambda lib, p: lib.optim.Adadelta([p], lr=-1),
+        lambda lib, p: lib.optim.Adadelta([p], rho=1.5),
+        lambda lib, p: lib.optim.Adadelta([p], eps=-1),
+        lambda lib, p: lib.optim.Adadelta([p], weight_decay=-1),
+        lambda lib, p: lib.optim.NAdam([p], betas=(0.9, 1.0)),
+        lambda lib, p: lib.optim.NAdam([p], momentum_decay=-1),
+        lambda lib, p: lib.optim.NAdam([p], weight_decay=-1, momentum_decay=-1),
+        lambda lib, p: lib.optim.RAdam([p], eps=-1),
+        lambda lib, p: lib.optim.RAdam([p], betas=(-0.1, 0.9)),
+        lambda lib, p: lib.optim.RAdam([p], weight_decay=-1),
+        lambda lib, p: lib.optim.SparseAdam([p], lr=0),
+        lambda lib, p: lib.optim.SparseAdam([p], eps=0),
+        lambda lib, p: lib.optim.SparseAdam([p], betas=(0.9, 1.0)),
+        lambda lib, p: lib.optim.SparseAdam([p], lr=lib.tensor([0.1, 0.2])),
     ],
 )
 def test_bad_hyperparameters_raise_pytorchs_errors(torch, make):
@@ -142,7 +170,9 @@ def test_bad_hyperparameters_raise_pytorchs_errors(torch, make):
     assert ours == theirs
 
 
-@pytest.mark.parametrize("name", ["Adam", "Adamax", "RMSprop", "Rprop", "ASGD"])
+@pytest.mark.parametrize(
+    "name", ["Adam", "Adamax", "RMSprop", "Rprop", "ASGD", "Adadelta", "NAdam", "RAdam"]
+)
 def test_capturable_is_refused_on_the_cpu_as_pytorch_does(torch, name):
     def make(lib):
         p = lib.ones(2, requires_grad=True)
@@ -289,6 +319,9 @@ DIFFERENTIABLE = [
     ("Adam", {"lr": 0.1, "amsgrad": True}, 1),
     ("RMSprop", {"lr": 0.1, "centered": True}, 1),
     ("Adagrad", {"lr": 0.1}, 2),
+    ("Adadelta", {"lr": 0.5}, 2),
+    ("NAdam", {"lr": 0.1, "weight_decay": 0.1}, 2),
+    ("RAdam", {"lr": 0.1}, 2),
 ]
 
 

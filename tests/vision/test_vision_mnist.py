@@ -1,5 +1,6 @@
 """MNIST: reading IDX files, the not-found error, download with checksums, and the offline
-stand-in (one warning, deterministic, read back from disk silently)."""
+stand-in (deterministic, marked as generated, one short line per run that reads it, and
+replaced by the real files once a later run can download them)."""
 
 import gzip
 import hashlib
@@ -51,6 +52,13 @@ def small_mnist(tmp_path):
     _write_split(str(raw), "train", *train, compress=True)
     _write_split(str(raw), "t10k", *test, compress=False)
     return tmp_path, train, test
+
+
+@pytest.fixture(autouse=True)
+def new_process(monkeypatch):
+    """Each test starts as a new run would: nothing announced or retried yet."""
+    monkeypatch.setattr(mnist, "_said", set())
+    monkeypatch.setattr(mnist, "_retried", set())
 
 
 @pytest.fixture
@@ -190,37 +198,108 @@ def test_download_checks_md5_and_extracts(tmp_path, monkeypatch):
     ).is_file()
 
 
-def test_checksum_failure_everywhere_falls_back(tmp_path, monkeypatch, offline):
+def test_checksum_failure_everywhere_falls_back(tmp_path, monkeypatch, offline, capsys):
     monkeypatch.setattr(mnist.urllib.request, "urlopen", lambda url, timeout: io.BytesIO(b"x"))
-    with pytest.warns(UserWarning, match="MD5 checksum mismatch"):
-        ds = datasets.MNIST(str(tmp_path), download=True)
+    ds = datasets.MNIST(str(tmp_path), download=True)
     assert len(ds) == 300
+    assert capsys.readouterr().err == (
+        "MNIST: could not be downloaded (MD5 checksum mismatch); using chainrule's generated "
+        "stand-in digits instead, not the real MNIST\n"
+    )
 
 
-def test_offline_download_warns_once_and_writes_a_deterministic_standin(tmp_path, offline):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+def test_offline_download_writes_a_deterministic_standin_and_says_so_once(
+    tmp_path, offline, capsys
+):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         train = datasets.MNIST(str(tmp_path / "a"), download=True)
         test = datasets.MNIST(str(tmp_path / "a"), train=False, download=True)
-    assert [str(w.message)[:33] for w in caught] == ["MNIST could not be downloaded (ht"]
-    assert "offline stand-in" in str(caught[0].message)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("MNIST: could not be downloaded (")
+    assert lines[0].endswith(
+        "using chainrule's generated stand-in digits instead, not the real MNIST"
+    )
     assert len(train) == 300 and len(test) == 100
     assert train.data.dtype is chainrule.uint8 and tuple(train.data.shape[1:]) == (28, 28)
     assert train.targets.dtype is chainrule.int64
     assert sorted(set(train.targets.tolist())) == list(range(10))
     assert isinstance(train[0][0], Image.Image) and type(train[0][1]) is int
     assert not np.array_equal(train.data.numpy()[:100], test.data.numpy())
+    assert (tmp_path / "a" / "MNIST" / "raw" / "STANDIN.txt").is_file()  # marked generated
 
-    # the same stand-in in another folder, and read back from disk without a warning
-    with pytest.warns(UserWarning):
-        again = datasets.MNIST(str(tmp_path / "b"), download=True)
+    # the same stand-in in another folder
+    again = datasets.MNIST(str(tmp_path / "b"), download=True)
     np.testing.assert_array_equal(again.data.numpy(), train.data.numpy())
     np.testing.assert_array_equal(again.targets.numpy(), train.targets.numpy())
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        reread = datasets.MNIST(str(tmp_path / "a"), download=False)
+    assert len(capsys.readouterr().err.splitlines()) == 1
+
+    # a later run reads it back, and says so in one short line
+    mnist._said.clear()
+    mnist._retried.clear()
+    reread = datasets.MNIST(str(tmp_path / "a"), download=False)
+    datasets.MNIST(str(tmp_path / "a"), train=False, download=True)  # still offline
     np.testing.assert_array_equal(reread.data.numpy(), train.data.numpy())
-    assert (tmp_path / "a" / "MNIST" / "raw" / "STANDIN.txt").is_file()
+    assert capsys.readouterr().err == (
+        "MNIST: using chainrule's generated stand-in digits, not the real MNIST\n"
+    )
+
+
+def _real_files(monkeypatch):
+    """Mirrors that serve a tiny 'real' MNIST, with the right checksums."""
+    blobs, resources = {}, []
+    for name, array in [
+        ("train-images-idx3-ubyte.gz", np.full((2, 28, 28), 7, np.uint8)),
+        ("train-labels-idx1-ubyte.gz", np.array([1, 2], np.uint8)),
+        ("t10k-images-idx3-ubyte.gz", np.ones((1, 28, 28), np.uint8)),
+        ("t10k-labels-idx1-ubyte.gz", np.array([3], np.uint8)),
+    ]:
+        blobs[name] = gzip.compress(_idx_bytes(array))
+        resources.append((name, hashlib.md5(blobs[name]).hexdigest()))
+    timeouts = []
+
+    def urlopen(url, timeout):
+        timeouts.append(timeout)
+        return io.BytesIO(blobs[url.rsplit("/", 1)[1]])
+
+    monkeypatch.setattr(mnist.urllib.request, "urlopen", urlopen)
+    monkeypatch.setattr(datasets.MNIST, "resources", resources)
+    monkeypatch.setattr(datasets.MNIST, "mirrors", ["http://good/"])
+    return timeouts
+
+
+def test_a_later_run_with_network_replaces_the_standin(tmp_path, monkeypatch, offline, capsys):
+    datasets.MNIST(str(tmp_path), download=True)
+    capsys.readouterr()
+    mnist._said.clear()
+    mnist._retried.clear()
+    timeouts = _real_files(monkeypatch)
+    monkeypatch.setattr(datasets.MNIST, "timeout", 10.0)
+    ds = datasets.MNIST(str(tmp_path), download=True)
+    assert ds.targets.tolist() == [1, 2] and int(ds.data[0, 0, 0]) == 7
+    assert not (tmp_path / "MNIST" / "raw" / "STANDIN.txt").exists()
+    assert capsys.readouterr().err == (
+        "MNIST: downloaded the real digits; they replace the generated stand-in\n"
+    )
+    assert set(timeouts) == {3.0}  # a retry waits briefly for each mirror, not 10 s
+    datasets.MNIST(str(tmp_path), train=False, download=True)
+    assert len(timeouts) == 4 and capsys.readouterr().err == ""  # real now: fetched once
+
+
+def test_a_standin_is_retried_once_per_process(tmp_path, monkeypatch, offline, capsys):
+    datasets.MNIST(str(tmp_path), download=True)
+    mnist._said.clear()
+    mnist._retried.clear()
+    tried = []
+
+    def urlopen(url, timeout):
+        tried.append(url)
+        raise OSError("still offline")
+
+    monkeypatch.setattr(mnist.urllib.request, "urlopen", urlopen)
+    datasets.MNIST(str(tmp_path), download=True)
+    datasets.MNIST(str(tmp_path), train=False, download=True)
+    assert len(tried) == 1  # the first file failed, so this process stops trying
 
 
 def test_standin_has_mnists_full_sizes(tmp_path, monkeypatch):
@@ -232,8 +311,7 @@ def test_standin_has_mnists_full_sizes(tmp_path, monkeypatch):
         "generate",
         lambda n, seed: (np.zeros((n, 28, 28), np.uint8), np.arange(n, dtype=np.int64) % 10),
     )
-    with pytest.warns(UserWarning):
-        train = datasets.MNIST(str(tmp_path), download=True)
+    train = datasets.MNIST(str(tmp_path), download=True)
     test = datasets.MNIST(str(tmp_path), train=False)
     assert tuple(train.data.shape) == (60000, 28, 28) and tuple(test.data.shape) == (10000, 28, 28)
     assert tuple(train.targets.shape) == (60000,) and tuple(test.targets.shape) == (10000,)

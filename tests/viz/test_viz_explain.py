@@ -144,3 +144,97 @@ def test_big_tensors_are_summarised_and_long_graphs_cut():
 
 def test_explain_is_exported_at_the_top():
     assert cr.explain is viz.explain
+
+
+BACKPROP_LESSON = """explain(l): the chain rule, node by node in the order backward runs
+
+[1] l = sub ** 2    (PowBackward0)
+    local      d(a**n)/da = n * a**(n-1)
+               with a = sub = [-1], n = 2
+               so dl/dsub = [-2]
+    upstream   dl/dl = [1]   (backward starts here, with the seed 1)
+    chain      dl/dsub = upstream * local = [1] * [-2] = [-2]
+
+[2] sub = y_pred - y    (SubBackward0)
+    local      d(a-b)/da = 1, d(a-b)/db = -1
+               with a = y_pred = [1], b = y = 2
+               so dsub/dy_pred = [1]
+    upstream   dl/dsub = [-2]
+    chain      dl/dy_pred = upstream * local = [-2] * [1] = [-2]
+               y is a constant: no gradient flows to it
+
+[3] y_pred = x * w    (MulBackward0)
+    local      d(a*b)/da = b, d(a*b)/db = a
+               with a = x = 1, b = w = [1]
+               so dy_pred/dw = [1]
+    upstream   dl/dy_pred = [-2]
+    chain      dl/dw = upstream * local = [-2] * [1] = [-2]
+               x is a constant: no gradient flows to it
+
+Leaves: backward adds these into .grad
+    w.grad += dl/dw = [-2]   (w.grad is [-2] now)
+
+(the gradients of the backward pass that ran through this graph)
+"""
+
+
+def test_the_backprop_lesson_reads_as_its_code(tmp_path):
+    """`chainrule explain examples/backprop.py`: `y_pred = x * w` as the lesson writes it
+    (a local of its loss()), the number x = 1 by its name, and the picture says the same."""
+    from lesson_graphs import backprop_lesson
+
+    backprop_lesson(tmp_path)
+    assert (tmp_path / "explain.txt").read_text() == BACKPROP_LESSON
+    svg = (tmp_path / "graph.svg").read_text()
+    for label in ("y_pred = x * w", "sub = y_pred - y", "l = sub ** 2", "x = 1", "y = 2"):
+        assert f">{label}<" in svg
+
+
+def test_operand_letters_are_the_formula_s(lesson_graph):
+    """Lesson 10's addmm: its formula names the operands C, A, B, and so does the step."""
+    text = lesson_graph("10_cnn").explain(quiet=True, max_nodes=None)
+    step = text[text.index("outputs = addmm(fc.bias, view, t)") :]
+    assert step.splitlines()[1].endswith(
+        "d(beta*C + alpha*A@B)/dC = beta*grad, /dA = alpha*grad @ B^T, /dB = alpha*A^T @ grad"
+    )
+    assert step.splitlines()[2].lstrip().startswith("with C = fc.bias = shape [10] ")
+    assert ", A = view = shape [64, 320] " in step.splitlines()[2]
+    assert ", B = t = shape [320, 10] " in step.splitlines()[2]
+
+
+@pytest.mark.parametrize(
+    "formula, count, letters",
+    [
+        ("d(a*b)/da = b, d(a*b)/db = a", 2, ["a", "b"]),
+        ("d(beta*C + alpha*A@B)/dC = beta*grad, /dA = alpha*grad @ B^T, /dB = ...", 3, list("CAB")),
+        ("y = conv(x, w) + b: dx = conv_transpose(g, w), dw = conv_weight(x, g), db = sum(g)", 3,
+         list("xwb")),
+        ("d(where(c, a, b))/da = c, d/db = not c", 3, ["c", "a", "b"]),
+        ("d(clamp(a, lo, hi))/da = 1 if lo <= a <= hi else 0", 1, ["a"]),
+        ("h_t = tanh(gi_t + h_(t-1) @ W_hh^T + b_hh); backpropagation through time", 4,
+         list("abcd")),
+    ],
+)  # fmt: skip
+def test_operand_letters(formula, count, letters):
+    from chainrule.viz.explain import operand_letters
+
+    assert operand_letters(formula, count) == letters
+
+
+def test_explain_and_the_page_agree_on_every_name_and_formula(lesson_graph):
+    from chainrule.viz.page import page_parts
+
+    graph = lesson_graph("10_cnn")
+    text = graph.explain(quiet=True, max_nodes=None)
+    _, data = page_parts(graph, expand=None)
+    titles = [line.split("] ", 1)[1] for line in text.splitlines() if line.startswith("[")]
+    page_titles = [n["title"] for n in data["nodes"].values() if "bwd" in n and "formula" in n]
+    assert sorted(titles) == sorted(page_titles)
+    for info in data["nodes"].values():
+        if "formula" not in info:
+            continue
+        step = text[text.index(info["title"]) :].split("\n\n", 1)[0].splitlines()
+        assert f"local derivative:  {step[1].split('local      ', 1)[1]}" in info["bwd"]
+        with_line = next((s for s in step if s.lstrip().startswith("with ")), None)
+        if with_line is not None:
+            assert f"   {with_line.strip()}" in info["bwd"]

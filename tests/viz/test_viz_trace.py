@@ -204,3 +204,77 @@ def test_recording_is_released_after_the_block():
     with viz.record():
         assert Mul.__dict__["forward"] is not original
     assert Mul.__dict__["forward"] is original
+
+
+def test_operands_keep_the_order_and_names_the_code_wrote():
+    w = cr.tensor([1.0], requires_grad=True)
+    x, k = 3.0, 0.5
+    with viz.record():
+        a = x * w  # Python runs w.__rmul__(x): the op sees (w, x)
+        b = 2 * a
+        c = a * k + b
+        d = 1 - c
+    g = viz.trace(d)
+    assert g.expression_of(g.node("a")) == "a = x * w"
+    assert g.expression_of(g.node("b")) == "b = 2 * a"
+    assert g.expression_of(g.node("c")) == "c = mul + b"
+    assert g.expression_of(g.node("mul")) == "mul = a * k"
+    assert g.expression_of(g.node("d")) == "d = 1 - c"
+    consts = sorted((n.name, n.value.item()) for n in g.nodes if n.kind == "const")
+    assert consts == [("1", 1.0), ("2", 2.0), ("k", 0.5), ("x", 3.0)]
+
+
+def test_names_of_a_function_s_locals_name_its_values():
+    w = cr.tensor([1.0], requires_grad=True)
+
+    def forward(x):
+        return x * w
+
+    def loss(x, y):
+        y_pred = forward(x)
+        return (y_pred - y) ** 2
+
+    with viz.record():
+        l = loss(1.0, 2.0)
+    g = viz.trace(l)
+    assert [g.expression_of(n) for n in g.nodes if n.kind == "op"] == [
+        "y_pred = x * w",
+        "sub = y_pred - y",
+        "l = sub ** 2",
+    ]
+
+
+def test_ipython_output_cache_names_nothing():
+    # What a notebook's namespace holds after `w` was shown as Out[2] and `l` as Out[3].
+    ns = {"cr": cr, "viz": viz}
+    code = """
+w = cr.tensor([1.0], requires_grad=True)
+x = cr.tensor([3.0])
+with viz.record():
+    l = (x * w) ** 2
+_2 = __ = w
+_3 = _ = ___ = l
+Out = {2: w, 3: l}
+_oh = Out
+_i3 = "l"
+graph = viz.trace(l)
+text = viz.explain(l, quiet=True)
+"""
+    exec(code, ns)
+    names = {n.name for n in ns["graph"].nodes}
+    assert names == {"w", "x", "mul", "l"}
+    assert "w.grad += dl/dw" in ns["text"] and "_2" not in ns["text"]
+
+
+def test_each_call_of_a_module_is_its_own_group_with_its_own_parameters_shared():
+    nn = cr.nn
+    cr.manual_seed(0)
+    layer = nn.Linear(3, 3)
+    x = cr.randn(2, 3)
+    with viz.record():
+        loss = layer(layer(x).tanh()).sum()  # the same Linear twice: shared weights
+    g = viz.trace(loss)
+    assert set(g.groups) == {"layer#1", "layer#2"}
+    assert g.groups["layer#1"].label == "layer (Linear) call 1"
+    # the weight is read by both calls, so it belongs to neither
+    assert g.node("weight").group is None and g.node("bias").group is None

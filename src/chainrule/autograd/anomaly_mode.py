@@ -1,7 +1,6 @@
 """Anomaly detection: record where each node was made and stop at the first NaN gradient."""
 
-from __future__ import annotations
-
+import functools
 import threading
 import traceback
 import warnings
@@ -24,7 +23,9 @@ def is_anomaly_check_nan_enabled():
 
 
 def record_forward_trace(node):
-    node._anomaly_trace = "".join(traceback.format_stack()[:-3])
+    # Called by graph.record: this frame, record, the apply path and the op's public
+    # function (or Function.apply) are left out, so the trace ends at the user's line.
+    node._anomaly_trace = "".join(traceback.format_stack()[:-4])
 
 
 def warn_forward_trace(node):
@@ -57,8 +58,6 @@ class detect_anomaly:
         return False
 
     def __call__(self, fn):
-        import functools
-
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with detect_anomaly(self.check_nan):

@@ -1,28 +1,39 @@
-"""The backward engine: walks Nodes in reverse topological order, iteratively.
+"""The backward engine: runs the graph's Nodes from the roots back to the leaves.
 
-One pass counts, for every node reachable from the roots, how many edges lead
-into it. Nodes then run when all their incoming gradients have arrived, the
-most recently created first (a heap on the sequence number, as PyTorch orders
-its ready queue, so sums happen in the same order). Here, and only here,
-gradients are summed back over broadcast axes and checked against the shape
-and dtype of the input they belong to.
+`run` does it in named steps:
+  _reachable          the nodes reachable from the roots, in the order they run
+                      (decreasing sequence number), and the leaves' AccumulateGrad nodes;
+  _run_node           one node: the op's backward on its output gradients (hooks,
+                      autograd.grad's catching and missing gradients in `_incoming`,
+                      checks in `_after_backward`), what it saved freed, then each
+                      gradient delivered along its edge, summed where several meet;
+  _accumulate_leaves  what reached each leaf added into its .grad (accumulate.py).
+A node is always created after the nodes it sends gradients to, so in decreasing
+sequence number every consumer of a node's outputs has run before it: the order
+PyTorch's ready queue gives, without dependency counting or a queue. Here, and only
+here, gradients are summed back over broadcast axes and checked against the shape
+and dtype of the input they belong to (`_conform`).
 """
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter
-from sys import getrefcount
+from typing import Any
 
 import numpy as np
 
+from .. import dtypes
 from ..tensor import Tensor
 from . import anomaly_mode
+from .accumulate import accumulate_into
 from .anomaly_mode import state as _anomaly_state
 from .grad_mode import state as _grad_state
-from .graph import AccumulateGrad
+from .graph import AccumulateGrad, Edge, Node, edge_of
 
 
-def _tensors(x):
+def _tensors(x: Any) -> list[Tensor]:
     if x is None:
         return []
     if isinstance(x, Tensor):
@@ -30,11 +41,13 @@ def _tensors(x):
     return list(x)
 
 
-def _make_root_grads(outputs, grad_outputs, create_graph, is_grads_batched=False):
+def _make_root_grads(
+    outputs: list[Tensor], grad_outputs: Any, create_graph: bool, is_grads_batched: bool = False
+) -> list[Tensor | None]:
     grads = _tensors(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
     if len(grads) != len(outputs):
         raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
-    result = []
+    result: list[Tensor | None] = []
     for i, (out, g) in enumerate(zip(outputs, grads)):
         if g is None:
             if not out._requires_grad:
@@ -63,10 +76,10 @@ def _make_root_grads(outputs, grad_outputs, create_graph, is_grads_batched=False
     return result
 
 
-_ONES = {}
+_ONES: dict[tuple[tuple[int, ...], np.dtype], np.ndarray] = {}
 
 
-def _ones(shape, dtype):
+def _ones(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     """A fresh array of ones (copied from a cached one: much cheaper for tiny shapes)."""
     key = (shape, dtype)
     ones = _ONES.get(key)
@@ -77,24 +90,29 @@ def _ones(shape, dtype):
     return ones.copy()
 
 
-def _root_edge(t, i):
+def _root_edge(t: Tensor, i: int) -> Edge:
     if not t._requires_grad:
         raise RuntimeError(
             f"element {i} of tensors does not require grad and does not have a grad_fn"
         )
-    if t.grad_fn is not None:
-        return (t.grad_fn, t._output_nr)
-    return (t._accumulator(), 0)
+    return edge_of(t)
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+def backward(
+    tensors: Any,
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Any = None,
+) -> None:
     """Accumulate d(tensors)/d(leaves) into the leaves' .grad (or into `inputs` only)."""
     if grad_tensors is None and inputs is None and tensors.__class__ is Tensor:
         # loss.backward(): one scalar root, the gradient 1 made here.
         data = tensors._data
         fn = tensors.grad_fn
         if fn is not None and data.size == 1 and data.dtype.kind == "f":
-            ones = Tensor._wrap(_ones(data.shape, data.dtype))
+            ones = _new(Tensor)
+            ones._data = _ones(data.shape, data.dtype)
             retain = create_graph if retain_graph is None else retain_graph
             run([(fn, tensors._output_nr)], [ones], retain, create_graph)
             return
@@ -110,24 +128,25 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if inputs is None:
         run(edges, grads, retain_graph, create_graph)
         return
-    captured = run(edges, grads, retain_graph, create_graph, [_input_edge(t) for t in inputs])
+    captured = run(edges, grads, retain_graph, create_graph, [edge_of(t) for t in inputs])
+    assert captured is not None  # run returns the caught gradients when asked to catch
     for t, g in zip(inputs, captured):
         if g is not None:
             with t._accumulator().lock:
-                _accumulate_into(t, g, create_graph)
+                accumulate_into(t, g, create_graph)
 
 
 def grad(
-    outputs,
-    inputs,
-    grad_outputs=None,
-    retain_graph=None,
-    create_graph=False,
-    only_inputs=True,
-    allow_unused=None,
-    is_grads_batched=False,
-    materialize_grads=False,
-):
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    only_inputs: bool = True,
+    allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
+    materialize_grads: bool = False,
+) -> tuple[Tensor | None, ...]:
     """The gradients of outputs with respect to inputs, returned instead of accumulated."""
     outputs = _tensors(outputs)
     inputs = _tensors(inputs)
@@ -145,7 +164,8 @@ def grad(
     for t in inputs:
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    captured = run(edges, grads, retain_graph, create_graph, [_input_edge(t) for t in inputs])
+    captured = run(edges, grads, retain_graph, create_graph, [edge_of(t) for t in inputs])
+    assert captured is not None  # run returns the caught gradients when asked to catch
     result = []
     for i, (t, g) in enumerate(zip(inputs, captured)):
         if g is None:
@@ -163,122 +183,10 @@ _UNUSED_MESSAGE = (
 )
 
 
-def _input_edge(t):
-    if t.grad_fn is not None:
-        return (t.grad_fn, t._output_nr)
-    return (t._accumulator(), 0)
-
-
-def _accumulate_into(var, g, create_graph):
-    """Add g to var.grad: in place when no graph is built, as PyTorch does."""
-    if var._grad is None:
-        if create_graph:
-            var._grad = g
-        else:
-            data = _stealable(g)  # nothing else can see this array: keep it, uncopied
-            var._grad = Tensor._wrap(g._data.copy() if data is None else data)
-    elif create_graph:
-        var._grad = var._grad + g
-    else:
-        existing = var._grad
-        data = existing._data
-        try:
-            np.add(data, g._data, out=data)
-        except ValueError:  # a read-only .grad (e.g. an expanded tensor the user set)
-            var._grad = Tensor._wrap(data + g._data)
-            return
-        counter = existing._version_counter
-        if counter is None:
-            existing._version_counter = [1]
-        else:
-            counter[0] += 1
-
-
-# Gradient stealing, as PyTorch does it: the first gradient a leaf receives becomes its
-# .grad without a copy when nothing but the engine can reach its memory. That is proved
-# with reference counts: the gradient Tensor, its array and, for a view that covers its
-# base exactly (the t() of a t() that a Linear weight's gradient is), the base array and
-# the Tensor the view was made from must each be held by the engine and the gradient alone,
-# so no user tensor, hook, saved value or other view can see or change it. The array must
-# also be writeable and C-contiguous (what a copy would give). The engine's own references
-# are counted once, at import, by sending gradients that nothing else holds through the
-# very same calls (a local in a caller -> _accumulate_into -> _stealable), so the counts
-# agree on any interpreter; where they do not, the gradient is copied, as before.
-_ENGINE_REFS = None  # (own array, view of a base, view made from a tensor); None: counting
-
-
-def _stealable(g):
-    """The array of g when .grad may take it without a copy, else None."""
-    counts = _reference_counts(g)
-    if _ENGINE_REFS is None:
-        _CALIBRATION.append(counts)
-        return None
-    data = g._data
-    flags = data.flags
-    if not (flags.c_contiguous and flags.writeable) or data.__class__ is not np.ndarray:
-        return None
-    if flags.owndata:
-        return data if counts == _ENGINE_REFS[0] and g._base is None else None
-    base = data.base
-    owner = g._base
-    if (
-        base.__class__ is not np.ndarray
-        or not base.flags.owndata
-        or base.shape != data.shape
-        or base.strides != data.strides  # same extent: the view starts where base does
-        or (owner is not None and owner._data is not base)
-    ):
-        return None
-    return data if counts == _ENGINE_REFS[1 if owner is None else 2] else None
-
-
-def _reference_counts(g):
-    data = g._data
-    base = data.base
-    owner = g._base
-    return (
-        getrefcount(g),
-        getrefcount(data),
-        0 if base is None else getrefcount(base),
-        0 if owner is None else getrefcount(owner),
-    )
-
-
-_CALIBRATION = []
-
-
-class _Unseen:
-    """A stand-in leaf for counting: _accumulate_into only sets its _grad."""
-
-    _grad = None
-
-
-def _engine_refs():
-    """Reference counts of gradients that only the engine holds: an array of its own, a
-    view covering a base array, and such a view made from a Tensor (g._base)."""
-    g = Tensor._wrap(np.zeros((2, 3)))  # held as run's sink loop holds it: one local
-    _accumulate_into(_Unseen(), g, False)
-    g = Tensor._wrap(np.zeros((2, 3)).T.T)
-    _accumulate_into(_Unseen(), g, False)
-    made_from = Tensor._wrap(np.zeros((2, 3)))
-    g = Tensor._wrap(made_from._data.T.T)
-    g._base = made_from
-    made_from = None
-    _accumulate_into(_Unseen(), g, False)
-    counts = tuple(_CALIBRATION)
-    _CALIBRATION.clear()
-    return counts
-
-
-_ENGINE_REFS = _engine_refs()
-
-
-def retain_grad_hook(tensor):
-    import weakref
-
+def retain_grad_hook(tensor: Tensor) -> Callable[[Tensor], None]:
     ref = weakref.ref(tensor)
 
-    def hook(g):
+    def hook(g: Tensor) -> None:
         t = ref()
         if t is not None:
             if t._grad is None:
@@ -287,11 +195,12 @@ def retain_grad_hook(tensor):
                 t._grad = t._grad + g
         return None
 
-    hook._is_retain_grad = True
+    # Node._add_pre_hook reads this mark to keep retain_grad's hook after the user's.
+    hook._is_retain_grad = True  # type: ignore[attr-defined]
     return hook
 
 
-def _needed_nodes(roots, targets):
+def _needed_nodes(roots: list[Node], targets: Iterable[Node]) -> set[Node]:
     """Nodes from which some target node can be reached (the part of the graph to run)."""
     needed = set(targets)
     visited = set()
@@ -315,18 +224,42 @@ def _needed_nodes(roots, targets):
 
 
 _sequence_nr = attrgetter("_sequence_nr")
+_new = object.__new__
 
 
-def run(root_edges, root_grads, retain_graph, create_graph, capture=None):
-    """Run the backward pass from root_edges; return captured grads for `capture` edges.
+def run(
+    root_edges: list[Edge],
+    root_grads: list[Tensor | None],
+    retain_graph: bool,
+    create_graph: bool,
+    capture: list[Edge] | None = None,
+) -> list[Tensor | None] | None:
+    """Run the backward pass from root_edges with root_grads. With `capture` (the edges of
+    autograd.grad's inputs), return the gradient arriving at each instead of accumulating
+    into leaves, running only the nodes that lead to them."""
+    nodes, sinks = _reachable(root_edges)
+    buffers: dict[Node, list] = {}  # the gradients each node has received, per output
+    for (node, nr), g in zip(root_edges, root_grads):
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node._num_outputs
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+    catch = None if capture is None else _Capture(capture, root_edges)
+    anomaly = _anomaly_state.enabled  # read once: a thread-local costs more than a local
+    previous_mode = _grad_state.enabled
+    _grad_state.enabled = create_graph  # the backward pass is recorded under create_graph
+    try:
+        for node in nodes:
+            _run_node(node, buffers.pop(node, None), buffers, retain_graph, catch, anomaly)
+        _accumulate_leaves(sinks, buffers, create_graph, catch)
+    finally:
+        _grad_state.enabled = previous_mode
+    return None if catch is None else catch.grads
 
-    Nodes run in decreasing sequence number. A node is always created after the
-    nodes it takes gradients from, so every consumer of a node has run before
-    it: this is the order a ready queue keyed on sequence numbers (PyTorch's)
-    produces, with no dependency counting or queue. AccumulateGrad nodes, the
-    sinks, run last, once their gradient is complete.
-    """
-    # Every node reachable from the roots, once.
+
+def _reachable(root_edges: list[Edge]) -> tuple[list[Node], list[AccumulateGrad]]:
+    """Every node reachable from the roots, once: the others in the order they run
+    (decreasing sequence number), and the leaves' AccumulateGrad nodes."""
     nodes = []
     sinks = []
     seen = set()
@@ -346,134 +279,161 @@ def run(root_edges, root_grads, retain_graph, create_graph, capture=None):
                 seen.add(nxt)
                 stack.append(nxt)
     nodes.sort(key=_sequence_nr, reverse=True)
+    return nodes, sinks
 
-    buffers = {}
-    for (node, nr), g in zip(root_edges, root_grads):
-        buf = buffers.get(node)
-        if buf is None:
-            buf = buffers[node] = [None] * node._num_outputs
-        buf[nr] = g if buf[nr] is None else buf[nr] + g
 
-    captured = None
-    needed = None
-    capture_at = {}
-    if capture is not None:
-        captured = [None] * len(capture)
+class _Capture:
+    """autograd.grad's inputs: where their gradients are caught, and which nodes lead there."""
+
+    def __init__(self, capture: list[Edge], root_edges: list[Edge]) -> None:
+        self.grads: list[Tensor | None] = [None] * len(capture)
+        self.at: dict[Node, list[tuple[int, int]]] = {}
         for i, (node, nr) in enumerate(capture):
-            capture_at.setdefault(node, []).append((i, nr))
-        needed = _needed_nodes([n for n, _ in root_edges], capture_at)
+            self.at.setdefault(node, []).append((i, nr))
+        self.needed = _needed_nodes([n for n, _ in root_edges], self.at)
 
-    previous_mode = _grad_state.enabled
-    _grad_state.enabled = create_graph
-    check_nan = _anomaly_state.enabled and _anomaly_state.check_nan
+    def take(self, node: Node, grads: list) -> None:
+        for i, nr in self.at.get(node, ()):
+            self.grads[i] = grads[nr]
+
+
+def _run_node(
+    node: Node,
+    grads: list | None,
+    buffers: dict[Node, list],
+    retain_graph: bool,
+    catch: _Capture | None,
+    anomaly: bool,
+) -> None:
+    """Run one node's backward on the gradients of its outputs, and deliver the results."""
+    if grads is None or len(grads) > 1 or grads[0] is None or node._pre_hooks or catch:
+        grads = _incoming(node, grads, retain_graph, catch)
+        if grads is None:
+            return
     try:
-        for node in nodes:
-            grads = buffers.pop(node, None)
-            if grads is None:
-                if not retain_graph and node._saved:
-                    node._release()
-                continue
-            if node._pre_hooks:
-                grads = _run_pre_hooks(node, grads)
-            if captured is not None:
-                if node in capture_at:
-                    _capture(capture_at, captured, node, grads)
-                if node not in needed:
-                    continue
-            if len(grads) > 1:
-                grads = _materialize(node, grads)
-                if grads is None:
-                    continue
-            elif grads[0] is None:
-                continue
-            try:
-                results = node.op.backward(node, *grads)
-            except Exception:
-                if _anomaly_state.enabled:
-                    anomaly_mode.warn_forward_trace(node)
-                raise
-            if not retain_graph and node._saved:
-                node._release()  # what was saved for this step is freed now
-            next_functions = node.next_functions
-            if type(results) is not tuple:
-                results = (results,)
-            if len(results) != len(next_functions) or check_nan or node._hooks:
-                results = _validate(node, results, check_nan)
-                if node._hooks:
-                    for hook in node._hooks:
-                        hook(tuple(results), tuple(grads))
-            meta = node._input_meta
-            for i, (nxt, nr) in enumerate(next_functions):
-                if nxt is None:
-                    continue
-                g = results[i]
-                if g is None:
-                    continue
-                m = meta[i]
-                # The one check every gradient passes: its input's shape and dtype.
-                if (
-                    g.__class__ is not Tensor
-                    or g._data.shape != m[0]
-                    or (g._data.dtype is not m[1] and g._data.dtype != m[1])
-                ):
-                    g = _conform(node, g, i)
-                buf = buffers.get(nxt)
-                if buf is None:
-                    buffers[nxt] = [g] if nxt._num_outputs == 1 else _slots(nxt, nr, g)
-                else:
-                    old = buf[nr]
-                    buf[nr] = g if old is None else old + g
-        # Drop the loop's last references to gradients, so that they do not stop stealing.
-        results = grads = g = buf = old = None
-        for node in sinks:
-            grads = buffers.pop(node, None)
-            if grads is None:
-                continue
-            if node._pre_hooks:
-                grads = _run_pre_hooks(node, grads)
-            if captured is not None:
-                _capture(capture_at, captured, node, grads)
-                continue
-            g = grads[0]
-            grads = None
-            if g is not None:
-                var = node._variable_ref()
-                if var is not None:
-                    with node.lock:  # one accumulation at a time per leaf, across threads
-                        _accumulate_into(var, g, create_graph)
-                g = None
-    finally:
-        _grad_state.enabled = previous_mode
-    return captured
+        # (one gradient, the usual case, passed without *args: such a call costs less)
+        results = (
+            node.op.backward(node, grads[0]) if len(grads) == 1 else node.op.backward(node, *grads)
+        )
+    except Exception:
+        if anomaly:
+            anomaly_mode.warn_forward_trace(node)
+        raise
+    if not retain_graph and node._saved:  # what was saved for this step is freed now
+        node._saved = ()
+        node._released = True  # a later unpack raises PyTorch's error
+    if type(results) is not tuple:
+        results = (results,)
+    if len(results) != len(node.next_functions) or node._hooks or anomaly:
+        results = _after_backward(node, results, grads)
+    # Deliver: each gradient goes along its edge, summed with what arrived there before.
+    meta: Sequence[Any] = node._input_meta
+    for i, (nxt, nr) in enumerate(node.next_functions):
+        if nxt is None:
+            continue
+        g = results[i]
+        if g is None:
+            continue
+        m = meta[i]  # (an edge that leads somewhere has its input's shape and dtype)
+        # The one check every gradient passes: its input's shape and dtype.
+        if (
+            g.__class__ is not Tensor
+            or g._data.shape != m[0]
+            or (g._data.dtype is not m[1] and g._data.dtype != m[1])
+        ):
+            g = _conform(node, g, i)
+        # Added to what that output of nxt has received so far, in arrival order.
+        buf = buffers.get(nxt)
+        if buf is None:
+            buffers[nxt] = [g] if nxt._num_outputs == 1 else _slots(nxt, nr, g)
+        else:
+            old = buf[nr]
+            buf[nr] = g if old is None else old + g
 
 
-def _slots(node, nr, g):
-    buf = [None] * node._num_outputs
+def _incoming(
+    node: Node, grads: list | None, retain_graph: bool, catch: _Capture | None
+) -> list | None:
+    """The gradients node's backward is to receive, past the rarer cases: none arrived
+    (the node does not run, and what it saved is freed), its pre-hooks, autograd.grad
+    catching the gradient here, missing gradients of a multi-output node; None where the
+    node need not run."""
+    if grads is None:
+        if not retain_graph and node._saved:
+            node._saved = ()
+            node._released = True
+        return None
+    if node._pre_hooks:
+        grads = _run_pre_hooks(node, grads)
+    if catch is not None:
+        if node in catch.at:
+            catch.take(node, grads)
+        if node not in catch.needed:
+            return None
+    if len(grads) > 1:
+        return _materialize(node, grads)
+    return None if grads[0] is None else grads
+
+
+def _after_backward(node: Node, results: tuple, grads: list) -> tuple:
+    """The checks of a backward's results (count, shapes, NaN under anomaly mode), then
+    the node's hooks."""
+    results = _validate(node, results, _anomaly_state.enabled and _anomaly_state.check_nan)
+    if node._hooks:
+        for hook in node._hooks:
+            hook(tuple(results), tuple(grads))
+    return results
+
+
+def _accumulate_leaves(
+    sinks: list[AccumulateGrad],
+    buffers: dict[Node, list],
+    create_graph: bool,
+    catch: _Capture | None,
+) -> None:
+    """Each leaf's AccumulateGrad, last: its hooks, then its gradient into .grad (or caught
+    for autograd.grad). A gradient is held here by one local only, so that .grad may take
+    it without a copy (accumulate.py)."""
+    for node in sinks:
+        grads = buffers.pop(node, None)
+        if grads is None:
+            continue
+        if node._pre_hooks:
+            grads = _run_pre_hooks(node, grads)
+        if catch is not None:
+            catch.take(node, grads)
+            continue
+        g = grads[0]
+        grads = None
+        if g is not None:
+            var = node._variable_ref()
+            if var is not None:
+                with node.lock:  # one accumulation at a time per leaf, across threads
+                    accumulate_into(var, g, create_graph)
+            g = None
+
+
+def _slots(node: Node, nr: int, g: Tensor) -> list[Tensor | None]:
+    buf: list[Tensor | None] = [None] * node._num_outputs
     buf[nr] = g
     return buf
 
 
-def _capture(capture_at, captured, node, grads):
-    if grads is not None:
-        for i, nr in capture_at.get(node, ()):
-            captured[i] = grads[nr]
-
-
-def _materialize(node, grads):
+def _materialize(node: Node, grads: list) -> list | None:
     """Missing gradients of a multi-output node become zeros; None when all are missing."""
     if all(g is None for g in grads):
         return None
     if not node._materialize_grads:
         return grads
     return [
-        g if g is not None else Tensor._wrap(np.zeros(shape, dtype))
-        for g, (shape, dtype) in zip(grads, node._output_meta)
+        g if g is not None or meta is None else Tensor._wrap(np.zeros(meta[0], meta[1]))
+        for g, meta in zip(grads, node._output_meta)
     ]
 
 
-def _run_pre_hooks(node, grads):
+def _run_pre_hooks(node: Node, grads: list) -> list:
     grads = list(grads)
-    for output_nr, hook in list(node._pre_hooks):
+    for output_nr, hook in list(node._pre_hooks or ()):
         if output_nr is None:
             new = hook(tuple(grads))
             if new is not None:
@@ -485,7 +445,7 @@ def _run_pre_hooks(node, grads):
     return grads
 
 
-def _validate(node, results, check_nan):
+def _validate(node: Node, results: tuple, check_nan: bool) -> tuple:
     """Check the number of gradients, conform each to its input, and look for NaN."""
     meta = node._input_meta
     n = len(meta)
@@ -513,14 +473,16 @@ def _validate(node, results, check_nan):
     return tuple(out)
 
 
-def _conform(node, g, i):
+def _conform(node: Node, g: Any, i: int) -> Tensor:
     """Sum a gradient over broadcast axes to its input's shape and cast it to its dtype."""
     if not isinstance(g, Tensor):
         raise TypeError(
             f"function {type(node).__name__} returned a gradient of type "
             f"{type(g).__name__} at index {i}; expected a Tensor"
         )
-    shape, dtype = node._input_meta[i]
+    meta = node._input_meta[i]
+    assert meta is not None  # only gradients for inputs that need one are conformed
+    shape, dtype = meta
     if g._data.shape != shape:
         g = _sum_to(g, shape, node, i)
     if g._data.dtype != dtype:
@@ -528,13 +490,11 @@ def _conform(node, g, i):
     return g
 
 
-def _dtype_of(np_dtype):
-    from ..dtypes import from_numpy_dtype
-
-    return from_numpy_dtype(np_dtype)
+def _dtype_of(np_dtype: np.dtype) -> dtypes.dtype:
+    return dtypes.from_numpy_dtype(np_dtype)
 
 
-def _sum_to(g, shape, node, index):
+def _sum_to(g: Tensor, shape: tuple[int, ...], node: Node, index: int) -> Tensor:
     gshape = g._data.shape
     lead = len(gshape) - len(shape)
     ok = lead >= 0 and all(s == 1 or s == gs for s, gs in zip(shape, gshape[lead:]))

@@ -10,17 +10,15 @@ calls the user's backward and maps its answer (one gradient per forward
 argument) onto the node's edges (one per tensor argument).
 """
 
-from __future__ import annotations
-
 import functools
 import inspect
+import warnings
 
 import numpy as np
 
 from ..tensor import Tensor
-from . import anomaly_mode
 from .grad_mode import state as _grad_state
-from .graph import CONSTANT, INPUT, OUTPUT, Node, next_sequence_nr
+from .graph import CONSTANT, INPUT, OUTPUT, Node, record
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable"]
 
@@ -136,8 +134,6 @@ class Function:
         )
 
     def __init__(self, *args, **kwargs):
-        import warnings
-
         warnings.warn(
             f"{type(self)} should not be instantiated. Methods on autograd functions are all "
             "static, so you should invoke them on the class itself. Instantiating an autograd "
@@ -201,20 +197,9 @@ def _apply(cls, args):
     ctx.needs_input_grad = needs_input_grad
     ctx._is_tensor_input = tuple(isinstance(a, Tensor) for a in args)
     if recording:
-        # Edges are taken before forward runs, so that an input modified in place
-        # (mark_dirty) still leads back to the node that made its old value.
-        edges = []
-        meta = []
-        for a, needed in zip(args, needs_input_grad):
-            if needed:
-                fn = a.grad_fn
-                edges.append((fn, a._output_nr) if fn is not None else (a._accumulator(), 0))
-                meta.append((a._data.shape, a._data.dtype))
-            elif isinstance(a, Tensor):
-                edges.append((None, 0))
-                meta.append(None)
-        ctx.next_functions = tuple(edges)
-        ctx._input_meta = meta
+        # Recorded before forward runs, so that an input modified in place (mark_dirty)
+        # still leads back to the node that made its old value.
+        record(ctx, [a for a in args if isinstance(a, Tensor)])
 
     _grad_state.enabled = False
     try:
@@ -228,12 +213,8 @@ def _apply(cls, args):
 
     is_tuple = type(raw) is tuple
     raw_outputs = raw if is_tuple else (raw,)
-    if recording:
-        ctx._sequence_nr = next_sequence_nr()
     outputs = _wrap_outputs(ctx, args, raw_outputs, recording)
     _save_tensors(ctx, raw_outputs, outputs, recording)
-    if recording and anomaly_mode.state.enabled:
-        anomaly_mode.record_forward_trace(ctx)
     return outputs if is_tuple else outputs[0]
 
 
@@ -266,6 +247,7 @@ def _wrap_outputs(ctx, args, raw_outputs, recording):
             outputs.append(out)
             continue
         if is_dirty:
+            # (a cycle: ops/ import the autograd package, which imports this module)
             from ..ops.inplace import check_inplace_allowed
 
             if out.grad_fn is None and out._requires_grad:

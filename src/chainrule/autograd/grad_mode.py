@@ -1,7 +1,5 @@
 """Grad mode: whether ops record the graph. Thread-local, as in PyTorch."""
 
-from __future__ import annotations
-
 import functools
 import inspect
 import threading

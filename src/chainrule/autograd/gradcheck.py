@@ -1,6 +1,6 @@
 """gradcheck and gradgradcheck: compare autograd's Jacobians with central finite differences."""
 
-from __future__ import annotations
+import warnings
 
 import numpy as np
 
@@ -96,8 +96,6 @@ def gradcheck(
     inputs = _as_tuple(inputs)
     for i in _differentiable(inputs):
         if inputs[i].dtype.name != "float64":
-            import warnings
-
             warnings.warn(
                 f"Input #{i} requires gradient and is not a double precision floating point. "
                 "This check will likely fail if all the inputs are not of double precision "

@@ -4,6 +4,9 @@ A Node is created by an op when any input requires grad. Its class is named as
 PyTorch names it (MulBackward0, ...). `next_functions` holds one edge per
 positional input: (node, output_nr) or (None, 0). Leaves that require grad are
 reached through their AccumulateGrad node, which writes into `.grad`.
+
+`edge_of` and `record` are the only places where a node joins the graph: every
+op's apply path (ops/op.py) and every user Function (function.py) call them.
 """
 
 from __future__ import annotations
@@ -11,10 +14,24 @@ from __future__ import annotations
 import itertools
 import threading
 import weakref
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
+from . import anomaly_mode
+
+# An edge of the graph: the node a gradient goes to and which of its outputs it is for;
+# a node's next_functions hold one per operand, (None, 0) where no gradient is wanted.
+Edge = tuple["Node", int]
+NextEdge = tuple["Node | None", int]
+# What a node knows of each operand that needs a gradient: its shape and dtype.
+InputMeta = tuple[tuple[int, ...], np.dtype] | None
+
 _sequence = itertools.count()
+_new = object.__new__
+_anomaly_state = anomaly_mode.state
+_NO_EDGE: NextEdge = (None, 0)
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -28,30 +45,44 @@ FREED_MESSAGE = (
 class Node:
     """A step of the backward pass; also the `ctx` an op's forward and backward receive."""
 
-    # Filled in per op by node_class(): the op whose backward this node runs.
-    op = None
+    # Filled in per op by node_class(): the op whose backward this node runs (an Op
+    # subclass, or a user Function's adapter).
+    op: Any = None
     # Defaults live on the class so that making a node in the forward pass costs
     # one allocation; an instance only stores what differs.
-    next_functions = ()
-    _saved = ()
-    _to_save = ()
-    _pre_hooks = None
-    _hooks = None
+    next_functions: tuple[NextEdge, ...] = ()
+    _saved: Sequence[tuple] = ()
+    _to_save: tuple = ()
+    _pre_hooks: list[tuple[int | None, Callable]] | None = None
+    _hooks: list[Callable] | None = None
     _released = False
     _materialize_grads = True
-    _non_differentiable = ()
-    _anomaly_trace = None
+    _non_differentiable: tuple = ()
+    _anomaly_trace: str | None = None
     _num_outputs = 1
+    # Set by record (graph.record) when the node joins the graph, and, for nodes with
+    # several outputs, when the outputs are made.
+    _sequence_nr: int
+    _input_meta: Sequence[InputMeta]
+    _output_meta: list[InputMeta]
 
     # -- the ctx interface used by ops -------------------------------------------------
-    def save_for_backward(self, *values):
+    def save_for_backward(self, *values: Any) -> None:
         self._to_save = values
 
     @property
-    def saved_tensors(self):
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each operand, whether a gradient is wanted for it (its edge leads somewhere)."""
+        edges = self.next_functions
+        if len(edges) == 2:  # the commonest, without a comprehension
+            return (edges[0][0] is not None, edges[1][0] is not None)
+        return tuple([fn is not None for fn, _ in edges])
+
+    @property
+    def saved_tensors(self) -> list[Any]:
         if self._released:
             raise RuntimeError(FREED_MESSAGE)
-        out = []
+        out: list[Any] = []
         for entry in self._saved:
             kind = entry[0]
             if kind == INPUT:  # the common cases inline: an unchanged input tensor,
@@ -63,41 +94,51 @@ class Node:
             elif kind == CONSTANT and entry[1].__class__ is not np.ndarray:
                 out.append(entry[1])  # or a Python number
                 continue
+            elif kind == OUTPUT and entry[2][0] == entry[3]:  # or an unchanged output
+                t = _new(Tensor)
+                t._data = entry[1]
+                t._requires_grad = True
+                t.grad_fn = self
+                t._output_nr = entry[4]
+                t._version_counter = entry[2]
+                out.append(t)
+                continue
             out.append(unpack_saved(self, entry))
         return out
 
-    def mark_non_differentiable(self, *outputs):
+    def mark_non_differentiable(self, *outputs: Any) -> None:
         self._non_differentiable = outputs
 
-    def set_materialize_grads(self, value):
+    def set_materialize_grads(self, value: bool) -> None:
         self._materialize_grads = bool(value)
 
     # -- what PyTorch shows of a grad_fn -------------------------------------------------
-    def name(self):
+    def name(self) -> str:
         return type(self).__name__
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {hex(id(self))}>"
 
     @property
-    def metadata(self):
-        md = self.__dict__.get("_metadata")
+    def metadata(self) -> dict:
+        md: dict | None = self.__dict__.get("_metadata")
         if md is None:
-            md = self._metadata = {}
+            md = {}
+            self.__dict__["_metadata"] = md
         return md
 
-    def register_hook(self, fn):
+    def register_hook(self, fn: Callable) -> _RemovableHandle:
         """fn(grad_inputs, grad_outputs) runs after this node's backward."""
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(fn)
         return _RemovableHandle(self._hooks, fn)
 
-    def register_prehook(self, fn):
+    def register_prehook(self, fn: Callable) -> _RemovableHandle:
         """fn(grad_outputs) runs before this node's backward and may replace them."""
         return self._add_pre_hook(None, fn)
 
-    def _add_pre_hook(self, output_nr, fn):
+    def _add_pre_hook(self, output_nr: int | None, fn: Callable) -> _RemovableHandle:
         if self._pre_hooks is None:
             self._pre_hooks = []
         entry = (output_nr, fn)
@@ -112,11 +153,6 @@ class Node:
             hooks.append(entry)
         return _RemovableHandle(hooks, entry)
 
-    def _release(self):
-        if self._saved:
-            self._saved = ()
-            self._released = True
-
 
 class AccumulateGrad(Node):
     """The sink for a leaf tensor: adds the incoming gradient to `variable.grad`.
@@ -126,34 +162,34 @@ class AccumulateGrad(Node):
     the interpreter lock inside np.add), and lose updates. A leaf has one accumulator,
     so one lock (Tensor._accumulator makes it once)."""
 
-    def __init__(self, variable):
+    def __init__(self, variable: Tensor) -> None:
         self._variable_ref = weakref.ref(variable)
         self._sequence_nr = -1  # PyTorch runs accumulation as soon as it is ready
         self.lock = threading.Lock()
 
     @property
-    def variable(self):
+    def variable(self) -> Tensor | None:
         return self._variable_ref()
 
-    def name(self):
+    def name(self) -> str:
         return "torch::autograd::AccumulateGrad"  # what PyTorch's name() returns for it
 
 
 class _RemovableHandle:
-    def __init__(self, container, entry):
+    def __init__(self, container: list, entry: Any) -> None:
         self._container = container
         self._entry = entry
 
-    def remove(self):
+    def remove(self) -> None:
         try:
             self._container.remove(self._entry)
         except ValueError:
             pass
 
-    def __enter__(self):
+    def __enter__(self) -> _RemovableHandle:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.remove()
 
 
@@ -165,9 +201,15 @@ class _RemovableHandle:
 INPUT, OUTPUT, CONSTANT = 0, 1, 2
 
 
-def resolve_saved(node, inputs, arrays, output_array, output_tensor):
+def resolve_saved(
+    node: Node,
+    inputs: Sequence[Any],
+    arrays: Sequence[Any],
+    output_array: np.ndarray | None,
+    output_tensor: Tensor | None,
+) -> None:
     """Turn the arrays forward passed to save_for_backward into saved entries."""
-    saved = []
+    saved: list[tuple] = []
     n = len(arrays)
     for value in node._to_save:
         if value.__class__ is not np.ndarray:
@@ -193,7 +235,7 @@ def resolve_saved(node, inputs, arrays, output_array, output_tensor):
     node._saved = saved
 
 
-def unpack_saved(node, entry):
+def unpack_saved(node: Node, entry: tuple) -> Any:
     kind = entry[0]
     if kind == INPUT:
         t = entry[1]
@@ -218,7 +260,72 @@ def unpack_saved(node, entry):
     return value  # None, a Python number, or a tensor an op saved explicitly
 
 
-def node_class(name, op):
+def edge_of(t: Tensor) -> Edge:
+    """Where a gradient for tensor t goes: the node that made it and which of that node's
+    outputs t is, or, for a leaf, its AccumulateGrad node."""
+    fn = t.grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    acc = t._acc
+    return (acc if acc is not None else t._accumulator(), 0)
+
+
+def record(node: Node, inputs: Sequence[Any]) -> None:
+    """Make node the graph step that consumed `inputs` (tensors, or numbers standing for
+    tensors): one edge per input (none for those that need no gradient), each input's
+    shape and dtype for the engine to check gradients against, and its sequence number,
+    which orders the backward pass. Under anomaly mode, also where in the program it ran."""
+    # The commonest calls, from binary and unary ops, are spelled out without lists and
+    # with edge_of written out (a call costs more than its body): keep the two in step.
+    n = len(inputs)
+    if n == 2:
+        a, b = inputs
+        a_in = (a.__class__ is Tensor or isinstance(a, Tensor)) and a._requires_grad
+        b_in = (b.__class__ is Tensor or isinstance(b, Tensor)) and b._requires_grad
+        fa = a.grad_fn if a_in else None
+        fb = b.grad_fn if b_in else None
+        node.next_functions = (
+            (fa, a._output_nr)
+            if fa is not None
+            else (a._acc or a._accumulator(), 0)
+            if a_in
+            else _NO_EDGE,
+            (fb, b._output_nr)
+            if fb is not None
+            else (b._acc or b._accumulator(), 0)
+            if b_in
+            else _NO_EDGE,
+        )
+        node._input_meta = (
+            (a._data.shape, a._data.dtype) if a_in else None,
+            (b._data.shape, b._data.dtype) if b_in else None,
+        )
+    elif n == 1 and isinstance(inputs[0], Tensor) and inputs[0]._requires_grad:
+        a = inputs[0]
+        fa = a.grad_fn
+        node.next_functions = (
+            (fa, a._output_nr) if fa is not None else (a._acc or a._accumulator(), 0),
+        )
+        node._input_meta = ((a._data.shape, a._data.dtype),)
+    else:
+        edges: list[NextEdge] = []
+        meta: list[InputMeta] = []
+        for t in inputs:
+            if (t.__class__ is Tensor or isinstance(t, Tensor)) and t._requires_grad:
+                edges.append(edge_of(t))
+                data = t._data
+                meta.append((data.shape, data.dtype))
+            else:
+                edges.append(_NO_EDGE)
+                meta.append(None)
+        node.next_functions = tuple(edges)
+        node._input_meta = meta
+    node._sequence_nr = next(_sequence)
+    if _anomaly_state.enabled:
+        anomaly_mode.record_forward_trace(node)
+
+
+def node_class(name: str, op: Any) -> type[Node]:
     """The grad_fn class for `op` named `name`, made once and cached on the op."""
     cache = op.__dict__.get("_node_classes")
     if cache is None:
@@ -231,8 +338,4 @@ def node_class(name, op):
     return cls
 
 
-def next_sequence_nr():
-    return next(_sequence)
-
-
-from ..tensor import Tensor, version_error  # noqa: E402  (tensor.py imports this package)
+from ..tensor import Tensor, version_error  # noqa: E402  (a cycle: tensor.py -> engine -> here)

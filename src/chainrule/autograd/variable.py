@@ -4,8 +4,6 @@ Every tensor is a Variable (isinstance holds); Variable(t, requires_grad=...) is
 new leaf sharing t's memory, outside t's graph.
 """
 
-from __future__ import annotations
-
 import warnings
 
 import numpy as np

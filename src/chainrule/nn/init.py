@@ -1,11 +1,9 @@
-"""nn.init: PyTorch's weight initialisations, drawn from chainrule's generator.
+"""nn.init: PyTorch's weight initialisations.
 
-Each function fills its tensor in place under no_grad and returns it. The
-bounds and standard deviations are PyTorch's; the values differ from PyTorch's
-because the random streams differ.
+Each function fills its tensor in place under no_grad and returns it, drawing from the
+generator given (the default one otherwise) exactly what PyTorch draws, in the same order:
+after the same seed, the weights are PyTorch's.
 """
-
-from __future__ import annotations
 
 import math
 import warnings
@@ -22,6 +20,7 @@ __all__ = [
     "normal_",
     "ones_",
     "orthogonal_",
+    "sparse_",
     "trunc_normal_",
     "uniform_",
     "xavier_normal_",
@@ -166,8 +165,14 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator)
 
 
+def _norm_cdf(x):
+    return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """N(mean, std**2) restricted to [a, b]: values outside are drawn again until inside."""
+    """N(mean, std**2) restricted to [a, b], by PyTorch's two methods: redrawing values
+    outside [a, b] while the interval holds over 30% of the mass, else rejection sampling
+    from uniforms on [a, b]."""
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn(
             "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of "
@@ -178,21 +183,50 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     from ..ops.pointwise import where
 
     with no_grad():
-        tensor.normal_(mean, std, generator=generator)
-        # Rejection keeps the exact truncated distribution; a bounded number of rounds,
-        # then a clamp, keeps far-off intervals (warned about above) from looping long.
-        for _ in range(64):
-            outside = (tensor < a) | (tensor > b)
-            if not outside.any():
-                break
-            fresh = empty_like(tensor).normal_(mean, std, generator=generator)
-            tensor.copy_(where(outside, fresh, tensor))
-        tensor.clamp_(a, b)
+        mass = _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std)
+        if mass > 0.3:
+            # the bounds as the tensor's dtype holds them, so the test is exact
+            lo = tensor.new_tensor(a).item()
+            hi = tensor.new_tensor(b).item()
+            result = tensor.normal_(mean, std, generator=generator)
+            while True:
+                outside = (result < lo) | (result > hi)
+                if not outside.any():
+                    break
+                fresh = empty_like(result).normal_(mean, std, generator=generator)
+                result = where(outside, fresh, result)
+            if result is not tensor:
+                tensor.copy_(result)
+            return tensor
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+        candidates = empty_like(tensor)
+        accept = empty_like(tensor)
+
+        def log_density(t):
+            return t.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)
+
+        tensor.uniform_(a, b, generator=generator)
+        candidates.copy_(tensor)
+        log_density(candidates)
+        pending = accept.uniform_(generator=generator).log_().gt(candidates)
+        if pending.any():
+            result = tensor
+            while True:
+                candidates.uniform_(a, b, generator=generator)
+                result = where(pending, candidates, result)
+                log_density(candidates)
+                redraw = accept.uniform_(generator=generator).log_().gt(candidates)
+                pending = where(pending, redraw, pending)
+                if not pending.any():
+                    break
+            tensor.copy_(result)
     return tensor
 
 
 def orthogonal_(tensor, gain=1, generator=None):
-    """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian one."""
+    """A (semi-)orthogonal matrix: Q of the QR decomposition of a Gaussian matrix (of the
+    tensor's dtype), its columns' signs those of R's diagonal."""
     if tensor.dim() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
@@ -205,13 +239,31 @@ def orthogonal_(tensor, gain=1, generator=None):
     cols = tensor.numel() // rows
     with no_grad():
         drawn = empty(rows, cols, dtype=tensor.dtype).normal_(0, 1, generator=generator)
-        flat = drawn.numpy().astype(np.float64)
+        flat = drawn.numpy()
         if rows < cols:
             flat = flat.T
         q, r = np.linalg.qr(flat)
-        # Sign of R's diagonal, so the result is uniform over orthogonal matrices.
-        q = q * np.sign(np.diag(r))
+        q = q * np.sign(np.diag(r)).astype(q.dtype)
         if rows < cols:
             q = q.T
-        tensor.copy_(from_numpy(np.ascontiguousarray(q)).reshape(tensor.shape) * gain)
+        tensor.copy_(from_numpy(np.ascontiguousarray(q)).reshape(tensor.shape))
+        tensor.mul_(gain)
+    return tensor
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """A 2-D matrix drawn from N(0, std**2) with ceil(sparsity * rows) zeros in each
+    column, at rows chosen by a permutation of the default generator (as in PyTorch,
+    whatever generator the values came from)."""
+    if tensor.dim() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    from ..random.sampling import randperm
+
+    rows, cols = tensor.shape
+    num_zeros = math.ceil(sparsity * rows)
+    with no_grad():
+        tensor.normal_(0, std, generator=generator)
+        for col in range(cols):
+            zero_rows = randperm(rows)[:num_zeros]
+            tensor[zero_rows, col] = 0
     return tensor

@@ -1,8 +1,9 @@
 """Dtype conversion and copies: to(), the .float()/.long() family, clone, contiguous."""
 
-from __future__ import annotations
-
 from .. import dtypes
+from .._legacy import legacy_dtype
+from ..device import check_device
+from ..device import device as device_cls
 from ..layouts import check_memory_format, check_rank, contiguous_format, is_laid_out, laid_out
 from ..layouts import preserve_format as _preserve
 from ..tensor import Tensor
@@ -45,9 +46,6 @@ class Clone(Op):
 
 def _parse_to(args, kwargs):
     """to(dtype), to(device), to(device, dtype), to(other_tensor), with keywords."""
-    from ..device import check_device
-    from ..device import device as device_cls
-
     dtype = kwargs.pop("dtype", None)
     device = kwargs.pop("device", None)
     copy = kwargs.pop("copy", False)
@@ -90,7 +88,9 @@ def to(self, *args, **kwargs):
 
 
 def _caster(d, name):
-    def cast(self, memory_format=_preserve):
+    def cast(self, *args, memory_format=_preserve):
+        if args:  # memory_format is keyword-only, as in PyTorch
+            raise TypeError(f"{name}() takes 0 positional arguments but {len(args)} was given")
         fmt = check_memory_format(memory_format, name)
         return to(self, d) if fmt is None else to(self, d, memory_format=fmt)
 
@@ -116,8 +116,6 @@ def type_(self, dtype=None, non_blocking=False):
     """With no argument, the legacy type name ('torch.FloatTensor'); else a cast."""
     if dtype is None:
         return f"torch.{dtypes.scalar_type_name(self.dtype)}Tensor"
-    from .._legacy import legacy_dtype
-
     dtype = legacy_dtype(dtype) or dtype  # FloatTensor, 'torch.LongTensor', Tensor
     return to(self, dtypes.to_dtype(dtype))
 
@@ -156,6 +154,4 @@ def cpu(self, memory_format=None):
 
 @tensor_method("cuda")
 def cuda(self, device=None, non_blocking=False):
-    from ..device import check_device
-
     check_device("cuda")

@@ -1,11 +1,9 @@
-"""Making tensors: from Python data and arrays, filled, ranges, and random.
+"""Making tensors: from Python data and arrays, filled, and ranges (random ones: chainrule.random).
 
 Dtypes are inferred as PyTorch infers them: Python floats take the default
 dtype, ints int64, bools bool; NumPy arrays and scalars and tensors keep their
 own dtype; a nested list takes the promotion of all its leaves.
 """
-
-from __future__ import annotations
 
 import math
 import numbers
@@ -16,14 +14,13 @@ import numpy as np
 
 from .. import dtypes
 from .._allocation import allocating
-from ..random import rng
+from ..device import check_device
 from ..tensor import Tensor
 from .op import tensor_method
 
 __all__ = [
     "arange",
     "as_tensor",
-    "bernoulli",
     "empty",
     "empty_like",
     "eye",
@@ -32,17 +29,8 @@ __all__ = [
     "full_like",
     "linspace",
     "logspace",
-    "multinomial",
-    "normal",
     "ones",
     "ones_like",
-    "rand",
-    "rand_like",
-    "randint",
-    "randint_like",
-    "randn",
-    "randn_like",
-    "randperm",
     "tensor",
     "zeros",
     "zeros_like",
@@ -229,8 +217,6 @@ def _array_from(data, dtype):
 
 def _finish(arr, requires_grad, device=None):
     if device is not None:
-        from ..device import check_device
-
         check_device(device)
     t = _wrap(arr)
     if requires_grad:
@@ -267,8 +253,6 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
 def as_tensor(data, dtype=None, device=None):
     """Like tensor(), but shares memory with a Tensor or ndarray when no conversion is needed."""
     if device is not None:
-        from ..device import check_device
-
         check_device(device)
     if isinstance(data, Tensor):
         if dtype is None or data.dtype is dtypes.to_dtype(dtype):
@@ -716,290 +700,7 @@ def eye(
     return _store_out(result, out)
 
 
-# -- random -----------------------------------------------------------------------------------
-_BELOW_ONE = {
-    "float16": np.float16(1) - np.float16(2**-11),
-    "float32": np.float32(1) - np.float32(2**-24),
-}
-
-
-def _uniform(generator, shape, d):
-    """Uniform [0, 1) values of dtype d; never 1.0, even after rounding to a narrow dtype."""
-    if d is dtypes.float64:
-        return rng(generator).random(shape, dtype=np.float64)
-    values = rng(generator).random(shape, dtype=np.float32)
-    if d is dtypes.float16:
-        values = np.minimum(values.astype(np.float16), _BELOW_ONE["float16"])
-    return values
-
-
-def _standard_normal(generator, shape, d):
-    np_dtype = np.float64 if d is dtypes.float64 else np.float32
-    return rng(generator).standard_normal(shape, dtype=np_dtype).astype(d.np, copy=False)
-
-
-def rand(
-    *size,
-    generator=None,
-    out=None,
-    dtype=None,
-    layout=None,
-    device=None,
-    requires_grad=False,
-    pin_memory=False,
-):
-    """Uniform random values in [0, 1) (reproducible under manual_seed)."""
-    shape = _size_arg("rand", size)
-    _check_sizes(shape)
-    d = _dtype_or_default(dtype)
-    if not d.is_floating_point:
-        raise _not_implemented("check_uniform_bounds", d)
-    return _store_out(_finish(_uniform(generator, shape, d), requires_grad, device), out)
-
-
-def randn(
-    *size,
-    generator=None,
-    out=None,
-    dtype=None,
-    layout=None,
-    device=None,
-    requires_grad=False,
-    pin_memory=False,
-):
-    """Standard normal random values (reproducible under manual_seed)."""
-    shape = _size_arg("randn", size)
-    _check_sizes(shape)
-    d = _dtype_or_default(dtype)
-    if not d.is_floating_point:
-        raise _not_implemented("normal_kernel_cpu", d)
-    return _store_out(_finish(_standard_normal(generator, shape, d), requires_grad, device), out)
-
-
-def _check_int_arg(name, x):
-    x = _number(x)
-    if not isinstance(x, numbers.Integral) or isinstance(x, bool):
-        raise TypeError(f"{name}() argument must be int, not {_type_name(x)}")
-    return int(x)
-
-
-def _random_ints(generator, low, high, shape, d):
-    if low >= high:
-        raise RuntimeError(
-            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
-        )
-    if not d.is_floating_point:
-        info = np.iinfo(d.np) if d is not dtypes.bool_ else None
-        lo_bound, hi_bound = (0, 1) if info is None else (info.min, info.max)
-        if not lo_bound <= low <= hi_bound:
-            raise RuntimeError(f"from is out of bounds for {_C_TYPE_NAMES[d.name]}")
-        if not lo_bound <= high - 1 <= hi_bound:
-            raise RuntimeError(f"to - 1 is out of bounds for {_C_TYPE_NAMES[d.name]}")
-    return rng(generator).integers(low, high, size=shape, dtype=np.int64).astype(d.np)
-
-
-def randint(
-    low=0,
-    high=None,
-    size=None,
-    *,
-    generator=None,
-    out=None,
-    dtype=None,
-    layout=None,
-    device=None,
-    requires_grad=False,
-    pin_memory=False,
-):
-    """Random integers in [low, high): randint(high, size) or randint(low, high, size)."""
-    if size is None and high is not None and not _is_int_like(high):
-        low, high, size = 0, low, high  # randint(high, size)
-    if high is None:
-        low, high = 0, low
-    if size is None:
-        raise TypeError("randint() missing 1 required positional argument: 'size'")
-    low = _check_int_arg("randint", low)
-    high = _check_int_arg("randint", high)
-    if _is_int_like(size):
-        raise TypeError(f"randint(): argument 'size' must be tuple of ints, not {_type_name(size)}")
-    shape = _size_arg("randint", (size,))
-    _check_sizes(shape)
-    d = dtypes.to_dtype(dtype) if dtype is not None else dtypes.int64
-    arr = _random_ints(generator, low, high, shape, d)
-    return _store_out(_finish(arr, requires_grad, device), out)
-
-
-def randperm(
-    n,
-    *,
-    generator=None,
-    out=None,
-    dtype=None,
-    layout=None,
-    device=None,
-    requires_grad=False,
-    pin_memory=False,
-):
-    """A random permutation of 0 .. n-1 (int64 unless dtype says otherwise)."""
-    if not _is_int_like(n) or isinstance(n, bool):
-        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {_type_name(n)}")
-    n = int(n)
-    _check_sizes((n,))
-    d = dtypes.to_dtype(dtype) if dtype is not None else dtypes.int64
-    if d is dtypes.bool_:
-        raise _not_implemented("randperm", d)
-    arr = rng(generator).permutation(n).astype(d.np)
-    return _store_out(_finish(arr, requires_grad, device), out)
-
-
-def normal(
-    mean=0.0,
-    std=1.0,
-    size=None,
-    *,
-    generator=None,
-    out=None,
-    dtype=None,
-    layout=None,
-    device=None,
-    requires_grad=False,
-    pin_memory=False,
-):
-    """Normal random values: normal(mean, std, size) with numbers, or with tensors of means
-    and/or standard deviations (broadcast together)."""
-    mean_t = isinstance(mean, Tensor)
-    std_t = isinstance(std, Tensor)
-    for t in (mean, std):
-        if isinstance(t, Tensor) and not t.is_floating_point():
-            raise _not_implemented("normal_kernel_cpu", t.dtype)
-    if std_t:
-        if np.any(std._data < 0):
-            raise RuntimeError("normal expects all elements of std >= 0.0")
-    elif std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {_cfmt(std)}")
-    if not (mean_t or std_t):
-        if size is None:
-            raise TypeError(
-                "normal() received an invalid combination of arguments - got (float, float), "
-                "but expected (float mean, float std, tuple of ints size) or tensor arguments"
-            )
-        shape = _size_arg("normal", (size,))
-        _check_sizes(shape)
-        d = _dtype_or_default(dtype)
-        arr = mean + std * _standard_normal(generator, shape, d).astype(np.float64)
-        return _store_out(_finish(arr.astype(d.np), requires_grad, device), out)
-    if mean_t and std_t:
-        from .pointwise import broadcast_shapes_error
-
-        try:
-            shape = np.broadcast_shapes(mean._data.shape, std._data.shape)
-        except ValueError:
-            raise broadcast_shapes_error(mean._data.shape, std._data.shape) from None
-        d = dtypes.promote_types(mean.dtype, std.dtype)
-    else:
-        shape = (mean if mean_t else std)._data.shape
-        d = (mean if mean_t else std).dtype
-    m = mean._data if mean_t else mean
-    s = std._data if std_t else std
-    arr = (m + s * _standard_normal(generator, shape, d)).astype(d.np)
-    return _store_out(_wrap(arr), out)
-
-
-rand_like = _like("rand_like", rand, random=True)
-randn_like = _like("randn_like", randn, random=True)
-
-
-def randint_like(
-    input,
-    low=0,
-    high=None,
-    *,
-    generator=None,
-    dtype=None,
-    layout=None,
-    device=None,
-    requires_grad=False,
-    memory_format=None,
-):
-    """randint() with input's shape and (unless given) dtype: (input, [low,] high)."""
-    _check_input("randint_like", input)
-    if high is None:
-        low, high = 0, low
-    return randint(
-        low,
-        high,
-        input.shape,
-        generator=generator,
-        dtype=dtype if dtype is not None else input.dtype,
-        device=device,
-        requires_grad=requires_grad,
-    )
-
-
-def bernoulli(input, p=None, *, generator=None, out=None):
-    """Draws of 1 with probability input (or p), else 0, in input's dtype."""
-    probs = input._data if p is None else np.full(input._data.shape, p)
-    draws = rng(generator).random(probs.shape) < probs
-    return _store_out(_wrap(draws.astype(input._data.dtype)), out)
-
-
-def _check_multinomial(probs, num_samples, replacement):
-    """PyTorch's checks of multinomial's arguments, in its order and words: the shape and
-    dtype, the sample count, then the weights (no NaN, infinity or negative weight, and
-    some positive weight in every row)."""
-    if probs.ndim not in (1, 2):
-        raise RuntimeError("prob_dist must be 1 or 2 dim")
-    if probs.dtype.kind != "f":
-        raise RuntimeError(
-            "multinomial only supports floating-point dtypes for input, got: "
-            f"{dtypes.scalar_type_name(dtypes.from_numpy_dtype(probs.dtype))}"
-        )
-    if num_samples <= 0:
-        raise RuntimeError("cannot sample n_sample <= 0 samples")
-    if not replacement and num_samples > probs.shape[-1]:
-        raise RuntimeError(
-            "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
-        )
-    if probs.shape[-1] > 1 << 24:
-        raise RuntimeError("number of categories cannot exceed 2^24")
-    if probs.size == 0:
-        return
-    rows = probs.reshape(-1, probs.shape[-1])
-    with np.errstate(invalid="ignore"):
-        if not replacement:
-            if not (np.all(rows >= 0) and np.max(rows) < np.inf):
-                raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-        else:
-            for row in rows:  # the first bad weight of the first bad row decides, as in PyTorch
-                bad = np.flatnonzero(~(row >= 0) | ~np.isfinite(row))
-                if bad.size and not row[bad[0]] >= 0:  # NaN fails this test too
-                    raise RuntimeError(
-                        "invalid multinomial distribution (encountering probability entry < 0)"
-                    )
-                if bad.size:
-                    raise RuntimeError(
-                        "invalid multinomial distribution (encountering probability entry = "
-                        "infinity or NaN)"
-                    )
-        if not np.all(rows.sum(axis=1, dtype=np.float64) > 0):
-            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-
-
-def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
-    """Indices drawn from each row of input's (unnormalised) probabilities."""
-    _check_multinomial(input._data, num_samples, replacement)
-    probs = input._data.astype(np.float64)
-    rows = probs.reshape(-1, probs.shape[-1])
-    samples = []
-    g = rng(generator)
-    for row in rows:
-        p = row / row.sum()
-        samples.append(g.choice(len(p), size=num_samples, replace=replacement, p=p))
-    arr = np.array(samples, dtype=np.int64).reshape(probs.shape[:-1] + (num_samples,))
-    return _store_out(_wrap(arr), out)
-
-
-# -- Tensor.new_* (same dtype as self unless given) and in-place random fills -------------------
+# -- Tensor.new_* (same dtype as self unless given) ----------------------------------------------
 def _new_method(name, maker):
     def method(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
         return maker(
@@ -1029,46 +730,6 @@ def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
     if isinstance(data, Tensor):
         data = data.detach()._data.copy()
     return tensor(data, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad)
-
-
-def _random_fill(self, values):
-    """Write values into self as the optimizer-style in-place ops do (no graph, a version bump)."""
-    from ..autograd.grad_mode import state
-    from .inplace import check_inplace_allowed
-
-    if state.enabled and self._requires_grad:
-        check_inplace_allowed(self)
-    np.copyto(self._data, values, casting="unsafe")
-    self._bump_version()
-    return self
-
-
-def _check_float_fill(self, kernel):
-    if not self.is_floating_point():
-        raise _not_implemented(kernel, self.dtype)
-
-
-@tensor_method("uniform_")
-def uniform_(self, a=0.0, b=1.0, *, generator=None):
-    """Fill with values drawn uniformly from [a, b)."""
-    _check_float_fill(self, "uniform_kernel_cpu")
-    if a > b:
-        raise RuntimeError(
-            f"uniform_ expects to return a [from, to) range, but found from={_cfmt(a)} > "
-            f"to={_cfmt(b)}"
-        )
-    u = _uniform(generator, self._data.shape, self.dtype).astype(np.float64)
-    return _random_fill(self, a + (b - a) * u)
-
-
-@tensor_method("normal_")
-def normal_(self, mean=0.0, std=1.0, *, generator=None):
-    """Fill with values drawn from N(mean, std**2)."""
-    _check_float_fill(self, "normal_kernel_cpu")
-    if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {_cfmt(std)}")
-    z = _standard_normal(generator, self._data.shape, self.dtype).astype(np.float64)
-    return _random_fill(self, mean + std * z)
 
 
 # An allocation that cannot be made raises OutOfMemoryError (a RuntimeError, as in PyTorch)

@@ -1,7 +1,5 @@
 """Dimension arguments: wrapping negative dims and PyTorch's errors when out of range."""
 
-from __future__ import annotations
-
 from ..tensor import _dim_index as dim_index  # noqa: F401  (re-exported for op modules)
 
 

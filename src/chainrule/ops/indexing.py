@@ -1,10 +1,8 @@
 """Indexing: x[key], x[key] = v, gather/scatter, index_select, masked_fill, take, nonzero, ...
 
-Every index expression is parsed once into two NumPy keys, applied in turn, as
-PyTorch does: a basic key (ints, slices, None; the result is a view) and then
-an optional advanced key (integer arrays; bool masks become their nonzero
-indices). Ints are always applied in the basic step, so `x[0, :, [0, 1]]`
-has PyTorch's shape, not NumPy's.
+Every index expression is parsed once (index_key.py) into two NumPy keys,
+applied in turn, as PyTorch does: a basic key (the result is a view), then an
+optional advanced key.
 
 Two primitives carry all the derivative code. `Index` reads a region;
 `IndexPut` writes (or adds) values into a region of a copy, or of zeros. Each
@@ -12,8 +10,6 @@ is the other's derivative: the gradient of a read is a scatter-add into zeros
 (repeated indices accumulate), and the gradient of a write with respect to
 the values is a read. So every op here has higher derivatives for free.
 """
-
-from __future__ import annotations
 
 import numbers
 
@@ -23,9 +19,11 @@ from .. import dtypes
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
 from .dims import dim_index
+from .errors import broadcast_shapes_error
+from .index_key import Key, KeyChain, parse_key
 from .inplace import inplace
 from .op import Op, apply, tensor_method
-from .pointwise import broadcast_shapes_error
+from .pointwise import where
 
 __all__ = [
     "argwhere",
@@ -50,234 +48,6 @@ __all__ = [
 
 _wrap = Tensor._wrap
 _FULL = slice(None)
-
-
-# -- parsing an index expression --------------------------------------------------------
-class Key:
-    """A parsed index: `basic` (a tuple ending in Ellipsis, or None when it selects
-    everything) then `adv` (a tuple of slices and integer arrays, or None)."""
-
-    __slots__ = ("basic", "adv", "name")
-
-    def __init__(self, basic, adv, name):
-        self.basic = basic
-        self.adv = adv
-        self.name = name
-
-    def read(self, a):
-        out = a if self.basic is None else a[self.basic]
-        return out if self.adv is None else out[self.adv]
-
-    def region(self, a):
-        """The part of `a` the basic key selects, as a writable NumPy view."""
-        return a if self.basic is None else a[self.basic]
-
-
-class KeyChain:
-    """Keys applied one after another (base[k1][k2]...), with Key's interface."""
-
-    __slots__ = ("keys", "adv", "name")
-
-    def __init__(self, keys):
-        self.keys = keys
-        self.adv = keys[-1].adv
-        self.name = keys[-1].name
-
-    def read(self, a):
-        for k in self.keys:
-            a = k.read(a)
-        return a
-
-    def region(self, a):
-        for k in self.keys[:-1]:
-            a = k.read(a)
-        return self.keys[-1].region(a)
-
-
-def _index_type_error(item):
-    name = type(item).__name__
-    return IndexError(
-        "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
-        f"valid indices (got {name})"
-    )
-
-
-def _as_index_array(item):
-    """An index given as a tensor, array or (nested) list: an int64 or bool array."""
-    if isinstance(item, Tensor):
-        arr = item._data
-    elif isinstance(item, np.ndarray):
-        arr = item
-    else:
-        arr = np.asarray(
-            [x._data if isinstance(x, Tensor) else x for x in item]
-            if any(isinstance(x, Tensor) for x in item)
-            else item
-        )
-        if arr.size == 0:
-            arr = arr.astype(np.int64)
-    kind = arr.dtype.kind
-    if kind == "b":
-        return arr
-    if arr.dtype == np.uint8:
-        return arr.astype(bool)
-    if kind not in "iu":
-        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-    return arr
-
-
-def _is_legacy_tuple(seq):
-    """PyTorch still reads x[[0, slice(None)]] and x[[[0, 1]]] as x[0, :] and x[[0, 1]]."""
-    return any(
-        isinstance(x, (list, tuple, slice, Tensor, np.ndarray)) or x is None or x is Ellipsis
-        for x in seq
-    )
-
-
-def _slice_bound(v):
-    if v is None or type(v) is int:
-        return v
-    try:
-        return v.__index__()
-    except (AttributeError, TypeError):
-        raise TypeError(
-            "slice indices must be integers or None or have an __index__ method"
-        ) from None
-
-
-def parse_key(shape, key):
-    """The Key for `tensor[key]` on a tensor of this shape, with PyTorch's errors."""
-    if type(key) is not tuple:
-        if isinstance(key, list) and _is_legacy_tuple(key):
-            key = tuple(key)
-        else:
-            key = (key,)
-    items = []
-    consumed = 0
-    for item in key:
-        t = type(item)
-        if t is int or t is slice or item is None or item is Ellipsis:
-            kind = t is int or t is slice
-        elif t is bool or isinstance(item, np.bool_):
-            kind = "bool"
-            item = bool(item)
-        elif isinstance(item, (numbers.Integral, np.integer)) and not isinstance(item, bool):
-            item, kind = int(item), True
-        elif isinstance(item, (Tensor, np.ndarray, list, tuple)):
-            arr = _as_index_array(item)
-            if arr.ndim == 0:
-                if arr.dtype == np.bool_:
-                    item, kind = bool(arr), "bool"
-                else:
-                    item, kind = int(arr), True
-            else:
-                item, kind = arr, "array"
-                consumed += arr.ndim if arr.dtype == np.bool_ else 1
-                items.append((item, kind))
-                continue
-        else:
-            if t is str:
-                raise TypeError(f"new(): invalid data type '{t.__name__}'")
-            raise _index_type_error(item)
-        if kind is True:
-            consumed += 1
-        items.append((item, kind))
-    ndim = len(shape)
-    if consumed > ndim:
-        raise IndexError(f"too many indices for tensor of dimension {ndim}")
-
-    basic = []
-    adv = []  # (output position, int array, size of the dim it indexes)
-    last = None
-    d = 0  # dim of the input
-    o = 0  # dim of the basic result
-    ellipsis_seen = False
-    any_slice = False
-    for position, (item, kind) in enumerate(items):
-        if kind is True:
-            if type(item) is int:
-                size = shape[d]
-                if not -size <= item < size:
-                    # PyTorch names the item's place in the key (an Ellipsis counts once).
-                    raise IndexError(
-                        f"index {item} is out of bounds for dimension {position} with size {size}"
-                    )
-                last = "SelectBackward0"
-                o -= 1
-            else:
-                any_slice = True
-                item = slice(
-                    _slice_bound(item.start), _slice_bound(item.stop), _slice_bound(item.step)
-                )
-                if item.step == 0:
-                    raise ValueError("slice step cannot be zero")
-                if item != _FULL:
-                    last = "SliceBackward0"
-            basic.append(item)
-            d += 1
-            o += 1
-        elif item is None:
-            basic.append(None)
-            last = "UnsqueezeBackward0"
-            o += 1
-        elif item is Ellipsis:
-            if not ellipsis_seen:
-                n = ndim - consumed
-                basic.extend([_FULL] * n)
-                d += n
-                o += n
-                ellipsis_seen = True
-        elif kind == "bool":
-            basic.append(None)
-            adv.append((o, np.zeros(1 if item else 0, np.int64), 1))
-            o += 1
-        elif item.dtype == np.bool_:
-            k = item.ndim
-            for j in range(k):
-                if item.shape[j] != shape[d + j]:
-                    raise IndexError(
-                        f"The shape of the mask {list(item.shape)} at index {j} does not match "
-                        f"the shape of the indexed tensor {list(shape)} at index {d + j}"
-                    )
-            for j, nz in enumerate(np.nonzero(item)):
-                adv.append((o + j, nz, shape[d + j]))
-            basic.extend([_FULL] * k)
-            d += k
-            o += k
-        else:
-            adv.append((o, item, shape[d]))
-            basic.append(_FULL)
-            d += 1
-            o += 1
-
-    if adv:
-        arrays = []
-        for k, (_, arr, size) in enumerate(adv):
-            if arr.size and (arr.max() >= size or arr.min() < -size):
-                bad = arr[(arr >= size) | (arr < -size)].flat[0]
-                raise IndexError(f"index {bad} is out of bounds for dimension {k} with size {size}")
-            arrays.append(arr)
-        try:
-            np.broadcast_shapes(*(a.shape for a in arrays))
-        except ValueError:
-            shapes = ", ".join(str(list(a.shape)) for a in arrays)
-            raise IndexError(
-                f"shape mismatch: indexing tensors could not be broadcast together with shapes "
-                f"{shapes}"
-            ) from None
-        adv_key = [_FULL] * (adv[-1][0] + 1)
-        for pos, arr, _ in adv:
-            adv_key[pos] = arr
-        adv_key = tuple(adv_key)
-        name = "IndexBackward0"
-    else:
-        adv_key = None
-        name = last or ("SliceBackward0" if any_slice else "AliasBackward0")
-    if all(b is _FULL or b == _FULL for b in basic):
-        basic_key = None
-    else:
-        basic_key = tuple(basic) + (Ellipsis,)
-    return Key(basic_key, adv_key, name)
 
 
 # -- the two primitives -----------------------------------------------------------------
@@ -351,15 +121,15 @@ class IndexPut(Op):
     @staticmethod
     def backward(ctx, grad):
         key = ctx.key
-        needs = ctx.next_functions
+        needs = ctx.needs_input_grad
         ga = gv = None
-        if needs[0][0] is not None:
+        if needs[0]:
             if ctx.accumulate:
                 ga = grad
             else:
                 zero = np.zeros((), grad._data.dtype)
                 ga = apply(IndexPut, (grad, zero), {"key": key}, "IndexPutBackward0")
-        if needs[1][0] is not None:
+        if needs[1]:
             gv = apply(Index, (grad,), {"key": key}, key.name)
             extra = ctx.v_ndim - gv._data.ndim
             if extra > 0:  # x[0] = v with v of shape (1, n): PyTorch drops leading 1s
@@ -837,13 +607,11 @@ class MaskedFill(Op):
     @staticmethod
     def backward(ctx, grad):
         (mask,) = ctx.saved_tensors
-        needs = ctx.next_functions
+        needs = ctx.needs_input_grad
         ga = gv = None
-        if needs[0][0] is not None:
+        if needs[0]:
             ga = MaskedFill.apply(grad, mask, np.zeros((), grad._data.dtype))
-        if len(needs) > 2 and needs[2][0] is not None:
-            from .pointwise import where
-
+        if len(needs) > 2 and needs[2]:
             gv = where(mask, grad, 0.0).sum()
         return ga, None, gv
 
@@ -863,7 +631,6 @@ def _check_mask(mask, what):
 
 
 def _broadcast(input, mask):
-    from .pointwise import broadcast_shapes_error
 
     try:
         shape = np.broadcast_shapes(input._data.shape, mask._data.shape)

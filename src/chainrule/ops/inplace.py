@@ -1,4 +1,4 @@
-"""In-place ops (add_, mul_, x[i] = v, ...) built on their out-of-place forms.
+"""In-place ops (add_, exp_, clamp_, fill_, copy_, ...) built on their out-of-place forms.
 
 Without a graph to record (the optimizer's pattern under no_grad) an in-place op
 is a NumPy write into the tensor's own memory and a version bump. When the
@@ -6,15 +6,40 @@ graph is recorded, the out-of-place op runs on a snapshot of the old value, so
 what it saves for backward stays valid, the result is written into the
 tensor's memory, and the tensor takes the op's node as its grad_fn. Tensors
 that saved the old value see the version bump and backward refuses them.
-"""
 
-from __future__ import annotations
+`inplace` is that mechanism; below it, the in-place forms of the arithmetic
+(pointwise.py) and of the one-operand math (unary.py), and fill_, zero_, copy_.
+Indexing writes (x[i] = v) are in indexing.py, logical ones in comparison.py.
+"""
 
 import numpy as np
 
-from .. import dtypes
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
+from . import unary
+from .errors import broadcast_shapes_error
+from .index_key import Key
+from .op import GRAD, ZERO, Op, apply, tensor_method
+from .pointwise import (
+    _scaled,
+    add,
+    addcdiv,
+    addcmul,
+    clamp,
+    div,
+    floor_divide,
+    lerp,
+    maximum,
+    minimum,
+    mul,
+    neg,
+    pow,
+    remainder,
+    sub,
+)
+from .writes import check_cast, shape_error, write
+
+__all__ = ["zero_"]  # torch.zero_(t), as t.zero_()
 
 
 def inplace(self, compute, others=()):
@@ -23,7 +48,7 @@ def inplace(self, compute, others=()):
         self._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in others)
     )
     if not recording:
-        return _write(self, compute(self))
+        return write(self, compute(self))
     base = self._base
     if base is not None and not (base.grad_fn is None and base._requires_grad):
         # A view of a base that is in the graph, or that the write puts there.
@@ -38,8 +63,8 @@ def inplace(self, compute, others=()):
     snapshot._output_nr = self._output_nr
     result = compute(snapshot)
     if result._data.shape != self._data.shape:
-        raise _shape_error(self, result)
-    _write(self, result)
+        raise shape_error(self, result)
+    write(self, result)
     if result._data.dtype != self._data.dtype:
         result = result.to(self.dtype)
     self.grad_fn = result.grad_fn
@@ -52,15 +77,15 @@ def _inplace_on_view(view, chain, compute):
     """view.op_() where view = base[k1][k2]... and base is in the graph: the new value is
     computed out of place and written into the base as `base[k1][k2]... = value`
     (PyTorch's CopySlices), so gradients reach both the base's history and the op's."""
-    from .indexing import Key, _setitem_through_base
+    from .indexing import _setitem_through_base  # a cycle: indexing.py imports this module
 
     snapshot = Tensor._wrap(view._data.copy(), view._requires_grad)
     snapshot.grad_fn = view.grad_fn
     snapshot._output_nr = view._output_nr
     result = compute(snapshot)
     if result._data.shape != view._data.shape:
-        raise _shape_error(view, result)
-    _check_cast(result._data.dtype, view._data.dtype)
+        raise shape_error(view, result)
+    check_cast(result._data.dtype, view._data.dtype)
     if result._data.dtype != view._data.dtype:
         result = result.to(view.dtype)
     _setitem_through_base(view, chain, Key(None, None, "CopySlices"), result)
@@ -77,12 +102,12 @@ def _inplace_on_whole_view(view, base, compute):
     snapshot._output_nr = view._output_nr
     result = compute(snapshot)
     if result._data.shape != view._data.shape:
-        raise _shape_error(view, result)
-    _check_cast(result._data.dtype, view._data.dtype)
+        raise shape_error(view, result)
+    check_cast(result._data.dtype, view._data.dtype)
     if result._data.dtype != view._data.dtype:
         result = result.to(view.dtype)
     new_base = inverse(result)
-    _write(base, new_base)  # the view shares this memory
+    write(base, new_base)  # the view shares this memory
     base.grad_fn = new_base.grad_fn
     base._output_nr = new_base._output_nr
     base._requires_grad = new_base._requires_grad
@@ -112,44 +137,255 @@ def check_inplace_allowed(self):
         )
 
 
-def _shape_error(self, result):
-    return RuntimeError(
-        f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-        f"{list(result._data.shape)}"
+# -- in-place arithmetic ------------------------------------------------------------------------
+# The optimizer's in-place arithmetic on float tensors, with nothing to record,
+# runs as one ufunc writing into the tensor's memory: no temporary result and no
+# copy of it (the values are the same as the out-of-place op's: same operations,
+# same order).
+_DIRECT_UFUNCS = {
+    "add_": np.add,
+    "__iadd__": np.add,
+    "sub_": np.subtract,
+    "subtract_": np.subtract,
+    "__isub__": np.subtract,
+    "mul_": np.multiply,
+    "multiply_": np.multiply,
+    "__imul__": np.multiply,
+    "div_": np.true_divide,
+    "divide_": np.true_divide,
+    "true_divide_": np.true_divide,
+    "__itruediv__": np.true_divide,
+}
+
+
+def _direct_inplace(self, ufunc, other, kwargs):
+    """self op= other as one ufunc into self's memory; False where the general path is needed."""
+    data = self._data
+    if data.dtype.kind != "f" or (kwargs and (len(kwargs) > 1 or "alpha" not in kwargs)):
+        return False
+    if other.__class__ is Tensor or isinstance(other, Tensor):
+        operand = other._data
+        if operand.dtype != data.dtype:
+            return False
+    elif other.__class__ is float or other.__class__ is int:
+        operand = other
+    else:
+        return False
+    alpha = kwargs.get("alpha", 1) if kwargs else 1
+    if alpha != 1:
+        if ufunc is not np.add and ufunc is not np.subtract:
+            return False
+        operand = _scaled(operand, alpha)
+    try:
+        ufunc(data, operand, out=data)
+    except (ValueError, TypeError):  # not broadcastable to self, or read-only: the general path
+        return False  # raises PyTorch's error
+    self._bump_version()
+    return True
+
+
+def _inplace_binary(fn_name, fn):
+    ufunc = _DIRECT_UFUNCS.get(fn_name)
+
+    def method(self, other, **kwargs):
+        if (
+            ufunc is not None
+            and not (
+                _grad_state.enabled
+                and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad))
+            )
+            and _direct_inplace(self, ufunc, other, kwargs)
+        ):
+            return self
+        return inplace(self, lambda t: fn(t, other, **kwargs), (other,))
+
+    method.__name__ = fn_name
+    return method
+
+
+for _name, _fn in (
+    ("add_", add),
+    ("__iadd__", add),
+    ("sub_", sub),
+    ("subtract_", sub),
+    ("__isub__", sub),
+    ("mul_", mul),
+    ("multiply_", mul),
+    ("__imul__", mul),
+    ("div_", div),
+    ("divide_", div),
+    ("true_divide_", div),
+    ("__itruediv__", div),
+    ("pow_", pow),
+    ("__ipow__", pow),
+    ("remainder_", remainder),
+    ("__imod__", remainder),
+    ("floor_divide_", floor_divide),
+    ("__ifloordiv__", floor_divide),
+    ("maximum_", maximum),
+    ("minimum_", minimum),
+):
+    tensor_method(_name)(_inplace_binary(_name, _fn))
+
+
+@tensor_method("neg_", "negative_")
+def neg_(self):
+    return inplace(self, neg)
+
+
+@tensor_method("lerp_")
+def lerp_(self, end, weight):
+    return inplace(self, lambda t: lerp(t, end, weight), (end, weight))
+
+
+@tensor_method("addcmul_")
+def addcmul_(self, tensor1, tensor2, value=1):
+    return inplace(self, lambda t: addcmul(t, tensor1, tensor2, value=value), (tensor1, tensor2))
+
+
+@tensor_method("addcdiv_")
+def addcdiv_(self, tensor1, tensor2, value=1):
+    return inplace(self, lambda t: addcdiv(t, tensor1, tensor2, value=value), (tensor1, tensor2))
+
+
+@tensor_method("clamp_", "clip_")
+def clamp_(self, min=None, max=None):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    return inplace(self, lambda t: clamp(t, min, max), (min, max))
+
+
+# -- in-place one-operand math: exp_, sqrt_, ... ------------------------------------------------
+def _inplace_unary(op):
+    def method(self):
+        return inplace(self, op.apply)
+
+    return method
+
+
+for _op, _names in (
+    (unary.Exp, ("exp_",)),
+    (unary.Log, ("log_",)),
+    (unary.Log2, ("log2_",)),
+    (unary.Log10, ("log10_",)),
+    (unary.Log1p, ("log1p_",)),
+    (unary.Expm1, ("expm1_",)),
+    (unary.Sqrt, ("sqrt_",)),
+    (unary.Rsqrt, ("rsqrt_",)),
+    (unary.Sin, ("sin_",)),
+    (unary.Cos, ("cos_",)),
+    (unary.Tan, ("tan_",)),
+    (unary.Tanh, ("tanh_",)),
+    (unary.Asin, ("asin_", "arcsin_")),
+    (unary.Acos, ("acos_", "arccos_")),
+    (unary.Atan, ("atan_", "arctan_")),
+    (unary.Sinh, ("sinh_",)),
+    (unary.Cosh, ("cosh_",)),
+    (unary.Sigmoid, ("sigmoid_",)),
+    (unary.Reciprocal, ("reciprocal_",)),
+    (unary.Abs, ("abs_", "absolute_")),
+    (unary.Erf, ("erf_",)),
+    (unary.Sign, ("sign_", "sgn_")),
+    (unary.Floor, ("floor_",)),
+    (unary.Ceil, ("ceil_",)),
+    (unary.Trunc, ("trunc_", "fix_")),
+    (unary.Frac, ("frac_",)),
+    (unary.Relu, ("relu_",)),
+    (unary.Exp2, ("exp2_",)),
+    (unary.Erfc, ("erfc_",)),
+):
+    _method = _inplace_unary(_op)
+    _method.__name__ = _names[0]
+    tensor_method(*_names)(_method)
+
+
+# -- fill_, zero_, copy_ --------------------------------------------------------------------------
+class Fill(Op):
+    """The recorded form of fill_ and zero_: the new value no longer depends on the old."""
+
+    name = "FillBackward2"
+    formula = "d(fill(a, v))/da = 0"
+
+    @staticmethod
+    def forward(ctx, a, *, value):
+        return np.full_like(a, value)
+
+    derivatives = (ZERO,)
+
+
+class FillTensor(Op):
+    name = "FillBackward3"
+    formula = "d(fill(a, v))/da = 0, d(fill(a, v))/dv = sum of the gradient"
+
+    @staticmethod
+    def forward(ctx, a, value):
+        return np.full_like(a, value)
+
+    derivatives = (
+        ZERO,
+        lambda ctx, grad: grad.sum(),
     )
 
 
-def _check_cast(result_dtype, target_dtype):
-    if result_dtype == target_dtype:
-        return
-    r, t = dtypes.from_numpy_dtype(result_dtype), dtypes.from_numpy_dtype(target_dtype)
-    if r._category > t._category:
-        raise RuntimeError(
-            f"result type {dtypes.scalar_type_name(r)} can't be cast to the desired output type "
-            f"{dtypes.scalar_type_name(t)}"
-        )
+@tensor_method("zero_")
+def zero_(self):
+    if self._requires_grad and _grad_state.enabled:
+        return inplace(self, lambda t: apply(Fill, (t,), {"value": 0}, node_name="ZeroBackward0"))
+    self._data.fill(0)
+    counter = self._version_counter  # _bump_version, inline: zero_ runs every training step
+    if counter is None:
+        self._version_counter = [1]
+    else:
+        counter[0] += 1
+    return self
 
 
-def _write(self, result):
-    _check_cast(result._data.dtype, self._data.dtype)
-    rshape, shape = result._data.shape, self._data.shape
-    if rshape != shape and (
-        len(rshape) > len(shape)
-        or any(r != s and r != 1 for r, s in zip(rshape[::-1], shape[::-1]))
-    ):
-        raise _shape_error(self, result)
-    if not self._data.flags.writeable:  # an expanded tensor: many elements, one memory slot
-        raise RuntimeError(
-            "unsupported operation: more than one element of the written-to tensor refers to a "
-            "single memory location. Please clone() the tensor before performing the operation."
-        )
-    np.copyto(self._data, result._data, casting="unsafe")
+@tensor_method("fill_")
+def fill_(self, value):
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError(
+                "fill_ only supports 0-dimension value tensor but got tensor with "
+                f"{value._data.ndim} dimensions."
+            )
+        if value._requires_grad and _grad_state.enabled:
+            return inplace(self, lambda t: FillTensor.apply(t, value), (value,))
+        value = value.item()
+    if _grad_state.enabled and self._requires_grad:
+        return inplace(self, lambda t: Fill.apply(t, value=value))
+    self._data.fill(value)
     self._bump_version()
     return self
 
 
-def write_out(out, result):
-    """The `out=` keyword: resize `out` if its shape differs (as PyTorch does), then write."""
-    if out._data.shape != result._data.shape:
-        out._data = np.empty(result._data.shape, out._data.dtype)
-    return _write(out, result)
+class Copy(Op):
+    """The recorded form of a.copy_(src): src broadcast to a's shape and cast to its dtype."""
+
+    name = "CopyBackwards"
+    formula = "d(copy(a, src))/da = 0, d(copy(a, src))/dsrc = 1 (summed over broadcast dims)"
+
+    @staticmethod
+    def forward(ctx, a, src):
+        try:
+            return np.broadcast_to(src, a.shape).astype(a.dtype)
+        except ValueError:
+            raise broadcast_shapes_error(a.shape, np.shape(src)) from None
+
+    derivatives = (
+        ZERO,
+        GRAD,
+    )
+
+
+@tensor_method("copy_")
+def copy_(self, src, non_blocking=False):
+    if not isinstance(src, Tensor):
+        src = Tensor._wrap(np.asarray(src))
+    if _grad_state.enabled and (self._requires_grad or src._requires_grad):
+        return inplace(self, lambda t: Copy.apply(t, src), (src,))
+    try:
+        np.copyto(self._data, np.broadcast_to(src._data, self._data.shape), casting="unsafe")
+    except ValueError:
+        raise broadcast_shapes_error(self._data.shape, src._data.shape) from None
+    self._bump_version()
+    return self

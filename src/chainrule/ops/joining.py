@@ -5,8 +5,6 @@ in (narrow or unbind); each splitting op's derivative joins the pieces'
 gradients (cat). Pieces of a split are views of the input.
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 from .. import dtypes
@@ -14,6 +12,7 @@ from ..tensor import Tensor
 from .dims import dim_index
 from .op import Op, apply, tensor_method
 from .shape import atleast_1d, atleast_2d, atleast_3d, narrow, unbind
+from .writes import write_out
 
 __all__ = [
     "cat",
@@ -79,8 +78,8 @@ class Cat(Op):
         dim = ctx.dim
         grads = []
         offset = 0
-        for (fn, _), size, skip in zip(ctx.next_functions, ctx.sizes, ctx.skip):
-            if fn is None:
+        for needed, size, skip in zip(ctx.needs_input_grad, ctx.sizes, ctx.skip):
+            if not needed:
                 grads.append(None)
             elif skip:
                 grads.append(Tensor._wrap(np.zeros((0,), grad._data.dtype)))
@@ -132,8 +131,6 @@ def cat(tensors, dim=0, *, axis=None, out=None):
     tensors = _common_dtype(tensors)
     result = Cat.apply(*tensors, dim=d)
     if out is not None:
-        from .inplace import write_out
-
         return write_out(out, result)
     return result
 
@@ -153,7 +150,7 @@ class Stack(Op):
     @staticmethod
     def backward(ctx, grad):
         pieces = unbind(grad, ctx.dim)
-        return tuple(None if fn is None else g for (fn, _), g in zip(ctx.next_functions, pieces))
+        return tuple(g if needed else None for needed, g in zip(ctx.needs_input_grad, pieces))
 
 
 def stack(tensors, dim=0, *, out=None):
@@ -171,8 +168,6 @@ def stack(tensors, dim=0, *, out=None):
     tensors = _common_dtype(tensors)
     result = Stack.apply(*tensors, dim=d)
     if out is not None:
-        from .inplace import write_out
-
         return write_out(out, result)
     return result
 

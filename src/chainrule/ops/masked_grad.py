@@ -54,4 +54,4 @@ def grad_where(mask, grad, source, on=1.0, off=0.0, name="ThresholdBackwardBackw
     of `source`, the saved tensor the NumPy bool array `mask` was computed from. `name` is
     the node's grad_fn name (PyTorch's, e.g. "HardtanhBackwardBackward0")."""
     kwargs = {"mask": mask, "on": on, "off": off, "node_name": name}
-    return apply(GradWhere, (grad, source), kwargs, name=name)
+    return apply(GradWhere, (grad, source), kwargs, node_name=name)

@@ -1,27 +1,29 @@
 """Op: one primitive, forward on NumPy arrays and derivative in chainrule ops, side by side.
 
-`apply` is the single place where a forward call becomes a graph Node: it
-unwraps tensors to arrays, runs `forward`, wraps the result, and, when grad
-mode is on and an input requires grad, records the Node with its edges, the
-shapes and dtypes the engine checks gradients against, and the saved values.
+`apply` runs an op: it unwraps tensors to arrays and runs `forward`. When grad
+mode is on and an input requires grad, forward's ctx is a new graph Node, which
+`graph.record` joins to the graph (edges, input shapes and dtypes, sequence
+number); the outputs take it as their grad_fn and what forward saved is
+resolved against the inputs and outputs. `apply_unary` and `apply_binary` are
+apply for the two commonest shapes of call, calling the same `record`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar
+
 import numpy as np
 
 from .._allocation import translated
-from ..autograd import anomaly_mode
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.graph import CONSTANT, INPUT, _sequence, node_class, resolve_saved
+from ..autograd.graph import CONSTANT, INPUT, OUTPUT, Node, node_class, record, resolve_saved
 from ..tensor import Tensor
 
 _ndarray = np.ndarray
 _wrap = Tensor._wrap
 _new = object.__new__
-_NO_EDGE = (None, 0)
-_NO_KWARGS = {}
-_anomaly_state = anomaly_mode.state
+_NO_KWARGS: dict[str, Any] = {}
 
 
 class _NullContext:
@@ -29,56 +31,126 @@ class _NullContext:
 
     __slots__ = ("__dict__",)
 
-    def save_for_backward(self, *values):
+    def save_for_backward(self, *values: Any) -> None:
         pass
 
-    def mark_non_differentiable(self, *outputs):
+    def mark_non_differentiable(self, *outputs: Any) -> None:
         pass
 
-    def set_materialize_grads(self, value):
+    def set_materialize_grads(self, value: bool) -> None:
         pass
 
 
 NULL_CTX = _NullContext()
 
+# Every Op subclass with a grad_fn name, in definition order: docs/derivatives.md is made
+# from it (tools/derivatives_page.py).
+REGISTRY: list[type[Op]] = []
+
 
 class Op:
-    """Base class of primitives. Subclasses set `name` (the grad_fn class name),
-    `formula` (one line for people, read by docs and the explainer), and write
-    `forward(ctx, *arrays, **params)` and `backward(ctx, *grads)`."""
+    """Base class of primitives. A subclass sets `name` (the grad_fn class name) and
+    `formula` (one line for people, read by docs and the explainer), writes
+    `forward(ctx, *arrays, **params)`, and gives its derivative either as `derivatives`,
+    one function per operand, or as `backward(ctx, *grads)` (docs/DESIGN.md, "How an op
+    is defined")."""
 
-    name = None
-    formula = ""
-    differentiable = True  # False for ops whose outputs never carry gradients
-    is_view = False  # True where the output may share memory with input 0
-    # For unary (float input) and binary ops: a function of the arrays alone computing what forward
-    # computes, which the hot path calls directly when nothing is recorded
+    name: ClassVar[str | None] = None
+    formula: ClassVar[str] = ""
+    differentiable: ClassVar[bool] = True  # False for ops whose outputs never carry gradients
+    is_view: ClassVar[bool] = False  # True where the output may share memory with input 0
+    # For unary (float input) and binary ops: a function of the arrays alone computing what
+    # forward computes, which the hot path calls directly when nothing is recorded
     # (forward's only other work, saving for backward, is then not needed).
-    ufunc = None
+    ufunc: ClassVar[Callable[..., Any] | None] = None
+    # One function per operand: derivative(ctx, grad, *saved) -> the gradient for that
+    # operand, called only when that operand needs one. `saved` is ctx.saved_tensors.
+    derivatives: ClassVar[tuple[Callable[..., Any], ...] | None] = None
+    _node_cls: ClassVar[type[Node]]
 
-    def __init_subclass__(cls, **kw):
+    def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
         if cls.name is not None:
             cls._node_cls = node_class(cls.name, cls)
+            REGISTRY.append(cls)
+        rows = cls.derivatives
+        if rows is not None and cls.backward in _FROM_DERIVATIVES:
+            made = {1: _backward_one, 2: _backward_two}.get(len(rows), _backward_rows)
+            cls.backward = staticmethod(made)  # type: ignore[method-assign]
 
     @staticmethod
-    def forward(ctx, *args, **kwargs):
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError
 
     @staticmethod
-    def backward(ctx, *grads):
-        raise NotImplementedError
+    def backward(ctx: Node, *grads: Any) -> Any:
+        """The gradients for the operands, one per edge. An op that gives `derivatives`
+        gets a backward made from them (below); one with neither raises, naming itself."""
+        raise NotImplementedError(f"no derivative for {type(ctx).__name__}")
 
     @classmethod
-    def apply(cls, *args, **kwargs):
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
         return apply(cls, args, kwargs)
 
 
-def _as_array(out):
+def GRAD(ctx: Any, grad: Tensor, *saved: Any) -> Tensor:
+    """The derivative row "the gradient itself" (d(a+b)/da = 1): `derivatives = (GRAD, GRAD)`.
+    The backward below hands the gradient on without calling it."""
+    return grad
+
+
+def ZERO(ctx: Any, grad: Tensor, *saved: Any) -> Tensor:
+    """The derivative row of a piecewise-constant op (floor, sign, round, fill...): zeros of
+    the gradient's shape, as PyTorch's zeros_like(grad), and not grad * 0, which is NaN
+    where the gradient is infinite."""
+    return grad.new_zeros(grad.shape)
+
+
+# backward made from `derivatives`: each row is called as row(ctx, grad, *saved), only for
+# an operand that needs a gradient. The commonest shapes are written out (a call with
+# *args costs more than one with its arguments listed; GRAD is not called at all).
+def _backward_one(ctx: Node, grad: Tensor) -> Any:
+    (row,) = ctx.op.derivatives
+    if row is GRAD:
+        return grad
+    saved = ctx.saved_tensors if ctx._saved or ctx._released else ()
+    return row(ctx, grad, saved[0]) if len(saved) == 1 else row(ctx, grad, *saved)
+
+
+def _backward_two(ctx: Node, grad: Tensor) -> tuple:
+    saved = ctx.saved_tensors if ctx._saved or ctx._released else ()
+    da, db = ctx.op.derivatives
+    (fa, _), (fb, _) = ctx.next_functions
+    if len(saved) == 2:
+        a, b = saved
+        return (
+            None if fa is None else grad if da is GRAD else da(ctx, grad, a, b),
+            None if fb is None else grad if db is GRAD else db(ctx, grad, a, b),
+        )
+    return (
+        None if fa is None else grad if da is GRAD else da(ctx, grad, *saved),
+        None if fb is None else grad if db is GRAD else db(ctx, grad, *saved),
+    )
+
+
+def _backward_rows(ctx: Node, grad: Tensor) -> tuple:
+    saved = ctx.saved_tensors if ctx._saved or ctx._released else ()
+    return tuple(
+        [
+            row(ctx, grad, *saved) if fn is not None else None
+            for row, (fn, _) in zip(ctx.op.derivatives, ctx.next_functions)
+        ]
+    )
+
+
+_FROM_DERIVATIVES = (Op.backward, _backward_one, _backward_two, _backward_rows)
+
+
+def _as_array(out: Any) -> np.ndarray:
     return out if type(out) is _ndarray else np.asarray(out)
 
 
-def _recorded_output(node, out):
+def _recorded_output(node: Node, out: Any) -> np.ndarray:
     """forward's result as an array, for a node that is recorded.
 
     NumPy gives a ufunc's 0-d result as a NumPy scalar. Where forward saved that scalar
@@ -95,8 +167,28 @@ def _recorded_output(node, out):
     return array
 
 
-def apply(op, args, kwargs, name=None):
-    """Run op.forward on the arrays inside args; record a Node when gradients are needed."""
+def _outputs(node: Node, out: tuple) -> tuple[Tensor, ...]:
+    """The outputs of a recorded multi-output op: the float ones not marked
+    non-differentiable take node as their grad_fn."""
+    no_grad_outputs = node._non_differentiable
+    outputs = []
+    for i, o in enumerate(out):
+        o = _recorded_output(node, o)
+        differentiable = o.dtype.kind == "f" and not any(o is n for n in no_grad_outputs)
+        t = _wrap(o, differentiable)
+        if differentiable:
+            t.grad_fn = node
+            t._output_nr = i
+        outputs.append(t)
+    node._output_meta = [(o._data.shape, o._data.dtype) for o in outputs]
+    node._num_outputs = len(outputs)
+    return tuple(outputs)
+
+
+def apply(op: type[Op], args: tuple, kwargs: dict[str, Any], node_name: str | None = None) -> Any:
+    """Run op.forward on the arrays inside args; record a Node when gradients are needed.
+    node_name, where given, is the grad_fn name for this call (RsubBackward1 for Sub with
+    its operands swapped, ...)."""
     try:
         arrays = []
         requires_grad = False
@@ -107,6 +199,7 @@ def apply(op, args, kwargs, name=None):
                     requires_grad = True
             else:
                 arrays.append(a)
+        result: Any
         if not (requires_grad and _grad_state.enabled and op.differentiable):
             out = op.forward(NULL_CTX, *arrays, **kwargs)
             if type(out) is tuple:
@@ -118,40 +211,11 @@ def apply(op, args, kwargs, name=None):
                 _mark_view(result, args[0], op, kwargs)
             return result
 
-        node = _new(op._node_cls if name is None else node_class(name, op))
+        node = _new(op._node_cls if node_name is None else node_class(node_name, op))
         out = op.forward(node, *arrays, **kwargs)
-        node._sequence_nr = next(_sequence)
-        edges = []
-        meta = []
-        for a in args:
-            if isinstance(a, Tensor) and a._requires_grad:
-                fn = a.grad_fn
-                if fn is not None:
-                    edges.append((fn, a._output_nr))
-                else:
-                    acc = a._acc
-                    edges.append((acc if acc is not None else a._accumulator(), 0))
-                data = a._data
-                meta.append((data.shape, data.dtype))
-            else:
-                edges.append(_NO_EDGE)
-                meta.append(None)
-        node.next_functions = tuple(edges)
-        node._input_meta = meta
+        record(node, args)
         if type(out) is tuple:
-            no_grad_outputs = node._non_differentiable
-            outputs = []
-            for i, o in enumerate(out):
-                o = _recorded_output(node, o)
-                differentiable = o.dtype.kind == "f" and not any(o is n for n in no_grad_outputs)
-                t = _wrap(o, differentiable)
-                if differentiable:
-                    t.grad_fn = node
-                    t._output_nr = i
-                outputs.append(t)
-            node._output_meta = [(o._data.shape, o._data.dtype) for o in outputs]
-            node._num_outputs = len(outputs)
-            result = tuple(outputs)
+            result = _outputs(node, out)
             if node._to_save:
                 resolve_saved(node, args, arrays, None, None)
         else:
@@ -163,8 +227,6 @@ def apply(op, args, kwargs, name=None):
                 resolve_saved(node, args, arrays, out, result)
         if op.is_view:
             _mark_view(result, args[0], op, kwargs)
-        if _anomaly_state.enabled:
-            anomaly_mode.record_forward_trace(node)
         return result
     except (MemoryError, ValueError) as e:  # NumPy could not allocate: as PyTorch
         error = translated(e)
@@ -173,10 +235,11 @@ def apply(op, args, kwargs, name=None):
         raise error from e
 
 
-# apply1 and apply2 are apply() unrolled for the hot path: one or two operands
-# (the first a tensor, the second a tensor or a Python number), one output, no
-# view. They record exactly what apply() records; the op table runs through both.
-def apply1(op, a, kwargs=_NO_KWARGS, name=None):
+def apply_unary(
+    op: type[Op], a: Tensor, kwargs: dict[str, Any] = _NO_KWARGS, node_name: str | None = None
+) -> Tensor:
+    """apply() for one tensor operand, one output and no view (exp, neg, pow with a number
+    exponent, ...): the hot path, recording exactly what apply() records."""
     try:
         data = a._data
         if not (a._requires_grad and _grad_state.enabled):
@@ -184,36 +247,32 @@ def apply1(op, a, kwargs=_NO_KWARGS, name=None):
             if ufunc is not None and not kwargs and data.dtype.kind == "f":
                 out = ufunc(data)
             else:
-                out = op.forward(NULL_CTX, data, **kwargs)
+                out = op.forward(NULL_CTX, data, **kwargs) if kwargs else op.forward(NULL_CTX, data)
             result = _new(Tensor)
             result._data = out if out.__class__ is _ndarray else np.asarray(out)
             return result
-        node = _new(op._node_cls if name is None else node_class(name, op))
-        out = op.forward(node, data, **kwargs)
+        node = _new(op._node_cls if node_name is None else node_class(node_name, op))
+        # (a call without **kwargs when there are none: one with them costs more)
+        out = op.forward(node, data, **kwargs) if kwargs else op.forward(node, data)
+        record(node, (a,))
         if out.__class__ is not _ndarray:
             out = _recorded_output(node, out)
-        node._sequence_nr = next(_sequence)
-        fn = a.grad_fn
-        if fn is None:
-            node.next_functions = ((a._acc or a._accumulator(), 0),)
-        else:
-            node.next_functions = ((fn, a._output_nr),)
-        node._input_meta = ((data.shape, data.dtype),)
         result = _new(Tensor)
         result._data = out
         result._requires_grad = True
         result.grad_fn = node
         to_save = node._to_save
         if to_save:
-            if len(to_save) == 1 and to_save[0] is data:
-                # The input alone (pow, sin, log, ...), resolved inline.
+            if len(to_save) == 1 and to_save[0] is data:  # the input alone (pow, sin, log, ...)
                 counter = a._version_counter
                 node._saved = ((INPUT, a, 0 if counter is None else counter[0]),)
                 node._to_save = ()
+            elif len(to_save) == 1 and to_save[0] is out:  # the output alone (exp, tanh, ...)
+                counter = result._version_counter = [0]
+                node._saved = ((OUTPUT, out, counter, 0, 0),)
+                node._to_save = ()
             else:
                 resolve_saved(node, (a,), (data,), out, result)
-        if _anomaly_state.enabled:
-            anomaly_mode.record_forward_trace(node)
         return result
     except (MemoryError, ValueError) as e:  # NumPy could not allocate: as PyTorch
         error = translated(e)
@@ -222,9 +281,19 @@ def apply1(op, a, kwargs=_NO_KWARGS, name=None):
         raise error from e
 
 
-def apply2(op, a, b, kwargs=_NO_KWARGS, name=None):
+def apply_binary(
+    op: type[Op],
+    a: Tensor,
+    b: Tensor | float | int | bool,
+    kwargs: dict[str, Any] = _NO_KWARGS,
+    node_name: str | None = None,
+) -> Tensor:
+    """apply() for two operands, the first a tensor, the second a tensor or a Python number,
+    one output and no view (a * b, a + 1.0, ...): the hot path, recording exactly what
+    apply() records."""
     try:
         a_data = a._data
+        b_data: Any
         if b.__class__ is Tensor or isinstance(b, Tensor):
             b_data = b._data
             b_grad = b._requires_grad
@@ -243,27 +312,15 @@ def apply2(op, a, b, kwargs=_NO_KWARGS, name=None):
             result = _new(Tensor)
             result._data = out if out.__class__ is _ndarray else np.asarray(out)
             return result
-        node = _new(op._node_cls if name is None else node_class(name, op))
-        out = op.forward(node, a_data, b_data, **kwargs)
+        node = _new(op._node_cls if node_name is None else node_class(node_name, op))
+        out = (
+            op.forward(node, a_data, b_data, **kwargs)
+            if kwargs
+            else op.forward(node, a_data, b_data)
+        )
+        record(node, (a, b))
         if out.__class__ is not _ndarray:
             out = _recorded_output(node, out)
-        node._sequence_nr = next(_sequence)
-        if a._requires_grad:
-            fn = a.grad_fn
-            edge_a = (a._acc or a._accumulator(), 0) if fn is None else (fn, a._output_nr)
-            meta_a = (a_data.shape, a_data.dtype)
-        else:
-            edge_a = _NO_EDGE
-            meta_a = None
-        if b_grad:
-            fn = b.grad_fn
-            edge_b = (b._acc or b._accumulator(), 0) if fn is None else (fn, b._output_nr)
-            meta_b = (b_data.shape, b_data.dtype)
-        else:
-            edge_b = _NO_EDGE
-            meta_b = None
-        node.next_functions = (edge_a, edge_b)
-        node._input_meta = (meta_a, meta_b)
         result = _new(Tensor)
         result._data = out
         result._requires_grad = True
@@ -275,10 +332,12 @@ def apply2(op, a, b, kwargs=_NO_KWARGS, name=None):
                 node._saved = ((CONSTANT, None), (CONSTANT, b))
                 node._to_save = ()
             elif len(to_save) == 2 and to_save[0] is a_data and to_save[1] is b_data:
-                # Both operands, the commonest case (mul, div, ...), resolved inline.
+                # Both operands, the commonest case (mul, div, ...). Parameters too: their
+                # version is checked at unpack.
                 counter = a._version_counter
                 saved_a = (INPUT, a, 0 if counter is None else counter[0])
-                if isinstance(b, Tensor):  # Parameters too: their version is checked at unpack
+                saved_b: tuple
+                if isinstance(b, Tensor):
                     counter = b._version_counter
                     saved_b = (INPUT, b, 0 if counter is None else counter[0])
                 else:
@@ -286,9 +345,7 @@ def apply2(op, a, b, kwargs=_NO_KWARGS, name=None):
                 node._saved = (saved_a, saved_b)
                 node._to_save = ()
             else:
-                resolve_saved(node, (a, b), (a_data, b_data), out, result)
-        if _anomaly_state.enabled:
-            anomaly_mode.record_forward_trace(node)
+                resolve_saved(node, (a, b), (a_data, b_data), result._data, result)
         return result
     except (MemoryError, ValueError) as e:  # NumPy could not allocate: as PyTorch
         error = translated(e)
@@ -297,7 +354,9 @@ def apply2(op, a, b, kwargs=_NO_KWARGS, name=None):
         raise error from e
 
 
-def _mark_view(result, source, op=None, kwargs=None):
+def _mark_view(
+    result: Any, source: Any, op: type[Op] | None = None, kwargs: dict | None = None
+) -> None:
     """Outputs that share memory with the input share its version counter and base.
 
     A view that holds every element of its base once (reshape, permute) also
@@ -334,13 +393,16 @@ class _Replay:
 
     __slots__ = ("_args", "_pair")
 
-    def __init__(self, replay, shape, kwargs, first):
-        self._args = replay, shape, kwargs, first
-        self._pair = None
+    def __init__(
+        self, replay: Callable, shape: tuple[int, ...], kwargs: dict | None, first: _Replay | None
+    ) -> None:
+        self._args: tuple | None = replay, shape, kwargs, first
+        self._pair: tuple[Callable, Callable] | None = None
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Callable]:
         pair = self._pair
         if pair is None:
+            assert self._args is not None
             replay, shape, kwargs, first = self._args
             pair = replay(shape, **kwargs)
             if first is not None:
@@ -350,18 +412,32 @@ class _Replay:
         return iter(pair)
 
 
-def _compose(first, then):
+def _compose(
+    first: tuple[Callable, Callable], then: tuple[Callable, Callable]
+) -> tuple[Callable, Callable]:
     """The replay of a view of a view: make both in turn, undo them in reverse."""
     f0, i0 = first
     f1, i1 = then
     return (lambda t: f1(f0(t))), (lambda v: i0(i1(v)))
 
 
-def tensor_method(*names):
-    """Attach the decorated function to Tensor under each name (e.g. "exp", "__neg__")."""
+# Which module attached each Tensor method: one owner per name.
+_METHOD_OWNERS: dict[str, str] = {}
 
-    def register(fn):
+
+def tensor_method(*names: str) -> Callable[[Callable], Callable]:
+    """Attach the decorated function to Tensor under each name (e.g. "exp", "__neg__").
+    A name may be attached once: a second owner is a mistake, and raises."""
+
+    def register(fn: Callable) -> Callable:
         for n in names:
+            owner = _METHOD_OWNERS.get(n)
+            if owner is not None or n in Tensor.__dict__:
+                raise RuntimeError(
+                    f"Tensor.{n} is already defined (by {owner or 'tensor.py'}); "
+                    f"{fn.__module__}.{fn.__qualname__} may not define it again"
+                )
+            _METHOD_OWNERS[n] = f"{fn.__module__}.{fn.__qualname__}"
             setattr(Tensor, n, fn)
         return fn
 

@@ -7,8 +7,6 @@ where the zeros are) are computed in the forward pass as constants; the
 gradient itself only ever flows through chainrule ops, so double backward works.
 """
 
-from __future__ import annotations
-
 import builtins
 import math
 import warnings
@@ -20,7 +18,7 @@ from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
 from .dims import dim_index, normalize_dims, shape_arg
 from .op import Op, apply, tensor_method
-from .pointwise import where
+from .pointwise import maximum, minimum, where
 
 __all__ = [
     "all",
@@ -161,7 +159,9 @@ def _reduce(op, input, dim, keepdim, dtype, full_name):
     np_dtype = dtypes.to_dtype(dtype).np if dtype is not None else None
     full = dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0)
     name = full_name if full else None
-    return apply(op, (input,), {"dims": dims, "keepdim": keepdim, "dtype": np_dtype}, name=name)
+    return apply(
+        op, (input,), {"dims": dims, "keepdim": keepdim, "dtype": np_dtype}, node_name=name
+    )
 
 
 @tensor_method("sum")
@@ -237,7 +237,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     ndim = input._data.ndim
     if dim is None:
         kw = {"dims": tuple(range(ndim)), "keepdim": False, "dtype": np_dtype}
-        return apply(Prod, (input,), kw, name="ProdBackward0")
+        return apply(Prod, (input,), kw, node_name="ProdBackward0")
     dims = (_one_dim(dim, ndim),) if ndim else ()
     return Prod.apply(input, dims=dims, keepdim=keepdim, dtype=np_dtype)
 
@@ -374,15 +374,11 @@ def _extreme(op_all, op_dim, binary, fn_name, result_type, input, dim, keepdim, 
 @tensor_method("max")
 def max(input, dim=None, keepdim=False, *, other=None):
     """max(a) is the largest value; max(a, dim) gives (values, indices); max(a, b) is maximum."""
-    from .pointwise import maximum
-
     return _extreme(MaxAll, MaxDim, maximum, "max", return_types.max, input, dim, keepdim, other)
 
 
 @tensor_method("min")
 def min(input, dim=None, keepdim=False, *, other=None):
-    from .pointwise import minimum
-
     return _extreme(MinAll, MinDim, minimum, "min", return_types.min, input, dim, keepdim, other)
 
 
@@ -923,6 +919,3 @@ def any(input, dim=None, keepdim=False):
 @tensor_method("count_nonzero")
 def count_nonzero(input, dim=None):
     return CountNonzero.apply(input, dims=_dims(dim, input._data.ndim))
-
-
-Tensor.sum_to_size = sum_to_size

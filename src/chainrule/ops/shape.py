@@ -6,14 +6,14 @@ are views (Op.is_view): they share its version counter. Joining and splitting
 (cat, stack, split) live in joining.py, indexing and slicing in indexing.py.
 """
 
-from __future__ import annotations
-
 import warnings
 
 import numpy as np
 
 from ..tensor import Tensor
+from .conversion import to
 from .dims import dim_index, normalize_dims, shape_arg
+from .errors import broadcast_shapes_error
 from .op import Op, apply, tensor_method
 
 __all__ = [
@@ -84,9 +84,9 @@ class Reshape(Op):
 def reshape(input, *shape):
     shape = _infer_shape(shape_arg(shape), input._data.size, input._data.shape)
     if shape == input._data.shape:
-        return apply(Reshape, (input,), {"shape": shape}, name="ViewBackward0")
+        return apply(Reshape, (input,), {"shape": shape}, node_name="ViewBackward0")
     name = "ViewBackward0" if input._data.flags.c_contiguous else "UnsafeViewBackward0"
-    return apply(Reshape, (input,), {"shape": shape}, name=name)
+    return apply(Reshape, (input,), {"shape": shape}, node_name=name)
 
 
 @tensor_method("view")
@@ -96,8 +96,6 @@ def view(input, *shape):
         and not isinstance(shape[0], (int, tuple, list))
         and not hasattr(shape[0], "__index__")
     ):
-        from .conversion import to
-
         return to(input, shape[0])
     shape = _infer_shape(shape_arg(shape), input._data.size, input._data.shape)
     if not input._data.flags.c_contiguous and input._data.size > 1:
@@ -220,11 +218,11 @@ def permute(input, *dims):
 def transpose(input, dim0, dim1):
     ndim = input._data.ndim
     if ndim == 0:
-        return apply(Permute, (input,), {"dims": ()}, name="TransposeBackward0")
+        return apply(Permute, (input,), {"dims": ()}, node_name="TransposeBackward0")
     d0, d1 = dim_index(dim0, ndim), dim_index(dim1, ndim)
     dims = list(range(ndim))
     dims[d0], dims[d1] = dims[d1], dims[d0]
-    return apply(Permute, (input,), {"dims": tuple(dims)}, name="TransposeBackward0")
+    return apply(Permute, (input,), {"dims": tuple(dims)}, node_name="TransposeBackward0")
 
 
 @tensor_method("t")
@@ -233,8 +231,8 @@ def t(input):
     if ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {ndim}D")
     if ndim < 2:
-        return apply(Permute, (input,), {"dims": tuple(range(ndim))}, name="TBackward0")
-    return apply(Permute, (input,), {"dims": (1, 0)}, name="TBackward0")
+        return apply(Permute, (input,), {"dims": tuple(range(ndim))}, node_name="TBackward0")
+    return apply(Permute, (input,), {"dims": (1, 0)}, node_name="TBackward0")
 
 
 _T_WARNED = []
@@ -252,7 +250,7 @@ def _T(self):
             UserWarning,
             stacklevel=2,
         )
-    return apply(Permute, (self,), {"dims": tuple(range(ndim))[::-1]}, name="PermuteBackward0")
+    return apply(Permute, (self,), {"dims": tuple(range(ndim))[::-1]}, node_name="PermuteBackward0")
 
 
 def _mT(self):
@@ -275,7 +273,7 @@ def unsqueeze(input, dim):
     d = dim_index(dim, ndim)
     shape = list(input._data.shape)
     shape.insert(d, 1)
-    return apply(Reshape, (input,), {"shape": tuple(shape)}, name="UnsqueezeBackward0")
+    return apply(Reshape, (input,), {"shape": tuple(shape)}, node_name="UnsqueezeBackward0")
 
 
 @tensor_method("squeeze")
@@ -283,14 +281,14 @@ def squeeze(input, dim=None):
     own = input._data.shape
     if dim is None:
         shape = tuple(s for s in own if s != 1)
-        return apply(Reshape, (input,), {"shape": shape}, name="SqueezeBackward0")
+        return apply(Reshape, (input,), {"shape": shape}, node_name="SqueezeBackward0")
     single = not isinstance(dim, (tuple, list))
     dims = (dim,) if single else tuple(dim)
     ndim = max(len(own), 1)
     drop = {dim_index(d, ndim) for d in dims}
     shape = tuple(s for i, s in enumerate(own) if not (i in drop and s == 1))
     name = "SqueezeBackward1" if single else "SqueezeBackward2"
-    return apply(Reshape, (input,), {"shape": shape}, name=name)
+    return apply(Reshape, (input,), {"shape": shape}, node_name=name)
 
 
 @tensor_method("flatten")
@@ -358,7 +356,7 @@ def movedim(input, source, destination):
     order = [d for d in range(ndim) if d not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
-    return apply(Permute, (input,), {"dims": tuple(order)}, name="PermuteBackward0")
+    return apply(Permute, (input,), {"dims": tuple(order)}, node_name="PermuteBackward0")
 
 
 moveaxis = movedim
@@ -518,7 +516,7 @@ class Unbind(Op):
 
     @staticmethod
     def backward(ctx, *grads):
-        from .joining import stack
+        from .joining import stack  # a cycle: joining.py imports this module
 
         return stack(grads, ctx.dim)
 
@@ -574,8 +572,6 @@ def broadcast_tensors(*tensors):
     try:
         shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
     except ValueError:
-        from .pointwise import broadcast_shapes_error
-
         shapes = [t._data.shape for t in tensors]
         for i in range(1, len(shapes)):
             try:

@@ -5,8 +5,6 @@ every number, as in PyTorch's stable sort. PyTorch's default (unstable) sort and
 topk may order ties differently; their order for ties is unspecified there.
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 from .. import dtypes, return_types

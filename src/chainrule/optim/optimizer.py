@@ -1,8 +1,6 @@
 """Optimizer: the base class of chainrule's optimizers, with PyTorch's param groups, per-parameter
 state, state_dict layout, step hooks and repr."""
 
-from __future__ import annotations
-
 import functools
 import warnings
 from collections import OrderedDict, defaultdict
@@ -131,12 +129,10 @@ def _with_step_hooks(step):
 _FLAG_DEFAULTS = {"foreach": None, "maximize": False, "differentiable": False, "capturable": False}
 
 
-def _check_capturable(group, what="params and state_steps"):
+def _check_capturable(group, what="params and state_steps", devices=_CAPTURABLE_DEVICES):
     # chainrule runs on the CPU, where PyTorch refuses capturable steps the same way.
     if group.get("capturable"):
-        raise AssertionError(
-            f"If capturable=True, {what} must be on supported devices: {_CAPTURABLE_DEVICES}."
-        )
+        raise AssertionError(f"If capturable=True, {what} must be on supported devices: {devices}.")
 
 
 def _check_fused(defaults):

@@ -1,3 +1,3 @@
-"""chainrule.utils: data loading."""
+"""chainrule.utils: data loading and activation checkpointing."""
 
-from . import data
+from . import checkpoint, data

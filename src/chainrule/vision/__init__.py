@@ -1,5 +1,5 @@
-"""chainrule.vision: a stand-in for torchvision (transforms and datasets)."""
+"""chainrule.vision: a stand-in for torchvision (transforms, datasets, models, ops)."""
 
-from . import datasets, transforms
+from . import datasets, models, ops, transforms
 
-__all__ = ["datasets", "transforms"]
+__all__ = ["datasets", "models", "ops", "transforms"]

@@ -10,8 +10,6 @@ ink into solid strokes with anti-aliased edges. Everything is deterministic in t
 and vectorised over samples.
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 SIZE = 28

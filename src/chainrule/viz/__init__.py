@@ -3,18 +3,19 @@
     g = chainrule.viz.trace(loss)      # the graph behind loss (values it saved)
     loss.backward()                    # gradients along every edge are caught
     g.save("graph.html")               # step through forward and backward in a browser
-    g.to_dot(); g.save("graph.svg")    # Graphviz
+    g.save("graph.svg")                # the picture (in a notebook: just `g`)
+    g.to_dot(); g.save("graph.png")    # Graphviz, where installed
     chainrule.explain(loss)            # the chain rule with this graph's numbers
 
 `with chainrule.viz.record():` around the forward pass keeps every op's value
 and the nn.Module that made it (nodes are grouped by module).
 """
 
-from .explain import Explanation, explain
-from .graph import GEdge, GNode, Graph, Group
+from .explain import Explanation
 from .record import Recording, record
-from .render import GraphvizNotFoundError, LayoutLibraryNotFoundError
-from .trace import trace
+from .render import GraphvizNotFoundError
+from .trace import Graph, explain, trace
+from .traced import GEdge, GNode, Group
 
 __all__ = [
     "Explanation",
@@ -23,7 +24,6 @@ __all__ = [
     "Graph",
     "GraphvizNotFoundError",
     "Group",
-    "LayoutLibraryNotFoundError",
     "Recording",
     "explain",
     "record",

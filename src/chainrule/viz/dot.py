@@ -1,15 +1,16 @@
-"""Graphviz DOT text for a Graph: forward edges blue, backward edges red.
+"""Graphviz DOT text for a Graph (for .png/.pdf): forward edges blue, backward red.
 
 Each node shows its name, its op (the grad_fn name), its value and, after a
-backward pass, its gradient. A blue edge carries a value forward to the op
-that reads it; a red edge beside it (drawn with its arrow at the input)
-carries the gradient back. Module groups are clusters, or boxes when collapsed.
+backward pass, its gradient, compact as in chainrule's own SVG. A blue edge
+carries a value forward to the op that reads it; a red edge beside it (drawn
+with its arrow at the input) carries the gradient back. Module groups are
+clusters, or boxes when collapsed. Inputs at the top, as in the SVG.
 """
 
-from __future__ import annotations
+import re
 
+from . import collapse
 from . import format as fmt
-from . import view as _view
 
 BLUE = "#1f5fbf"
 RED = "#c62828"
@@ -37,26 +38,25 @@ def node_lines(graph, v):
     else:
         n = v.node
         if n.kind == "op":
-            args = [graph._by_id[e.src].output_name(e.output_nr) for e in graph.inputs(n)]
-            lines.append(f"{n.assigned()} = {n.expression(args)}")
+            lines.append(graph.expression_of(n))
             lines.append(n.op_name)
         else:
             lines.append(n.name)
     if v.value is not None:
-        lines.append(f"value {fmt.tensor(v.value)}")
+        lines.append(f"value {fmt.compact(v.value)}")
     if v.grad is not None:
-        lines.append(f"grad {fmt.tensor(v.grad)}")
+        lines.append(f"grad {fmt.compact(v.grad)}")
     return lines
 
 
 def to_dot(graph, expand=0, max_nodes=500, title=None):
     """DOT text. Module groups deeper than `expand` are collapsed (None: expand all)."""
-    view = _view.build(graph, expand=expand, max_nodes=max_nodes)
+    view = collapse.build(graph, expand=expand, max_nodes=max_nodes)
     out = ["digraph chainrule {"]
     label = title or ""
     if view.note:
         label = f"{label}\n{view.note}" if label else view.note
-    graph_attrs = 'rankdir=LR, fontname="Helvetica", fontsize=11'
+    graph_attrs = 'rankdir=TB, fontname="Helvetica", fontsize=11'
     if label:
         graph_attrs += f", label={_q(label)}, labelloc=b"
     out.append(f"  graph [{graph_attrs}];")
@@ -82,7 +82,8 @@ def to_dot(graph, expand=0, max_nodes=500, title=None):
 
     def emit_group(gid, indent):
         g = graph.groups[gid]
-        out.append(f"{indent}subgraph cluster_{gid.replace('.', '_')} {{")
+        name = re.sub(r"\W", "_", gid)  # pooling#2 -> pooling_2: a plain DOT identifier
+        out.append(f"{indent}subgraph cluster_{name} {{")
         out.append(f'{indent}  label={_q(g.label)}; style="rounded"; color="#9e9e9e";')
         for sub in children.get(gid, []):
             emit_group(sub, indent + "  ")
@@ -96,12 +97,12 @@ def to_dot(graph, expand=0, max_nodes=500, title=None):
         emit_node(v, "  ")
     for e in view.edges:
         style = ', style="dashed"' if e.elided else ""
-        lab = "" if e.value is None else f", label={_q(fmt.tensor(e.value))}"
+        lab = "" if e.value is None else f", label={_q(fmt.compact(e.value))}"
         out.append(f'  {e.src} -> {e.dst} [color="{BLUE}", fontcolor="{BLUE}"{lab}{style}];')
     for e in view.edges:
         if not e.backward or e.elided:
             continue
-        lab = "" if e.grad is None else f", label={_q(fmt.tensor(e.grad))}"
+        lab = "" if e.grad is None else f", label={_q(fmt.compact(e.grad))}"
         out.append(
             f'  {e.src} -> {e.dst} [dir=back, color="{RED}", fontcolor="{RED}", '
             f'style="dashed", constraint=false{lab}];'

@@ -1,4 +1,4 @@
-"""explain(loss): the chain rule for one graph, written out with its real numbers.
+"""The chain rule for one graph, written out with its real numbers (chainrule.explain).
 
 Node by node in the order backward runs them: the op and how its value was
 made (`l = r ** 2`), its local derivative (the Op's formula, the operand
@@ -13,15 +13,14 @@ computes them with autograd.grad on the retained graph (so the user's own
 through a traced or recorded graph, it uses that pass's gradients.
 """
 
-from __future__ import annotations
-
+import re
 import sys
 
 import numpy as np
 
 from . import format as fmt
 from .grads import local_values
-from .graph import node_value, total
+from .traced import node_value, total
 
 _LETTERS = "abcdefgh"
 
@@ -31,14 +30,6 @@ class Explanation(str):
 
     def __repr__(self):
         return f"<chainrule explanation, {len(self.splitlines())} lines: print() shows it>"
-
-
-def explain(output, *, max_nodes=40, file=None, quiet=False, names=None):
-    """Print (and return) the chain rule for the graph of `output`, with its numbers."""
-    from .trace import trace
-
-    graph = trace(output, names=names, frame=sys._getframe(1))
-    return explain_graph(graph, max_nodes=max_nodes, file=file, quiet=quiet)
 
 
 def explain_graph(graph, max_nodes=40, file=None, quiet=False):
@@ -110,21 +101,47 @@ def _write(graph, max_nodes, computed):
     return "\n".join(lines) + "\n"
 
 
+def operand_letters(formula, count):
+    """The names a formula gives an op's operands, in input order: `C, A, B` for
+    d(beta*C + alpha*A@B)/dC, `x, w, b` for dx = ..., dw = ..., db = ...; a, b, c, ...
+    where the formula does not name exactly `count` of them."""
+    named = []
+    for m in re.finditer(r"/d([A-Za-z_]\w*)|\bd([A-Za-z_]\w*)\s*=", formula or ""):
+        name = m.group(1) or m.group(2)
+        if name not in named:
+            named.append(name)
+    if len(named) == count:
+        return named
+    m = re.search(r"d\(\w+\(([^()]*)\)\)", formula or "")  # d(where(c, a, b))
+    if m:
+        named = [a.strip() for a in m.group(1).split(",")]
+        if len(named) == count and all(re.fullmatch(r"\w+", a) for a in named):
+            return named
+    return [_LETTERS[i] if i < len(_LETTERS) else f"x{i}" for i in range(count)]
+
+
 def step(graph, n, L):
     """One backward step of op node n, as text: title, formula, operands, local
-    derivative values, upstream gradient, and the chain-rule product per input."""
+    derivative values, upstream gradient, and the chain-rule product per input.
+    Operands go in the order the code wrote them, by the letters of the formula."""
     by_id = graph._by_id
-    edges = graph.inputs(n)
-    args = [by_id[e.src].output_name(e.output_nr) for e in edges]
+    edges = graph.operands(n)
+    count = len(n.fn.next_functions) if n.fn is not None else len(edges)
+    names = operand_letters(n.formula, count)
+    order = n.operand_order
+
+    def letter(e):
+        k = order.index(e.index) if order is not None and e.index in order else e.index
+        return names[k] if k < len(names) else f"x{k}"
+
     operands = []
     for e in edges:
         src = by_id[e.src]
-        letter = _LETTERS[e.index] if e.index < len(_LETTERS) else f"x{e.index}"
         v = node_value(src, e.output_nr)
         shown_v = f" = {fmt.tensor(v)}" if v is not None else ""
         if src.kind == "const" and shown_v == f" = {src.name}":  # a number: its name is its value
             shown_v = ""
-        operands.append(f"{letter} = {src.output_name(e.output_nr)}{shown_v}")
+        operands.append(f"{letter(e)} = {src.output_name(e.output_nr)}{shown_v}")
     for key, val in n.params.items():
         operands.append(f"{'n' if key == 'exponent' else key} = {_param(val)}")
     local = _local(n, graph)
@@ -133,7 +150,7 @@ def step(graph, n, L):
     def through(e):  # which operand, where one input feeds several
         if srcs.count(e.src) < 2:
             return ""
-        return f"   (as {_LETTERS[e.index] if e.index < len(_LETTERS) else e.index})"
+        return f"   (as {letter(e)})"
 
     local_lines = [
         f"d{n.name}/d{by_id[e.src].output_name(e.output_nr)} = "
@@ -167,7 +184,7 @@ def step(graph, n, L):
                 + through(e)
             )
     return {
-        "title": f"{n.assigned()} = {n.expression(args)}    ({n.op_name})",
+        "title": f"{graph.expression_of(n)}    ({n.op_name})",
         "formula": n.formula or "(no formula recorded for this op)",
         "operands": ", ".join(operands),
         "local": local_lines,

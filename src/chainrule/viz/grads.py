@@ -7,8 +7,6 @@ backward can still run afterwards. retain_grad() hooks are set aside for the
 pass, so no interior tensor's .grad changes either.
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 from ..autograd import engine
@@ -48,6 +46,11 @@ def compute(graph, gradient=None):
     finally:
         for fn, hooks in set_aside:
             fn._pre_hooks = hooks
+
+
+def grads_of(grads):
+    """The arrays of a hook's gradient tuple (None where no gradient flowed)."""
+    return tuple(None if g is None else np.array(g._data, copy=True) for g in grads)
 
 
 def local_values(fn, grad):

@@ -4,14 +4,13 @@ The caller's frame is read (globals first, then locals, which win): a name
 bound to a tensor names that tensor (`w`, `loss`), and an nn.Module bound to
 a name names its parameters as named_parameters() does (`fc1.weight`; with
 several such modules, prefixed by the module's variable: `model.fc1.weight`)
-and its submodules (`fc1`), which group the graph's nodes.
+and its submodules (`fc1`), which group the graph's nodes. IPython's names for
+what a cell showed (`_`, `_2`, `Out`) name nothing.
 """
 
-from __future__ import annotations
-
-import sys
-
+from ..nn.modules.module import Module
 from ..tensor import Tensor
+from .source import is_user_name
 
 
 class Names:
@@ -38,11 +37,6 @@ class Names:
         return self.modules.get(id(m))
 
 
-def _is_module(obj):
-    nn = sys.modules.get("chainrule.nn.modules.module")
-    return nn is not None and isinstance(obj, nn.Module)
-
-
 def from_frame(frame, extra=None):
     """Names from a frame's globals and locals (and an optional dict name -> object)."""
     names = Names()
@@ -54,11 +48,11 @@ def from_frame(frame, extra=None):
     modules = []
     for scope in scopes:
         for name, obj in list(scope.items()):
-            if name.startswith("__"):
+            if not is_user_name(name):  # dunders, and IPython's output cache (_2, Out)
                 continue
             if isinstance(obj, Tensor):
                 names.add_tensor(name, obj)
-            elif _is_module(obj):
+            elif isinstance(obj, Module):
                 modules.append((name, obj))
     with_params = [(n, m) for n, m in modules if any(True for _ in m.parameters())]
     prefix_all = len({id(m) for _, m in with_params}) > 1

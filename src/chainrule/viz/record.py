@@ -3,9 +3,17 @@
 Inside `with chainrule.viz.record():` each op that builds a graph node keeps a
 copy of what its forward returned, the operands it received (constants such
 as `y` in `x * w - y` have no other trace in the graph), the stack of
-nn.Modules whose forward was running, and, when backward reaches the node,
-the gradients that flowed into and out of it (a node hook). Everything is
-held per node in a weak dictionary, so it is dropped with the graph.
+nn.Modules whose forward was running (each call numbered), how the code wrote
+it (source.py: `x * w`, not the `w * x` Python runs), and, when backward
+reaches the node, the gradients that flowed into and out of it (a node hook).
+Everything is held per node in a weak dictionary, so it is dropped with the
+graph.
+
+The names the code gave its values come from the frames that made them: a
+recording holds on to the user's frames it saw (at most MAX_FRAMES, a frame's
+variables outliving its return) and reads their tensors' names when it is
+traced or ends, outer frames first, so `y_pred`, a local of the function that
+computed it, names its node.
 
 How it attaches without touching the ops: while a recording is active, each
 Op class's `forward` is wrapped; the wrapper sees the node (ctx) and the
@@ -13,13 +21,17 @@ result. Nothing changes outside the `with` block, and the hot path of code
 that does not record is untouched.
 """
 
-from __future__ import annotations
-
+import itertools
 import weakref
 
 import numpy as np
 
+from ..nn.modules import module as _module
 from ..ops.op import NULL_CTX, Op
+from . import source
+from .grads import grads_of, local_hook
+
+MAX_FRAMES = 64
 
 _active = []  # the recordings now running, innermost last
 # Finished recordings, newest last: `with record():` (no `as`) then trace(loss) finds
@@ -31,26 +43,32 @@ _patched = {}  # Op class -> its original forward (a staticmethod)
 class _Entry:
     """What a recording keeps about one node."""
 
-    __slots__ = ("value", "inputs", "modules", "grad_inputs", "grad_outputs", "local")
+    __slots__ = (
+        "value",
+        "inputs",
+        "modules",
+        "grad_inputs",
+        "grad_outputs",
+        "local",
+        "names",
+        "site",
+    )
 
     def __init__(self, value, inputs, modules):
         self.value = value
         self.inputs = inputs
-        self.modules = modules
+        self.modules = modules  # ((module, call number), ...), outermost first
         self.grad_inputs = None
         self.grad_outputs = None
         self.local = None
+        self.names = {}  # output number -> the variable the code kept it in
+        self.site = None  # (swapped, number operands' names) of an infix operator
 
 
 def _copy(out):
     if type(out) is tuple:
         return tuple(np.array(o, copy=True) for o in out)
     return np.array(out, copy=True)
-
-
-def grads_of(grads):
-    """The arrays of a hook's gradient tuple (None where no gradient flowed)."""
-    return tuple(None if g is None else np.array(g._data, copy=True) for g in grads)
 
 
 def _grad_hook(entry):
@@ -64,8 +82,8 @@ def _grad_hook(entry):
 class Recording:
     """The values, modules and gradients of the graph nodes made while it was active.
 
-    Use it as a context manager (`with record() as rec:`); `rec.trace(output)`
-    (or `chainrule.viz.trace(output)`, which finds the recording) gives the Graph.
+    Use it as a context manager (`with record():`); `chainrule.viz.trace(output)`
+    finds the recording that saw the output being made and gives the Graph.
     """
 
     def __init__(self, values=True, modules=True, grads=True):
@@ -73,8 +91,10 @@ class Recording:
         self.modules = modules
         self.grads = grads
         self.entries = weakref.WeakKeyDictionary()
-        self._stack = []
+        self._stack = []  # (module, call number) of each forward now running
+        self._calls = itertools.count()
         self._handles = []
+        self._frames = {}  # id(frame) -> (stack depth, frame): the user's frames seen
 
     # -- the context ---------------------------------------------------------------------
     def __enter__(self):
@@ -86,6 +106,8 @@ class Recording:
         return self
 
     def __exit__(self, *exc):
+        self.read_names()
+        self._frames = {}
         for h in self._handles:
             h.remove()
         self._handles = []
@@ -101,48 +123,66 @@ class Recording:
         return False
 
     def _hook_modules(self):
-        try:
-            from ..nn.modules import module as _module
-        except ImportError:  # an nn without global hooks: no module groups
-            return
         stack = self._stack
 
+        calls = self._calls
+
         def pre(module, args):
-            stack.append(module)
+            stack.append((module, next(calls)))
 
         def post(module, args, output):
             # Pop down to this module, so a forward that raised inside does not
             # leave the stack out of step.
             while stack:
-                if stack.pop() is module:
+                if stack.pop()[0] is module:
                     break
 
         self._handles.append(_module.register_module_forward_pre_hook(pre))
         self._handles.append(_module.register_module_forward_hook(post))
 
     # -- what the wrapped forwards report ------------------------------------------------
-    def _add(self, node, out, args):
+    def _add(self, op, node, out, args):
         entry = _Entry(
             _copy(out) if self.values else None,
             args if self.values else None,
             tuple(self._stack),
         )
         self.entries[node] = entry
+        frame = source.user_frame()
+        if frame is not None:
+            entry.site = source.operator_site(frame, getattr(node, "op", None) or op, args)
+            self._see(frame)
         if self.grads:
-            from .grads import local_hook
-
             node.register_hook(_grad_hook(entry))
             node.register_prehook(local_hook(node, entry))
 
     def entry(self, node):
         return self.entries.get(node)
 
-    def trace(self, output, **kwargs):
-        """The Graph of `output`, with the values and gradients this recording holds."""
-        from .trace import trace
+    # -- names from the user's frames -----------------------------------------------------
+    def _see(self, frame):
+        if id(frame) in self._frames:
+            return
+        depth = 0
+        f = frame.f_back
+        while f is not None:
+            depth += 1
+            f = f.f_back
+        self._frames[id(frame)] = (depth, frame)
+        if len(self._frames) > MAX_FRAMES:  # read the oldest now, and let it go
+            oldest = next(iter(self._frames))
+            self._read(self._frames.pop(oldest)[1])
 
-        kwargs.setdefault("depth", 1)
-        return trace(output, recording=self, **kwargs)
+    def read_names(self):
+        """Name the recorded nodes from the variables of the frames that made them."""
+        for _, frame in sorted(self._frames.values(), key=lambda df: df[0]):
+            self._read(frame)
+
+    def _read(self, frame):
+        for name, t in source.tensors_in(frame):
+            entry = self.entries.get(t.grad_fn) if t.grad_fn is not None else None
+            if entry is not None:
+                entry.names.setdefault(t._output_nr, name)
 
 
 def record(values=True, modules=True, grads=True):
@@ -173,12 +213,12 @@ def _all_ops():
     return seen
 
 
-def _wrap(fn):
+def _wrap(op, fn):
     def forward(ctx, *args, **kwargs):
         out = fn(ctx, *args, **kwargs)
         if ctx is not NULL_CTX:
             for rec in _active:
-                rec._add(ctx, out, args)
+                rec._add(op, ctx, out, args)
         return out
 
     return forward
@@ -192,7 +232,7 @@ def _wrap_classmethod(fn):
         out = fn(cls, ctx, *args, **kwargs)
         if ctx is not NULL_CTX:
             for rec in _active:
-                rec._add(ctx, out, args)
+                rec._add(cls, ctx, out, args)
         return out
 
     return forward
@@ -208,7 +248,7 @@ def _patch():
             cls.forward = classmethod(_wrap_classmethod(original.__func__))
         else:
             fn = original.__func__ if isinstance(original, staticmethod) else original
-            cls.forward = staticmethod(_wrap(fn))
+            cls.forward = staticmethod(_wrap(cls, fn))
 
 
 def _unpatch():

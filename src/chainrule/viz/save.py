@@ -1,25 +1,27 @@
 """Graph.save(path): the format follows the file's extension."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 
-from .render import GraphvizNotFoundError, LayoutLibraryNotFoundError, render_dot
+from .dot import to_dot
+from .page import to_html
+from .render import GraphvizNotFoundError, render_dot
+from .svg import to_svg
 
-_GRAPHVIZ = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
+_GRAPHVIZ = {".png": "png", ".pdf": "pdf"}
 
 
 def save(graph, path, **kwargs):
-    """Write .html (self-contained, step-through), .dot, or .svg/.png/.pdf (Graphviz).
+    """Write .html (self-contained, step-through), .svg, .dot, or .png/.pdf (Graphviz).
 
-    Returns the path written. Where the tool a format needs is not installed, nothing is
-    written: the message says what to install and what to use instead, printed to stderr
-    rather than raised (a learner gets the advice, not a traceback), and None is returned.
+    Returns the path written. chainrule writes .html, .svg and .dot itself. Where
+    Graphviz is not installed, .png/.pdf are not written: the message says what to
+    install and what to use instead, printed to stderr rather than raised (a learner
+    gets the advice, not a traceback), and None is returned.
     """
     try:
         return _save(graph, Path(path), **kwargs)
-    except (GraphvizNotFoundError, LayoutLibraryNotFoundError) as e:
+    except GraphvizNotFoundError as e:
         print(f"chainrule.viz: {path} was not written. {e}", file=sys.stderr)
         return None
 
@@ -27,17 +29,15 @@ def save(graph, path, **kwargs):
 def _save(graph, path, **kwargs):
     ext = path.suffix.lower()
     if ext in (".html", ".htm"):
-        from .html import to_html
-
-        text = to_html(graph, **kwargs)
-        path.write_text(text, encoding="utf-8")
+        path.write_text(to_html(graph, **kwargs), encoding="utf-8")
+    elif ext == ".svg":
+        path.write_text(to_svg(graph, **kwargs), encoding="utf-8")
     elif ext in (".dot", ".gv"):
-        path.write_text(graph.to_dot(**kwargs), encoding="utf-8")
+        path.write_text(to_dot(graph, **kwargs), encoding="utf-8")
     elif ext in _GRAPHVIZ:
-        data = render_dot(graph.to_dot(**kwargs), _GRAPHVIZ[ext])
-        path.write_bytes(data)
+        path.write_bytes(render_dot(to_dot(graph, **kwargs), _GRAPHVIZ[ext]))
     else:
         raise ValueError(
-            f"cannot save a graph as {path.name!r}: use .html, .dot, .svg, .png or .pdf"
+            f"cannot save a graph as {path.name!r}: use .html, .svg, .dot, .png or .pdf"
         )
     return path

@@ -1,28 +1,66 @@
-"""trace(output): walk the autograd graph behind a tensor into a viz Graph.
+"""trace(output) and explain(output): a tensor's graph as a Graph to draw and read.
 
-The walk is iterative (a chain of 100,000 ops traces without recursion). A
-node's value comes from, in order: what `record()` captured; what the graph
-saved for backward (an op that saved its output, or a later op that saved this
-one's output as its input); the output tensor itself. Constants an op read are
-taken from the recording, or from what the op saved when it saved its operands.
+Graph is the traced graph (traced.py) with the methods that draw it (DOT, SVG,
+the HTML page, Jupyter's reprs) and explain it; trace() walks the autograd graph
+behind a tensor into one.
 """
 
-from __future__ import annotations
-
-import contextlib
-import gc
 import sys
 
-import numpy as np
-
-from ..autograd.graph import CONSTANT, INPUT, OUTPUT, AccumulateGrad
 from ..tensor import Tensor
-from . import format as fmt
 from . import names as _names
-from .graph import GEdge, GNode, Graph, Group, short_name
+from .dot import to_dot
+from .explain import explain_graph
+from .page import to_html
 from .record import find_recording
+from .save import save
+from .svg import to_svg
+from .traced import TracedGraph, paused_gc
+from .walk import walk
 
-_SIMPLE = (bool, int, float, str)
+
+class Graph(TracedGraph):
+    """A traced graph. Draw it (`save`, `to_svg`, `to_html`, `to_dot`, in Jupyter), read
+    it (`nodes`, `edges`, `node(name)`) or explain it (`explain()`)."""
+
+    def to_dot(self, **kwargs):
+        """Graphviz DOT text: forward edges blue, backward edges red, with values and grads."""
+        return to_dot(self, **kwargs)
+
+    def to_svg(self, **kwargs):
+        """The picture as SVG text, laid out by chainrule (no outside tool)."""
+        return to_svg(self, **kwargs)
+
+    def to_html(self, **kwargs):
+        """The step-through page as a string (`embed=True`: a fragment for a notebook)."""
+        return to_html(self, **kwargs)
+
+    def save(self, path, **kwargs):
+        """Write the graph: .html (self-contained, step-through), .svg, .dot, or .png/.pdf
+        (through Graphviz's `dot`, where installed). Returns the path."""
+        return save(self, path, **kwargs)
+
+    def _repr_html_(self):
+        # A notebook shows the first of a result's reprs that is not None: where the page
+        # cannot be made, the SVG instead of an error.
+        try:
+            return to_html(self, embed=True)
+        except Exception:  # noqa: BLE001
+            return None
+
+    def _repr_svg_(self):
+        try:
+            return to_svg(self)
+        except Exception:  # noqa: BLE001  (the notebook then shows the text repr)
+            return None
+
+    def explain(self, **kwargs):
+        """Print (and return) the chain rule for this graph, with its numbers."""
+        return explain_graph(self, **kwargs)
+
+    def __repr__(self):
+        ops = sum(1 for n in self._nodes if n.kind == "op")
+        return f"<chainrule.viz.Graph: {len(self._nodes)} nodes ({ops} ops), output {self.output}>"
 
 
 def trace(output, *, recording=None, names=None, frame=None, depth=0):
@@ -44,245 +82,20 @@ def trace(output, *, recording=None, names=None, frame=None, depth=0):
         root = output._accumulator()
     if recording is None and root is not None:
         recording = find_recording(root)
+    if recording is not None:
+        recording.read_names()
     with paused_gc():
-        return _Builder(output, found, recording).build(root)
+        nodes, edges, groups = walk(output, root, found, recording)
+        graph = Graph(output, nodes, edges, groups, recording)
+        for n in nodes:
+            if n.kind == "op" and (
+                recording is None or not recording.grads or n.fn not in recording.entries
+            ):
+                graph._hook(n.fn)
+    return graph
 
 
-@contextlib.contextmanager
-def paused_gc():
-    """Cyclic GC paused while many small objects are made: with a large autograd graph
-    alive, each collection would walk all of it (the trace makes no cycles to collect)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
-class _Builder:
-    def __init__(self, output, names, recording):
-        self.output = output
-        self.names = names
-        self.rec = recording
-        self.nodes = []
-        self.edges = []
-        self.groups = {}
-        self.by_fn = {}  # autograd node -> GNode
-        self.by_array = {}  # id(constant array) -> GNode
-        self.used_names = set()  # the user's variable names: auto names keep clear of them
-        self.taken = set()  # names given to nodes of this graph
-        self.next_suffix = {}  # base name -> the next number to try (no quadratic search)
-        self.node_names = {}  # autograd node -> variable name
-        self.output_names = {}  # (autograd node, output number > 0) -> variable name
-        for t in names._keep:
-            if isinstance(t, Tensor) and t.grad_fn is not None:
-                if t._output_nr == 0:
-                    self.node_names.setdefault(t.grad_fn, names.tensor(t))
-                else:
-                    self.output_names.setdefault((t.grad_fn, t._output_nr), names.tensor(t))
-
-    def new(self, kind, name, value=None):
-        n = GNode(f"n{len(self.nodes)}", kind, name, value)
-        self.nodes.append(n)
-        return n
-
-    def unique(self, base, given=None):
-        """`given` (the user's variable name) when there is one, else a free name from base."""
-        if given is not None and given not in self.taken:
-            self.taken.add(given)
-            return given
-        base = given or base
-        name = base
-        k = self.next_suffix.get(base, 1)
-        while name in self.used_names or name in self.taken:
-            name = f"{base}_{k}"
-            k += 1
-        self.next_suffix[base] = k
-        self.taken.add(name)
-        return name
-
-    def build(self, root):
-        if root is None:  # a tensor outside any graph: one constant
-            n = self.new("const", self.names.tensor(self.output) or "output", _copy(self.output))
-            n.is_output = True
-            return Graph(self.output, self.nodes, self.edges, self.groups, self.rec)
-        ops = _collect(root)
-        ops.sort(key=_seq)
-        for name in self.names.tensors.values():
-            self.used_names.add(name)
-        values = _saved_values(ops)
-        for fn in ops:
-            self.add_op(fn, values)
-        if type(root) is AccumulateGrad:
-            out = self.leaf(root)
-        else:
-            out = self.by_fn[root]
-            if out.value is None:
-                out.value = _copy(self.output)
-        out.is_output = True
-        graph = Graph(self.output, self.nodes, self.edges, self.groups, self.rec)
-        for fn in ops:
-            if self.rec is None or not self.rec.grads or fn not in self.rec.entries:
-                graph._hook(fn)
-        return graph
-
-    def leaf(self, acc):
-        n = self.by_fn.get(acc)
-        if n is None:
-            var = acc.variable
-            name = self.names.tensor(var) if var is not None else None
-            n = self.new("leaf", self.unique("leaf", name), _copy(var))
-            n.fn = acc
-            n.order = -1
-            self.by_fn[acc] = n
-        return n
-
-    def constant(self, value, name=None):
-        if isinstance(value, np.ndarray):
-            n = self.by_array.get(id(value))
-            if n is None:
-                name = name or self.names.array(value)
-                n = self.new("const", self.unique("const", name), np.array(value, copy=True))
-                self.by_array[id(value)] = n
-            return n
-        if isinstance(value, (bool, int, float)):
-            return self.new("const", fmt.number(value), np.asarray(value))
-        if isinstance(value, str) or value is None:
-            label = "const" if value is None else value
-            return self.new("const", label, None if value is None else np.asarray(value))
-        return self.new("const", self.unique("const"))
-
-    def add_op(self, fn, values):
-        entry = self.rec.entries.get(fn) if self.rec is not None else None
-        inputs = []
-        edges = fn.next_functions
-        saved = fn._saved
-        for i, (nxt, nr) in enumerate(edges):
-            if nxt is None:
-                src = self._operand(entry, saved, i, len(edges))
-                if src is None:
-                    continue
-            elif type(nxt) is AccumulateGrad:
-                src = self.leaf(nxt)
-            else:
-                src = self.by_fn.get(nxt)
-                if src is None:  # a node made outside this walk's order: should not happen
-                    continue
-            inputs.append(GEdge(src.id, None, i, nr))
-        op_name = type(fn).__name__
-        name = self.node_names.get(fn)
-        n = self.new("op", self.unique(short_name(op_name), name))
-        n.fn = fn
-        n.op_name = op_name
-        n._op = fn.op
-        for nr in range(1, getattr(fn, "_num_outputs", 1)):
-            given = self.output_names.get((fn, nr))
-            if given is not None:
-                n.output_names[nr] = self.unique(f"{n.name}_{nr}", given)
-        n.formula = getattr(fn.op, "formula", "") or ""
-        n.order = fn._sequence_nr
-        n.params = _params(fn)
-        if entry is not None and entry.value is not None:
-            n.value = entry.value
-        else:
-            n.value = values.get(fn)
-        for e in inputs:
-            e.dst = n.id
-            self.edges.append(e)
-        self.by_fn[fn] = n
-        if entry is not None and entry.modules:
-            self._group(n, entry.modules, inputs)
-
-    def _operand(self, entry, saved, i, n_edges):
-        """The constant feeding input i of an op (None when there is none to show)."""
-        if entry is not None and entry.inputs is not None and i < len(entry.inputs):
-            return self.constant(entry.inputs[i])
-        if len(saved) == n_edges:
-            s = saved[i]
-            if s[0] == INPUT and not s[1]._requires_grad:
-                t = s[1]
-                return self.constant(t._data, self.names.tensor(t))
-            if s[0] == CONSTANT and isinstance(s[1], _SIMPLE):
-                return self.constant(s[1])
-        return self.constant(object())
-
-    def _group(self, n, stack, inputs):
-        path = _names.module_path(stack, self.names)
-        parent = None
-        for depth, (gid, module) in enumerate(zip(path, stack)):
-            if gid not in self.groups:
-                cls = type(module).__name__
-                label = gid.rsplit(".", 1)[-1]
-                self.groups[gid] = Group(gid, f"{label} ({cls})", parent, depth, cls)
-            parent = gid
-        n.group = path[-1]
-        # A parameter sits in the module that owns it, found on the module stack.
-        for e in inputs:
-            src = self.nodes[int(e.src[1:])]
-            if src.kind != "leaf" or src.group is not None or src.fn is None:
-                continue
-            var = src.fn.variable
-            for gid, module in zip(reversed(path), reversed(stack)):
-                params = getattr(module, "_parameters", None) or {}
-                if any(p is var for p in params.values()):
-                    src.group = gid
-                    break
-
-
-def _seq(fn):
-    return fn._sequence_nr
-
-
-def _collect(root):
-    """Every non-leaf autograd node reachable from root, without recursion."""
-    seen = {root}
-    stack = [root]
-    ops = []
-    while stack:
-        fn = stack.pop()
-        if type(fn) is AccumulateGrad:
-            continue
-        ops.append(fn)
-        for nxt, _ in fn.next_functions:
-            if nxt is not None and nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    return ops
-
-
-def _saved_values(ops):
-    """Node values that the graph saved for backward: outputs, and later ops' inputs."""
-    values = {}
-    for fn in ops:
-        for s in fn._saved:
-            if s[0] == OUTPUT:
-                if s[4] == 0 and fn._num_outputs == 1:
-                    values.setdefault(fn, s[1].copy())
-            elif s[0] == INPUT:
-                t = s[1]
-                src = t.grad_fn
-                if src is not None and t._output_nr == 0 and src._num_outputs == 1:
-                    values.setdefault(src, t._data.copy())
-    return values
-
-
-def _params(fn):
-    out = {}
-    for k, v in fn.__dict__.items():
-        if k.startswith("_") or k in ("next_functions", "op"):
-            continue
-        if k == "alpha" and v == 1:  # add/sub's default scale says nothing
-            continue
-        if isinstance(v, _SIMPLE) or (
-            isinstance(v, tuple) and len(v) <= 8 and all(isinstance(x, _SIMPLE) for x in v)
-        ):
-            out[k] = v
-    return out
-
-
-def _copy(t):
-    if t is None:
-        return None
-    return np.array(t._data, copy=True)
+def explain(output, *, max_nodes=40, file=None, quiet=False, names=None):
+    """Print (and return) the chain rule for the graph of `output`, with its numbers."""
+    graph = trace(output, names=names, frame=sys._getframe(1))
+    return explain_graph(graph, max_nodes=max_nodes, file=file, quiet=quiet)

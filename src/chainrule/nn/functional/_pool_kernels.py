@@ -1,94 +1,113 @@
-"""Array kernels for pooling: NumPy in, NumPy out, on arrays of shape (..., H, W).
+"""Array kernels for pooling: NumPy in, NumPy out, on arrays of shape (..., *spatial) with
+2 or 3 spatial dims (the length of the kernel or output size says how many).
 
-Each kernel sees its input as a stack of planes (P, H, W) and reads one strided
-view per kernel offset, in PyTorch's scan order (rows, then columns), so sums
+Each kernel sees its input as a stack of planes (P, *spatial) and reads one strided
+view per kernel offset, in PyTorch's scan order (row-major over the window), so sums
 and first-max ties come out as PyTorch's do. The Ops in pooling.py wrap them.
 """
 
-from __future__ import annotations
+import itertools
 
 import numpy as np
 
 
-def _planes(x):
-    h, w = x.shape[-2:]
-    return x.reshape(-1, h, w)
+def _planes(x, nd):
+    return x.reshape((-1,) + x.shape[x.ndim - nd :])
 
 
-def _extent(kernel, stride, dilation, out_hw):
-    """Rows and columns, from the top-left padding corner, that the windows reach."""
-    return tuple(
-        (o - 1) * s + (k - 1) * d + 1 for k, s, d, o in zip(kernel, stride, dilation, out_hw)
-    )
+def _extent(kernel, stride, dilation, out):
+    """How far, from the low padding corner, the windows reach along each axis."""
+    return tuple((o - 1) * s + (k - 1) * d + 1 for k, s, d, o in zip(kernel, stride, dilation, out))
 
 
 def _padded(a, fill, padding, extent):
-    """a with `padding` rows/columns of `fill` before, and after as many as the windows reach."""
-    p, h, w = a.shape
-    (ph, pw), (eh, ew) = padding, extent
-    rh, rw = max(eh - ph - h, 0), max(ew - pw - w, 0)
-    if ph == pw == rh == rw == 0:
+    """a (P, *spatial) with `padding` of `fill` before each axis, and after as much as the
+    windows reach."""
+    spatial = a.shape[1:]
+    after = [max(e - p - n, 0) for e, p, n in zip(extent, padding, spatial)]
+    if not any(padding) and not any(after):
         return a
-    out = np.full((p, ph + h + rh, pw + w + rw), fill, a.dtype)
-    out[:, ph : ph + h, pw : pw + w] = a
+    shape = (a.shape[0],) + tuple(p + n + r for p, n, r in zip(padding, spatial, after))
+    out = np.full(shape, fill, a.dtype)
+    out[(slice(None),) + tuple(slice(p, p + n) for p, n in zip(padding, spatial))] = a
     return out
 
 
-def _offsets(kernel, stride, dilation, out_hw):
-    """(row offset, column offset, row slice, column slice) of each kernel offset."""
-    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_hw
-    for i in range(kh):
-        rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
-        for j in range(kw):
-            yield i * dh, j * dw, rows, slice(j * dw, j * dw + sw * (ow - 1) + 1, sw)
+def _axis_slice(k, stride, dilation, out):
+    return slice(k * dilation, k * dilation + stride * (out - 1) + 1, stride)
+
+
+def _along(a, axis, where):
+    """a[..., where, ...] with `where` on spatial axis `axis` of a (P, *spatial) array."""
+    index = [slice(None)] * a.ndim
+    index[1 + axis] = where
+    return a[tuple(index)]
+
+
+def _offsets(kernel, stride, dilation, out):
+    """The window slices of each kernel offset, in row-major order over the window."""
+    for offset in itertools.product(*(range(k) for k in kernel)):
+        yield tuple(_axis_slice(k, s, d, o) for k, s, d, o in zip(offset, stride, dilation, out))
 
 
 def _fill_value(dtype):
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
 
+def _broadcast_on(values, axis, ndim):
+    """A 1-d array along spatial axis `axis` of a (P, *spatial) array of ndim dims."""
+    shape = [1] * ndim
+    shape[1 + axis] = -1
+    return values.reshape(shape)
+
+
 # -- max -------------------------------------------------------------------------------
 
 
-def max_pool(x, kernel, stride, padding, dilation, out_hw, want_indices):
-    """(values, indices flat within each H*W plane, or None), as PyTorch's kernel finds them:
+def max_pool(x, kernel, stride, padding, dilation, out, want_indices):
+    """(values, indices flat within each plane, or None), as PyTorch's kernel finds them:
     scanning each window in row-major order from its first in-bounds place with -inf, a value
     wins if it is greater or NaN (so ties go to the first max, and NaN to the last NaN).
 
-    The window is separable: each row's max over the kernel's columns first, then the max of
-    those over the kernel's rows, which picks the same place with kh + kw passes, not kh * kw.
-    """
-    h, w = x.shape[-2:]
-    shape = x.shape[:-2] + tuple(out_hw)
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
-    oh, ow = out_hw
+    The window is separable: the max over the kernel's last axis first, then over the one
+    before it, and so on, which picks the same place with sum(kernel) passes, not
+    prod(kernel); the offsets found along the later axes travel with each scan."""
+    nd = len(kernel)
+    spatial = x.shape[x.ndim - nd :]
+    shape = x.shape[: x.ndim - nd] + tuple(out)
     fill = _fill_value(x.dtype)
-    ap = _padded(_planes(x), fill, padding, _extent(kernel, stride, dilation, out_hw))
-    col_views = [ap[:, :, j * dw : j * dw + sw * (ow - 1) + 1 : sw] for j in range(kw)]
+    cur = _padded(_planes(x, nd), fill, padding, _extent(kernel, stride, dilation, out))
+    axes = range(nd - 1, -1, -1)
     if not want_indices:
         # Values alone: np.maximum propagates NaN as PyTorch's kernel does.
-        rows = _reduce_max(col_views)
-        row_views = [rows[:, i * dh : i * dh + sh * (oh - 1) + 1 : sh] for i in range(kh)]
-        return _reduce_max(row_views).reshape(shape), None
-    nan_aware = x.dtype.kind == "f" and bool(np.isnan(ap.min())) if ap.size else False
-    left = np.arange(ow) * sw - pw
-    first_w = np.where(left < 0, (-left + dw - 1) // dw, 0)  # first in-bounds column offset
-    rows, col_at = _scan_max(col_views, fill, first_w[None, None, :], nan_aware)
-    top = np.arange(oh) * sh - ph
-    first_h = np.where(top < 0, (-top + dh - 1) // dh, 0)
-    row_views = [rows[:, i * dh : i * dh + sh * (oh - 1) + 1 : sh] for i in range(kh)]
-    # The column offset travels with the row scan, so no gather is needed afterwards.
-    col_views = [col_at[:, i * dh : i * dh + sh * (oh - 1) + 1 : sh] for i in range(kh)]
-    values, row_at, col = _scan_max(row_views, fill, first_h[None, :, None], nan_aware, col_views)
-    idx = row_at.astype(np.int64)
-    idx *= dh
-    idx += top[:, None]
-    idx *= w
-    col = col.astype(np.int64)
-    col *= dw
-    col += left
-    idx += col
-    return values.reshape(shape), idx.reshape(shape)
+        for ax in axes:
+            slices = [_axis_slice(k, stride[ax], dilation[ax], out[ax]) for k in range(kernel[ax])]
+            cur = _reduce_max([_along(cur, ax, s) for s in slices])
+        return cur.reshape(shape), None
+    nan_aware = x.dtype.kind == "f" and bool(np.isnan(cur.min())) if cur.size else False
+    starts = [np.arange(o) * s - p for o, s, p in zip(out, stride, padding)]
+    found = {}  # axis -> the offset chosen along it, shaped like cur
+    for ax in axes:
+        start, d = starts[ax], dilation[ax]
+        first = np.where(start < 0, (-start + d - 1) // d, 0)  # first in-bounds offset
+        slices = [_axis_slice(k, stride[ax], d, out[ax]) for k in range(kernel[ax])]
+        views = [_along(cur, ax, s) for s in slices]
+        carried = [[_along(found[a], ax, s) for s in slices] for a in sorted(found)]
+        cur, at, carried = _scan_max(views, fill, first, ax, nan_aware, carried)
+        found = dict(zip(sorted(found), carried))
+        found[ax] = at
+    idx = None
+    for ax in range(nd):
+        start = _broadcast_on(starts[ax], ax, cur.ndim)
+        pos = found[ax].astype(np.int64)
+        pos *= dilation[ax]
+        pos += start
+        if idx is None:
+            idx = pos
+        else:
+            idx *= spatial[ax]
+            idx += pos
+    return cur.reshape(shape), idx.reshape(shape)
 
 
 def _reduce_max(views):
@@ -100,26 +119,28 @@ def _reduce_max(views):
     return out
 
 
-def _scan_max(views, fill, first, nan_aware, payload=None):
-    """Running max over views, the offset it came from (starting at `first` with `fill`),
-    and, if given, payload[offset] alongside. Offsets are updated arithmetically
+def _scan_max(views, fill, first, axis, nan_aware, carried):
+    """Running max over views, the offset it came from (starting at `first`, a 1-d array
+    along spatial axis `axis`, with `fill`), and each carried array (a list of views per
+    offset) read at the chosen offset. Offsets are updated arithmetically
     (at += m * (k - at)): a masked copy branches on every element and runs several times
     slower on random data."""
+    ndim = views[0].ndim
     small = np.int8 if len(views) < 128 else np.int64
     at = np.empty(views[0].shape, small)
-    at[...] = first
-    if not nan_aware and fill == -np.inf and bool((first == 0).all()):
+    at[...] = _broadcast_on(first, axis, ndim)
+    if not nan_aware and fill == -np.inf and not first.any():
         cur = views[0].copy()  # the first offset is in bounds everywhere: start from it
         rest = enumerate(views[1:], 1)
     else:
         cur = np.full(views[0].shape, fill, views[0].dtype)
         rest = enumerate(views)
-    pay = None
-    if payload is not None:
-        pay = payload[0].copy()
-        starts = first.reshape(-1)
-        for r in np.nonzero(starts)[0]:  # the few top rows whose window starts in padding
-            pay[:, r, :] = payload[starts[r]][:, r, :]
+    pays = []
+    for per_offset in carried:
+        pay = per_offset[0].copy()
+        for r in np.nonzero(first)[0]:  # the few windows that start in the padding
+            _along(pay, axis, r)[...] = _along(per_offset[first[r]], axis, r)
+        pays.append(pay)
     step = np.empty_like(at)
     for k, v in rest:
         m = v > cur
@@ -129,19 +150,19 @@ def _scan_max(views, fill, first, nan_aware, payload=None):
         np.subtract(small(k), at, out=step)
         step *= m
         at += step
-        if pay is not None:
-            d = payload[k] - pay
+        for pay, per_offset in zip(pays, carried):
+            d = per_offset[k] - pay
             d *= m
             pay += d
         np.maximum(cur, v, out=cur)  # the value at the new offset (NaN propagates as chosen)
-    return (cur, at) if pay is None else (cur, at, pay)
+    return cur, at, pays
 
 
-def scatter_planes(g, indices, in_shape, accumulate):
+def scatter_planes(g, indices, in_shape, accumulate, nd=2):
     """Zeros of in_shape with g placed at each plane's flat indices (summed if accumulate)."""
-    h, w = in_shape[-2:]
-    plane = h * w
-    gp = g.reshape(-1, g.shape[-2] * g.shape[-1]) if g.ndim >= 2 else g.reshape(1, -1)
+    plane = int(np.prod(in_shape[len(in_shape) - nd :]))
+    per = int(np.prod(g.shape[g.ndim - nd :])) if g.ndim >= nd else g.size
+    gp = g.reshape(-1, per)
     p = gp.shape[0]
     where = indices.reshape(p, -1) + (np.arange(p, dtype=np.int64) * plane)[:, None]
     out = np.zeros(p * plane, g.dtype)
@@ -155,19 +176,27 @@ def scatter_planes(g, indices, in_shape, accumulate):
 # -- average ---------------------------------------------------------------------------
 
 
-def avg_divisor(hw, kernel, stride, padding, out_hw, count_include_pad, divisor_override):
-    """The (OH, OW) divisors of avg_pool2d, as PyTorch's kernel counts them."""
+def _outer(factors):
+    """The product of per-axis 1-d arrays over the grid of all axes."""
+    out = factors[0]
+    for f in factors[1:]:
+        out = np.multiply.outer(out, f)
+    return out
+
+
+def avg_divisor(spatial, kernel, stride, padding, out, count_include_pad, divisor_override):
+    """The divisors of avg_pool over the output grid, as PyTorch's kernel counts them."""
     if divisor_override is not None:
-        return np.full(out_hw, divisor_override, np.int64)
+        return np.full(out, divisor_override, np.int64)
     pools, counts = [], []
-    for size, k, s, p, o in zip(hw, kernel, stride, padding, out_hw):
+    for size, k, s, p, o in zip(spatial, kernel, stride, padding, out):
         start = np.arange(o, dtype=np.int64) * s - p
         end = np.minimum(start + k, size + p)
         pools.append(end - start)
         counts.append(np.minimum(end, size) - np.maximum(start, 0))
     if count_include_pad:
-        return pools[0][:, None] * pools[1][None, :]
-    d = counts[0][:, None] * counts[1][None, :]
+        return _outer(pools)
+    d = _outer(counts)
     return np.where(d > 0, d, 1)  # an empty window sums to 0 and stays 0
 
 
@@ -179,26 +208,38 @@ def _divide(s, divisor):
     return np.where(s < 0, -q, q).astype(s.dtype)
 
 
-def avg_pool(x, *, kernel, stride, padding, out_hw, divisor):
-    """Window sums (zeros for padding) over the divisors."""
-    a = _planes(x)
-    ap = _padded(a, 0, padding, _extent(kernel, stride, (1, 1), out_hw))
-    views = [ap[:, rows, cols] for _, _, rows, cols in _offsets(kernel, stride, (1, 1), out_hw)]
+def _sum_views(views):
     s = views[0].copy() if len(views) == 1 else views[0] + views[1]
     for v in views[2:]:
         s += v
-    return _divide(s, divisor).reshape(x.shape[:-2] + tuple(out_hw))
+    return s
 
 
-def avg_pool_transpose(g, in_shape, *, kernel, stride, padding, out_hw, divisor):
+def avg_pool(x, *, kernel, stride, padding, out, divisor):
+    """Window sums (zeros for padding) over the divisors."""
+    nd = len(kernel)
+    ones = (1,) * nd
+    ap = _padded(_planes(x, nd), 0, padding, _extent(kernel, stride, ones, out))
+    every = slice(None)
+    s = _sum_views([ap[(every, *w)] for w in _offsets(kernel, stride, ones, out)])
+    return _divide(s, divisor).reshape(x.shape[: x.ndim - nd] + tuple(out))
+
+
+def avg_pool_transpose(g, in_shape, *, kernel, stride, padding, out, divisor):
     """The adjoint of avg_pool: each g / divisor added over its window."""
-    h, w = in_shape[-2:]
-    gq = _planes(g) / divisor.astype(g.dtype)
-    (ph, pw), (eh, ew) = padding, _extent(kernel, stride, (1, 1), out_hw)
-    buf = np.zeros((gq.shape[0], max(ph + h, eh), max(pw + w, ew)), g.dtype)
-    for _, _, rows, cols in _offsets(kernel, stride, (1, 1), out_hw):
-        buf[:, rows, cols] += gq
-    return np.ascontiguousarray(buf[:, ph : ph + h, pw : pw + w]).reshape(in_shape)
+    nd = len(kernel)
+    spatial = in_shape[len(in_shape) - nd :]
+    gq = _planes(g, nd) / divisor.astype(g.dtype)
+    extent = _extent(kernel, stride, (1,) * nd, out)
+    buf = np.zeros(
+        (gq.shape[0],) + tuple(max(p + n, e) for p, n, e in zip(padding, spatial, extent)),
+        g.dtype,
+    )
+    every = slice(None)
+    for w in _offsets(kernel, stride, (1,) * nd, out):
+        buf[(every, *w)] += gq
+    inner = tuple(slice(p, p + n) for p, n in zip(padding, spatial))
+    return np.ascontiguousarray(buf[(every, *inner)]).reshape(in_shape)
 
 
 # -- adaptive --------------------------------------------------------------------------
@@ -210,89 +251,117 @@ def adaptive_bounds(size, o):
     return (i * size) // o, ((i + 1) * size + o - 1) // o
 
 
-def _adaptive_offsets(hw, out_hw):
-    """For each offset in the largest window: the (clipped) rows and columns it reads and
-    which of them lie inside their window. A clipped read repeats the window's last row or
-    column, which changes neither a sum (masked) nor a first-max scan."""
-    (h, w), (oh, ow) = hw, out_hw
-    hs, he = adaptive_bounds(h, oh)
-    ws, we = adaptive_bounds(w, ow)
-    for i in range(int((he - hs).max())):
-        rows = np.minimum(hs + i, he - 1)
-        in_h = hs + i < he
-        for j in range(int((we - ws).max())):
-            yield rows, np.minimum(ws + j, we - 1), in_h, ws + j < we
+def _adaptive_offsets(spatial, out):
+    """For each offset in the largest window (row-major): per axis, the (clipped) positions
+    it reads and whether they lie inside their window. A clipped read repeats the window's
+    last position, which changes neither a sum (masked) nor a first-max scan."""
+    per_axis = []
+    for n, o in zip(spatial, out):
+        start, end = adaptive_bounds(n, o)
+        per_axis.append(
+            [
+                (np.minimum(start + i, end - 1), start + i < end)
+                for i in range(int((end - start).max()))
+            ]
+        )
+    yield from itertools.product(*per_axis)
 
 
-def _uniform(hw, out_hw):
-    return all(o > 0 and s % o == 0 for s, o in zip(hw, out_hw))
+def _grid(arrays):
+    """Per-axis 1-d arrays (indices or masks) as an open grid over all axes, each shaped to
+    broadcast along its own axis (as np.ix_ does for indices, and for masks too)."""
+    n = len(arrays)
+    return tuple(a.reshape((1,) * i + (-1,) + (1,) * (n - i - 1)) for i, a in enumerate(arrays))
 
 
-def _counts(hw, out_hw, dtype):
-    return [(e - s).astype(dtype) for s, e in (adaptive_bounds(n, o) for n, o in zip(hw, out_hw))]
+def _uniform(spatial, out):
+    return all(o > 0 and s % o == 0 for s, o in zip(spatial, out))
 
 
-def adaptive_avg(x, out_hw):
-    hw = x.shape[-2:]
-    shape = x.shape[:-2] + tuple(out_hw)
-    if 0 in out_hw:
+def _counts(spatial, out, dtype):
+    return [(e - s).astype(dtype) for s, e in (adaptive_bounds(n, o) for n, o in zip(spatial, out))]
+
+
+def adaptive_avg(x, out):
+    nd = len(out)
+    spatial = x.shape[x.ndim - nd :]
+    shape = x.shape[: x.ndim - nd] + tuple(out)
+    if 0 in out:
         return np.zeros(shape, x.dtype)
-    a = _planes(x)
-    if _uniform(hw, out_hw):
-        kernel = (hw[0] // out_hw[0], hw[1] // out_hw[1])
-        views = [a[:, r, c] for _, _, r, c in _offsets(kernel, kernel, (1, 1), out_hw)]
-        s = views[0].copy() if len(views) == 1 else views[0] + views[1]
-        for v in views[2:]:
-            s += v
-        return (s / kernel[0] / kernel[1]).reshape(shape)
+    a = _planes(x, nd)
+    every = slice(None)
+    if _uniform(spatial, out):
+        kernel = tuple(n // o for n, o in zip(spatial, out))
+        s = _sum_views([a[(every, *w)] for w in _offsets(kernel, kernel, (1,) * nd, out)])
+        for k in kernel:
+            s = s / k
+        return s.reshape(shape)
     s = None
-    for rows, cols, in_h, in_w in _adaptive_offsets(hw, out_hw):
-        v = a[:, rows[:, None], cols[None, :]]
-        if not (in_h.all() and in_w.all()):
-            v = np.where(in_h[:, None] & in_w[None, :], v, 0)
+    for reads in _adaptive_offsets(spatial, out):
+        v = a[(every, *_grid([r for r, _ in reads]))]
+        inside = _grid([i for _, i in reads])
+        mask = inside[0]
+        for m in inside[1:]:
+            mask = mask & m
+        if not mask.all():
+            v = np.where(mask, v, 0)
         if s is None:
             s = v
         else:
             s += v
-    ch, cw = _counts(hw, out_hw, x.dtype)
-    return (s / ch[:, None] / cw[None, :]).reshape(shape)
+    for axis, c in enumerate(_counts(spatial, out, x.dtype)):
+        s = s / _broadcast_on(c, axis, s.ndim)
+    return s.reshape(shape)
 
 
-def adaptive_avg_transpose(g, in_shape, out_hw):
-    hw = in_shape[-2:]
-    if 0 in out_hw or g.size == 0:  # no output, or no planes: nothing flows back
+def adaptive_avg_transpose(g, in_shape, out):
+    nd = len(out)
+    spatial = in_shape[len(in_shape) - nd :]
+    if 0 in out or g.size == 0:  # no output, or no planes: nothing flows back
         return np.zeros(in_shape, g.dtype)
-    ch, cw = _counts(hw, out_hw, g.dtype)
-    gq = _planes(g) / ch[:, None] / cw[None, :]
+    gq = _planes(g, nd)
+    for axis, c in enumerate(_counts(spatial, out, g.dtype)):
+        gq = gq / _broadcast_on(c, axis, gq.ndim)
     p = gq.shape[0]
-    if _uniform(hw, out_hw):
-        kernel = (hw[0] // out_hw[0], hw[1] // out_hw[1])
-        buf = np.zeros((p,) + tuple(hw), g.dtype)
-        for _, _, rows, cols in _offsets(kernel, kernel, (1, 1), out_hw):
-            buf[:, rows, cols] += gq
+    every = slice(None)
+    if _uniform(spatial, out):
+        kernel = tuple(n // o for n, o in zip(spatial, out))
+        buf = np.zeros((p,) + tuple(spatial), g.dtype)
+        for w in _offsets(kernel, kernel, (1,) * nd, out):
+            buf[(every, *w)] += gq
         return buf.reshape(in_shape)
-    buf = np.zeros((p, hw[0] * hw[1]), g.dtype)
-    for rows, cols, in_h, in_w in _adaptive_offsets(hw, out_hw):
-        vals = np.where(in_h[:, None] & in_w[None, :], gq, 0).reshape(p, -1)
-        np.add.at(buf, (slice(None), (rows[:, None] * hw[1] + cols[None, :]).ravel()), vals)
+    buf = np.zeros((p, int(np.prod(spatial))), g.dtype)
+    strides = [int(np.prod(spatial[i + 1 :])) for i in range(nd)]
+    for reads in _adaptive_offsets(spatial, out):
+        inside = _grid([i for _, i in reads])
+        mask = inside[0]
+        for m in inside[1:]:
+            mask = mask & m
+        flat = sum(r * st for r, st in zip(_grid([r for r, _ in reads]), strides))
+        vals = np.where(mask, gq, 0).reshape(p, -1)
+        np.add.at(buf, (every, np.broadcast_to(flat, mask.shape).ravel()), vals)
     return buf.reshape(in_shape)
 
 
-def adaptive_max(x, out_hw):
+def adaptive_max(x, out):
     """(values, plane indices, whether windows overlap)."""
-    hw = x.shape[-2:]
-    shape = x.shape[:-2] + tuple(out_hw)
-    if 0 in out_hw:
+    nd = len(out)
+    spatial = x.shape[x.ndim - nd :]
+    shape = x.shape[: x.ndim - nd] + tuple(out)
+    if 0 in out:
         return np.zeros(shape, x.dtype), np.zeros(shape, np.int64), False
-    if _uniform(hw, out_hw):
-        kernel = (hw[0] // out_hw[0], hw[1] // out_hw[1])
-        values, idx = max_pool(x, kernel, kernel, (0, 0), (1, 1), out_hw, True)
+    if _uniform(spatial, out):
+        kernel = tuple(n // o for n, o in zip(spatial, out))
+        values, idx = max_pool(x, kernel, kernel, (0,) * nd, (1,) * nd, out, True)
         return values, idx, False
-    a = _planes(x)
+    a = _planes(x, nd)
+    strides = [int(np.prod(spatial[i + 1 :])) for i in range(nd)]
     cur = idx = None
-    for rows, cols, _, _ in _adaptive_offsets(hw, out_hw):
-        v = a[:, rows[:, None], cols[None, :]]
-        pos = rows[:, None] * hw[1] + cols[None, :]
+    every = slice(None)
+    for reads in _adaptive_offsets(spatial, out):
+        rows = _grid([r for r, _ in reads])
+        v = a[(every, *rows)]
+        pos = sum(r * st for r, st in zip(rows, strides))
         if cur is None:
             cur = v
             idx = np.empty(v.shape, np.int64)
@@ -301,5 +370,5 @@ def adaptive_max(x, out_hw):
         m = v > cur
         m |= np.isnan(v)
         np.copyto(cur, v, where=m)
-        np.copyto(idx, pos, where=m)
+        np.copyto(idx, np.broadcast_to(pos, v.shape), where=m)
     return cur.reshape(shape), idx.reshape(shape), True

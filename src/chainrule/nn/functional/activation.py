@@ -8,8 +8,6 @@ written in chainrule ops, so it can be differentiated again. The rest
 (tanhshrink, softsign, softmin, prelu, normalize) are composites, as in PyTorch.
 """
 
-from __future__ import annotations
-
 import math
 import warnings
 
@@ -17,10 +15,11 @@ import numpy as np
 
 from ...ops.inplace import inplace
 from ...ops.masked_grad import grad_where
-from ...ops.op import _NO_KWARGS, Op, apply1
-from ...ops.pointwise import _erf, where
+from ...ops.op import _NO_KWARGS, Op, apply_unary
+from ...ops.pointwise import where
 from ...ops.reduction import log_softmax as _log_softmax
 from ...ops.reduction import softmax as _softmax
+from ...ops.unary import _erf
 from ...tensor import Tensor
 
 __all__ = [
@@ -29,6 +28,7 @@ __all__ = [
     "elu",
     "elu_",
     "gelu",
+    "glu",
     "hardshrink",
     "hardsigmoid",
     "hardswish",
@@ -44,6 +44,8 @@ __all__ = [
     "relu",
     "relu6",
     "relu_",
+    "rrelu",
+    "rrelu_",
     "selu",
     "selu_",
     "sigmoid",
@@ -348,8 +350,8 @@ class Threshold(Op):
 def _activate(op, input, in_place, kwargs=_NO_KWARGS):
     """`op` applied to input, in place on it when in_place (the functions' `inplace`)."""
     if in_place:
-        return inplace(input, lambda t: apply1(op, t, kwargs))
-    return apply1(op, input, kwargs)
+        return inplace(input, lambda t: apply_unary(op, t, kwargs))
+    return apply_unary(op, input, kwargs)
 
 
 def relu(input, inplace=False):
@@ -416,7 +418,7 @@ def celu_(input, alpha=1.0):
 def gelu(input, approximate="none"):
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
-    return apply1(Gelu, input, {"approximate": approximate})
+    return apply_unary(Gelu, input, {"approximate": approximate})
 
 
 def silu(input, inplace=False):
@@ -436,11 +438,11 @@ def hardswish(input, inplace=False):
 
 
 def logsigmoid(input):
-    return apply1(LogSigmoid, input)
+    return apply_unary(LogSigmoid, input)
 
 
 def hardshrink(input, lambd=0.5):
-    return apply1(Hardshrink, input, {"lambd": lambd})
+    return apply_unary(Hardshrink, input, {"lambd": lambd})
 
 
 def softshrink(input, lambd=0.5):
@@ -452,7 +454,7 @@ def softshrink(input, lambd=0.5):
             f"lambda must be in range [0, {top:g}] for input dtype "
             f"{dtypes.scalar_type_name(input.dtype)}, but found {lambd:g}"
         )
-    return apply1(Softshrink, input, {"lambd": lambd})
+    return apply_unary(Softshrink, input, {"lambd": lambd})
 
 
 def threshold(input, threshold, value, inplace=False):
@@ -541,3 +543,95 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """input / max(||input||_p along dim, eps)."""
     denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
     return input / denom
+
+
+# -- glu and rrelu --------------------------------------------------------------------------
+class Glu(Op):
+    name = "GluBackward0"
+    formula = "glu(a|b) = a*sigmoid(b): da = g*sigmoid(b), db = g*a*sigmoid(b)*(1-sigmoid(b))"
+
+    @staticmethod
+    def forward(ctx, x, *, dim):
+        a, b = np.split(x, 2, axis=dim)
+        ctx.save_for_backward(x)
+        ctx.dim = dim
+        with np.errstate(over="ignore"):
+            return _typed(a / (1 + np.exp(-b)), x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from ...ops.joining import cat
+
+        (x,) = ctx.saved_tensors
+        a, b = x.chunk(2, ctx.dim)
+        s = b.sigmoid()
+        return cat([grad * s, grad * a * s * (1 - s)], ctx.dim)
+
+
+def glu(input, dim=-1):
+    """The gated linear unit: the first half of input along dim times the sigmoid of the
+    second half."""
+    if input.dim() == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    n = input.dim()
+    if not -n <= dim < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    dim %= n
+    if input.shape[dim] % 2:
+        raise RuntimeError(
+            f"Halving dimension must be even, but dimension {dim} is size {input.shape[dim]}"
+        )
+    return Glu.apply(input, dim=dim)
+
+
+class RreluWithNoise(Op):
+    name = "RreluWithNoiseBackward0"
+    formula = "d(rrelu(a))/da = 1 if a > 0 else the slope (drawn in training, the mean otherwise)"
+
+    @staticmethod
+    def forward(ctx, a, *, noise):
+        ctx.noise = noise
+        return _typed(a * noise, a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * Tensor._wrap(ctx.noise)
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """Leaky relu whose negative slope is drawn from U(lower, upper) per element in training,
+    and is (lower + upper) / 2 otherwise."""
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    a = input._data
+    if a.dtype.kind != "f":
+        from ... import dtypes
+
+        name = dtypes.scalar_type_name(input.dtype)
+        raise NotImplementedError(f"\"rrelu_with_noise_out_cpu\" not implemented for '{name}'")
+    positive = a > 0
+    noise = np.ones(a.shape, a.dtype)
+    if training:
+        from ...ops.creation import empty
+
+        k = int((~positive).sum())
+        if k:
+            from ... import dtypes
+
+            draws = empty(k, dtype=dtypes.float64).uniform_(lower, upper)._data
+            noise[~positive] = draws.astype(a.dtype)
+    else:
+        noise[~positive] = (lower + upper) / 2
+    if inplace:
+        return _inplace_apply(input, RreluWithNoise, {"noise": noise})
+    return RreluWithNoise.apply(input, noise=noise)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    return rrelu(input, lower, upper, training, True)
+
+
+def _inplace_apply(input, op, kwargs):
+    return inplace(input, lambda t: op.apply(t, **kwargs))

@@ -1,4 +1,4 @@
-"""Functional forms: conv1d, conv2d, conv_transpose1d, conv_transpose2d.
+"""Functional forms: conv1d, conv2d, conv3d and their transposes.
 
 A convolution is one bilinear form <conv(X, W), Y> read three ways, so two
 primitives carry every derivative:
@@ -10,8 +10,9 @@ primitives carry every derivative:
 The gradient of each is the other two, so every backward is again made of
 these ops and can be differentiated once more. `_Geometry` fixes the shapes
 (X's spatial size, kernel, stride, dilation, padding before and after) so the
-adjoints always land on the exact shape. One-dimensional convolutions run as
-two-dimensional ones of height 1.
+adjoints always land on the exact shape. The kernels take any number of spatial
+dims (2 or 3); one-dimensional convolutions run as two-dimensional ones of
+height 1.
 
 The kernels on arrays: conv gathers the sliding windows (a strided view,
 copied once) into columns and multiplies them by the weight in one matmul per
@@ -25,8 +26,7 @@ outermost, which saves transposing large outputs (large images, few
 channels). The columns live in a per-thread scratch buffer (`_scratch_array`).
 """
 
-from __future__ import annotations
-
+import itertools
 import threading
 import warnings
 from collections import namedtuple
@@ -39,7 +39,14 @@ from ...ops.op import NULL_CTX, Op, apply
 from ...tensor import Tensor
 from .padding import pad
 
-__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
+__all__ = [
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+]
 
 _Geometry = namedtuple(
     "_Geometry", "dims groups stride dilation pad_lo pad_hi x_size kernel y_size"
@@ -87,62 +94,79 @@ def _batch_last(geo, n, c, o):
     columns are large next to the input and output and the rows are short (LeNet's second
     convolution), batch-first when the output is the larger (its first).
     """
-    kh, kw = geo.kernel
-    ho, wo = geo.y_size
-    h, w = geo.x_size
-    return 4 * c * kh * kw * ho > c * h * w + o * ho * wo
+    k = _prod(geo.kernel)
+    rows = _prod(geo.y_size[:-1])  # output rows: every output position but the last axis
+    return 4 * c * k * rows > c * _prod(geo.x_size) + o * _prod(geo.y_size)
+
+
+def _prod(sizes):
+    out = 1
+    for v in sizes:
+        out *= v
+    return out
 
 
 def _padded(x, geo, last):
-    """x (N, C, H, W) zero-padded; batch-last: as (C, Hp, Wp, N), in one copy."""
-    n, c, h, w = x.shape
-    (ph0, pw0), (ph1, pw1) = geo.pad_lo, geo.pad_hi
-    if not (ph0 or ph1 or pw0 or pw1):
-        return np.ascontiguousarray(x.transpose(1, 2, 3, 0)) if last else x
-    hp, wp = h + ph0 + ph1, w + pw0 + pw1
+    """x (N, C, *spatial) zero-padded; batch-last: as (C, *padded spatial, N), in one copy."""
+    n, c = x.shape[:2]
+    spatial = x.shape[2:]
+    lo, hi = geo.pad_lo, geo.pad_hi
+    if not (any(lo) or any(hi)):
+        if last:
+            return np.ascontiguousarray(np.moveaxis(x, 0, -1))
+        return x
+    padded = tuple(size + a + b for size, a, b in zip(spatial, lo, hi))
+    inner = tuple(slice(a, a + size) for size, a in zip(spatial, lo))
     if last:
-        xp = np.zeros((c, hp, wp, n), x.dtype)
-        xp[:, ph0 : ph0 + h, pw0 : pw0 + w] = x.transpose(1, 2, 3, 0)
+        xp = np.zeros((c, *padded, n), x.dtype)
+        xp[(slice(None), *inner)] = np.moveaxis(x, 0, -1)
     else:
-        xp = np.zeros((n, c, hp, wp), x.dtype)
-        xp[:, :, ph0 : ph0 + h, pw0 : pw0 + w] = x
+        xp = np.zeros((n, c, *padded), x.dtype)
+        xp[(slice(None), slice(None), *inner)] = x
     return xp
 
 
 def _windows(x, geo, last):
-    """im2col: x (N, C, H, W) -> columns, (groups, C/groups*kh*kw, Ho*Wo*N) with the batch
-    innermost when `last`, else (N, groups, C/groups*kh*kw, Ho*Wo); in the scratch buffer,
-    so valid until the next call."""
+    """im2col: x (N, C, *spatial) -> columns, (groups, C/groups*K, O*N) with the batch
+    innermost when `last`, else (N, groups, C/groups*K, O), K and O the numbers of kernel
+    and output positions; in the scratch buffer, so valid until the next call."""
     n, c = x.shape[:2]
     xp = _padded(x, geo, last)
     g = geo.groups
     cg = c // g
-    kh, kw = geo.kernel
-    ho, wo = geo.y_size
-    sh, sw = geo.stride
-    dh, dw = geo.dilation
+    kernel, out, stride, dilation = geo.kernel, geo.y_size, geo.stride, geo.dilation
+    k_total, o_total = _prod(kernel), _prod(out)
     if last:
-        s_c, s_h, s_w, s_n = xp.strides
-        shape = (g, cg, kh, kw, ho, wo, n)
-        strides = (s_c * cg, s_c, dh * s_h, dw * s_w, sh * s_h, sw * s_w, s_n)
-        flat = (g, cg * kh * kw, ho * wo * n)
+        s_c, *s_sp, s_n = xp.strides
+        shape = (g, cg, *kernel, *out, n)
+        strides = (
+            (s_c * cg, s_c)
+            + tuple(d * st for d, st in zip(dilation, s_sp))
+            + tuple(sd * st for sd, st in zip(stride, s_sp))
+            + (s_n,)
+        )
+        flat = (g, cg * k_total, o_total * n)
     else:
-        s_n, s_c, s_h, s_w = xp.strides
-        shape = (n, g, cg, kh, kw, ho, wo)
-        strides = (s_n, s_c * cg, s_c, dh * s_h, dw * s_w, sh * s_h, sw * s_w)
-        flat = (n, g, cg * kh * kw, ho * wo)
+        s_n, s_c, *s_sp = xp.strides
+        shape = (n, g, cg, *kernel, *out)
+        strides = (
+            (s_n, s_c * cg, s_c)
+            + tuple(d * st for d, st in zip(dilation, s_sp))
+            + tuple(sd * st for sd, st in zip(stride, s_sp))
+        )
+        flat = (n, g, cg * k_total, o_total)
     cols = _scratch_array(shape, x.dtype)
     np.copyto(cols, as_strided(xp, shape, strides, writeable=False))
     return cols.reshape(flat)
 
 
 def _batch_inner(y, g):
-    """y (N, O, Ho, Wo) as (groups, O/groups, Ho*Wo*N), contiguous."""
-    return np.ascontiguousarray(y.transpose(1, 2, 3, 0)).reshape(g, y.shape[1] // g, -1)
+    """y (N, O, *spatial) as (groups, O/groups, positions*N), contiguous."""
+    return np.ascontiguousarray(np.moveaxis(y, 0, -1)).reshape(g, y.shape[1] // g, -1)
 
 
 def _conv(x, w, geo):
-    """Y = conv(X, W) on 4-d arrays."""
+    """Y = conv(X, W) on arrays with 2 or 3 spatial dims."""
     n, c = x.shape[:2]
     o = w.shape[0]
     g = geo.groups
@@ -152,49 +176,57 @@ def _conv(x, w, geo):
     if last:
         # One matmul per group over every position of every image, then the batch
         # goes back to the front.
-        return np.ascontiguousarray(y.reshape(o, *geo.y_size, n).transpose(3, 0, 1, 2))
+        return np.ascontiguousarray(np.moveaxis(y.reshape(o, *geo.y_size, n), -1, 0))
     return y.reshape(n, o, *geo.y_size)
 
 
+def _offset_slices(geo):
+    """For each kernel offset (in row-major order): its index in the kernel and the slices
+    of the padded input that its output positions read."""
+    for offset in itertools.product(*(range(k) for k in geo.kernel)):
+        yield (
+            offset,
+            tuple(
+                slice(i * d, i * d + s * (o - 1) + 1, s)
+                for i, d, s, o in zip(offset, geo.dilation, geo.stride, geo.y_size)
+            ),
+        )
+
+
 def _conv_transpose(y, w, geo):
-    """X = conv_transpose(Y, W) on 4-d arrays: the adjoint of conv in X (col2im): one
-    matmul, then the columns are added back into place, one slice add per kernel offset."""
+    """X = conv_transpose(Y, W): the adjoint of conv in X (col2im): one matmul, then the
+    columns are added back into place, one slice add per kernel offset."""
     n, o = y.shape[:2]
     g = geo.groups
     og = o // g
     c = w.shape[1] * g
-    kh, kw = geo.kernel
-    ho, wo = geo.y_size
-    h, wd = geo.x_size
-    (ph0, pw0), (ph1, pw1) = geo.pad_lo, geo.pad_hi
-    sh, sw = geo.stride
-    dh, dw = geo.dilation
-    hp, wp = h + ph0 + ph1, wd + pw0 + pw1
+    kernel, out, spatial = geo.kernel, geo.y_size, geo.x_size
+    o_total = _prod(out)
+    padded = tuple(size + a + b for size, a, b in zip(spatial, geo.pad_lo, geo.pad_hi))
     wt = w.reshape(g, og, -1).transpose(0, 2, 1)
     last = _batch_last(geo, n, c, o)
     if last:
         # Each add below runs over rows of wo * n contiguous elements.
-        cols = _scratch_array((g, wt.shape[1], ho * wo * n), y.dtype)
+        cols = _scratch_array((g, wt.shape[1], o_total * n), y.dtype)
         np.matmul(wt, _batch_inner(y, g), out=cols)
-        cols = cols.reshape(c, kh, kw, ho, wo, n)
-        out = np.zeros((c, hp, wp, n), cols.dtype)
-        body = out
+        cols = cols.reshape(c, *kernel, *out, n)
+        buf = np.zeros((c, *padded, n), cols.dtype)
+        body = buf
     else:
-        cols = _scratch_array((n, g, wt.shape[1], ho * wo), y.dtype)
-        np.matmul(wt, y.reshape(n, g, og, ho * wo), out=cols)
-        cols = cols.reshape(n, c, kh, kw, ho, wo)
-        out = np.zeros((n, c, hp, wp), cols.dtype)
-        body = out.transpose(1, 2, 3, 0)  # the same (C, H, W, N) indexing as batch-last
-        cols = cols.transpose(1, 2, 3, 4, 5, 0)
-    for i in range(kh):
-        rows = slice(i * dh, i * dh + sh * (ho - 1) + 1, sh)
-        for j in range(kw):
-            body[:, rows, j * dw : j * dw + sw * (wo - 1) + 1 : sw] += cols[:, i, j]
+        cols = _scratch_array((n, g, wt.shape[1], o_total), y.dtype)
+        np.matmul(wt, y.reshape(n, g, og, o_total), out=cols)
+        cols = np.moveaxis(cols.reshape(n, c, *kernel, *out), 0, -1)
+        buf = np.zeros((n, c, *padded), cols.dtype)
+        body = np.moveaxis(buf, 0, -1)  # the same (C, *spatial, N) indexing as batch-last
+    every = slice(None)
+    for offset, where in _offset_slices(geo):
+        body[(every, *where)] += cols[(every, *offset)]
+    inner = tuple(slice(a, a + size) for size, a in zip(spatial, geo.pad_lo))
     if last:
-        out = out[:, ph0 : ph0 + h, pw0 : pw0 + wd].transpose(3, 0, 1, 2)
+        result = np.moveaxis(buf[(every, *inner)], -1, 0)
     else:
-        out = out[:, :, ph0 : ph0 + h, pw0 : pw0 + wd]
-    return np.ascontiguousarray(out)
+        result = buf[(every, every, *inner)]
+    return np.ascontiguousarray(result)
 
 
 def _conv_weight(x, y, geo):
@@ -206,7 +238,7 @@ def _conv_weight(x, y, geo):
     last = _batch_last(geo, n, c, o)
     cols = _windows(x, geo, last)
     if last:
-        dw = np.matmul(cols, _batch_inner(y, g).transpose(0, 2, 1))  # (g, Cg*kh*kw, O/g)
+        dw = np.matmul(cols, _batch_inner(y, g).transpose(0, 2, 1))  # (g, Cg*K, O/g)
     else:
         ys = y.reshape(n, g, og, -1)
         dw = np.matmul(cols, ys.transpose(0, 1, 3, 2)).sum(0)
@@ -229,7 +261,7 @@ class Convolution(Op):
         else:
             out = _conv(x4, w4, geo)
         if b is not None:
-            out += b.reshape(1, -1, 1, 1)
+            out += b.reshape((1, -1) + (1,) * (out.ndim - 2))
         if ctx is not NULL_CTX:
             ctx.save_for_backward(x, w)
             ctx.geo, ctx.transposed = geo, transposed
@@ -239,18 +271,18 @@ class Convolution(Op):
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
         geo, transposed = ctx.geo, ctx.transposed
-        needs = ctx.next_functions
+        needs = ctx.needs_input_grad
         dx = dw = db = None
         kw = {"geo": geo, "transposed": not transposed}
-        if needs[0][0] is not None:
+        if needs[0]:
             dx = apply(Convolution, (grad, w, None), kw, "ConvolutionBackwardBackward0")
-        if needs[1][0] is not None:
+        if needs[1]:
             if transposed:
                 dw = apply(ConvolutionWeight, (grad, x), {"geo": geo})
             else:
                 dw = apply(ConvolutionWeight, (x, grad), {"geo": geo})
-        if len(needs) > 2 and needs[2][0] is not None:
-            db = grad.sum((0, 2) if geo.dims == 1 else (0, 2, 3))
+        if len(needs) > 2 and needs[2]:
+            db = grad.sum((0, *range(2, grad.dim())))
         return dx, dw, db
 
 
@@ -271,12 +303,12 @@ class ConvolutionWeight(Op):
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         geo = ctx.geo
-        needs = ctx.next_functions
+        needs = ctx.needs_input_grad
         dx = dy = None
-        if needs[0][0] is not None:
+        if needs[0]:
             kw = {"geo": geo, "transposed": True}
             dx = apply(Convolution, (y, grad, None), kw, "ConvolutionBackwardBackward0")
-        if needs[1][0] is not None:
+        if needs[1]:
             kw = {"geo": geo, "transposed": False}
             dy = apply(Convolution, (x, grad, None), kw, "ConvolutionBackwardBackward0")
         return dx, dy
@@ -404,7 +436,7 @@ def _geometry(dims, groups, stride, dilation, padding, x_size, kernel, y_size=No
     if y_size is None:
         y_size = tuple(
             (x_size[i] + lo[i] + hi[i] - dilation[i] * (kernel[i] - 1) - 1) // stride[i] + 1
-            for i in range(2)
+            for i in range(len(x_size))
         )
     return _Geometry(
         dims, groups, tuple(stride), tuple(dilation), tuple(lo), tuple(hi), tuple(x_size),
@@ -477,10 +509,11 @@ def _conv_transposend(
             # 1-d convolutions report as 2-d ones of height 1, as PyTorch's do.
             op, st, dl = ([0], [1], [1]) if dim == 1 else ([], [], [])
             op, st, dl = op + output_padding, st + stride, dl + dilation
-            detail = (
-                f"output_padding_height: {op[0]} output_padding_width: {op[1]} "
-                f"stride_height: {st[0]} stride_width: {st[1]} "
-                f"dilation_height: {dl[0]} dilation_width: {dl[1]}"
+            labels = ("depth", "height", "width")[-len(op) :]
+            detail = " ".join(
+                f"{what}_{label}: {v}"
+                for what, values in (("output_padding", op), ("stride", st), ("dilation", dl))
+                for label, v in zip(labels, values)
             )
             raise RuntimeError(
                 f"output padding must be smaller than either stride or dilation, but got {detail}"
@@ -546,4 +579,20 @@ def conv_transpose2d(
     return _conv_transposend(
         input, weight, bias, stride, padding, output_padding, groups, dilation, 2,
         "conv_transpose2d",
+    )  # fmt: skip
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-d convolution over (N, C, D, H, W) or unbatched (C, D, H, W); weight
+    (O, C/groups, kd, kh, kw)."""
+    return _convnd(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
+
+
+def conv_transpose3d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+):
+    """The adjoint of conv3d in its input; weight (C_in, C_out/groups, kd, kh, kw)."""
+    return _conv_transposend(
+        input, weight, bias, stride, padding, output_padding, groups, dilation, 3,
+        "conv_transpose3d",
     )  # fmt: skip

@@ -1,14 +1,14 @@
 """Functional forms: dropout, alpha_dropout, and the channel-wise dropout1d/2d/3d."""
 
-from __future__ import annotations
-
 import math
 import warnings
 
-from ...ops.creation import rand, rand_like
-from ...ops.pointwise import where
+from ...autograd.grad_mode import no_grad
+from ...ops.creation import empty, zeros
 
 __all__ = ["alpha_dropout", "dropout", "dropout1d", "dropout2d", "dropout3d"]
+
+_ALPHA = 1.7580993408473766  # -SELU's lambda * alpha: its value at -infinity, negated
 
 
 def _check_p(p):
@@ -16,50 +16,50 @@ def _check_p(p):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
+def _dropout(input, p, training, inplace, feature, alpha):
+    """PyTorch's dropout: input * noise, the noise a tensor of input's dtype filled with
+    bernoulli_(1 - p) (one double uniform per element from the default generator) and
+    divided by 1 - p; alpha dropout maps the noise affinely instead, keeping SELU's mean
+    and variance. The noise is a constant: input * noise is the one recorded op."""
+    if p == 0 or not training or input.numel() == 0:
+        return input
+    if p == 1:
+        zero = zeros((), dtype=input.dtype)
+        return input.mul_(zero) if inplace else input * zero
+    shape = tuple(input.shape)
+    if feature:
+        shape = shape[:2] + (1,) * (len(shape) - 2)
+    with no_grad():
+        noise = empty(shape, dtype=input.dtype).bernoulli_(1 - p)
+        if not alpha:
+            noise.div_(1 - p)
+        else:
+            a = 1.0 / math.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
+            shift = noise.add(-1).mul_(_ALPHA * a).add_(_ALPHA * a * p)
+            noise.mul_(a)
+    if not alpha:
+        return input.mul_(noise) if inplace else input * noise
+    return input.mul_(noise).add_(shift) if inplace else input * noise + shift
+
+
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability p and scale the rest by 1/(1-p) (in training)."""
     _check_p(p)
-    if not training or p == 0:
-        return input
-    keep = 1.0 - p
-    # The mask is a constant: input * mask is the one recorded op (MulBackward0).
-    scale = 1.0 / keep if keep > 0 else 0.0
-    mask = where(rand_like(input) < keep, scale, 0.0).to(input.dtype)
-    return input.mul_(mask) if inplace else input * mask
+    return _dropout(input, p, training, inplace, feature=False, alpha=False)
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
     """Dropout that keeps SELU's zero mean and unit variance: dropped values become
     SELU's negative saturation value, then an affine map restores the statistics."""
     _check_p(p)
-    if not training or p == 0:
-        return input
-    if p == 1:
-        return input * 0 if not inplace else input.mul_(0)
-    alpha = 1.7580993408473766  # -SELU's lambda * alpha: its value at -infinity, negated
-    keep = 1.0 - p
-    a = 1.0 / math.sqrt((alpha * alpha * p + 1) * keep)
-    b = alpha * a * p
-    kept = (rand_like(input) < keep).to(input.dtype)
-    # a * (x * kept + (-alpha) * (1 - kept)) + b, folded into x * (a * kept) + const.
-    shift = kept * (alpha * a) - (alpha * a) + b
-    mult = kept * a
-    if inplace:
-        return input.mul_(mult).add_(shift)
-    return input * mult + shift
+    return _dropout(input, p, training, inplace, feature=False, alpha=True)
 
 
 def _feature_dropout(input, p, training, inplace):
     """Zero whole channels: one draw per (N, C) entry, broadcast over the remaining dims."""
-    if not training or p == 0:
-        return input
-    if input.dim() < 2:
+    if training and p not in (0, 1) and input.dim() < 2:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
-    keep = 1.0 - p
-    scale = 1.0 / keep if keep > 0 else 0.0
-    shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2)
-    mask = where(rand(shape, dtype=input.dtype) < keep, scale, 0.0).to(input.dtype)
-    return input.mul_(mask) if inplace else input * mask
+    return _dropout(input, p, training, inplace, feature=True, alpha=False)
 
 
 def _channelwise(input, p, training, inplace, batched):

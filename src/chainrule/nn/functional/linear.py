@@ -1,9 +1,7 @@
 """Functional forms: linear and bilinear."""
 
-from __future__ import annotations
-
 from ... import dtypes
-from ...ops.linalg import Addmm, addmm
+from ...ops.matmul import Addmm, addmm
 
 __all__ = ["bilinear", "linear"]
 

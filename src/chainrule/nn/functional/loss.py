@@ -7,8 +7,6 @@ l1, kl_div and cross entropy are composed from those and from chainrule ops,
 as PyTorch composes them (cross_entropy = log_softmax + nll_loss).
 """
 
-from __future__ import annotations
-
 import math
 import warnings
 
@@ -279,12 +277,12 @@ class BinaryCrossEntropy(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        needs = ctx.next_functions
+        needs = ctx.needs_input_grad
         gx = gy = None
-        if needs[0][0] is not None:
+        if needs[0]:
             gx = grad * (x - y) / ((1 - x) * x).clamp(min=_BCE_EPSILON)
             gx = _finish_grad(ctx, gx)
-        if needs[1][0] is not None:
+        if needs[1]:
             gy = _finish_grad(ctx, -(x / (1 - x)).log() * grad)
         return gx, gy
 
@@ -348,17 +346,17 @@ class BinaryCrossEntropyWithLogits(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        needs = ctx.next_functions
+        needs = ctx.needs_input_grad
         pw = None if ctx.pos_weight is None else _wrap(ctx.pos_weight)
         gx = gy = None
-        if needs[0][0] is not None:
+        if needs[0]:
             if pw is None:
                 gx = (x.sigmoid() - y) * grad
             else:
                 t = pw * y
                 gx = ((t + 1 - y) * x.sigmoid() - t) * grad
             gx = _finish_grad(ctx, gx)
-        if needs[1][0] is not None:
+        if needs[1]:
             if pw is None:
                 gy = -x * grad
             else:

@@ -1,14 +1,18 @@
-"""Functional forms: batch_norm and layer_norm.
+"""Functional forms: batch_norm, layer_norm and group_norm; instance_norm, rms_norm and
+local_response_norm.
 
-Both are one Op (PyTorch's NativeBatchNormBackward0 / NativeLayerNormBackward0):
-normalise x over some axes, then scale by weight and shift by bias. The
+The first three are one Op (PyTorch's NativeBatchNormBackward0 /
+NativeLayerNormBackward0 / NativeGroupNormBackward0): normalise x over some axes
+(group_norm: over each group of channels, x viewed as (N, groups, C/groups,
+rest)), then scale by weight and shift by bias. The
 forward runs on arrays in one pass and, for batch_norm in training, updates
 the running statistics in place as PyTorch's kernel does. The backward is
 PyTorch's closed form; under create_graph it recomputes the statistics from x
 in chainrule ops, so it can be differentiated again.
-"""
 
-from __future__ import annotations
+instance_norm is batch_norm over (1, N*C, ...), as PyTorch computes it; rms_norm and
+local_response_norm are composites, as in PyTorch.
+"""
 
 import numpy as np
 
@@ -16,7 +20,14 @@ from ...autograd.grad_mode import state as _grad_state
 from ...ops.op import NULL_CTX, Op, apply
 from ...tensor import Tensor
 
-__all__ = ["batch_norm", "layer_norm"]
+__all__ = [
+    "batch_norm",
+    "group_norm",
+    "instance_norm",
+    "layer_norm",
+    "local_response_norm",
+    "rms_norm",
+]
 
 _wrap = Tensor._wrap
 
@@ -54,32 +65,37 @@ class _Normalize(Op):
     @staticmethod
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
-        axes, param_axes, wshape, eps, batch_stats = ctx.settings
-        needs = ctx.next_functions
-        if batch_stats and _grad_state.enabled:
-            # create_graph: the statistics as functions of x, for the second derivative.
-            mean = x.mean(axes, keepdim=True)
-            xc = x - mean
-            invstd = ((xc * xc).mean(axes, keepdim=True) + eps).rsqrt()
+        return _normalize_backward(ctx, x, w, grad)
+
+
+def _normalize_backward(ctx, x, w, grad):
+    """_Normalize's derivative, given x and weight as tensors (x possibly viewed anew)."""
+    axes, param_axes, wshape, eps, batch_stats = ctx.settings
+    needs = ctx.needs_input_grad
+    if batch_stats and _grad_state.enabled:
+        # create_graph: the statistics as functions of x, for the second derivative.
+        mean = x.mean(axes, keepdim=True)
+        xc = x - mean
+        invstd = ((xc * xc).mean(axes, keepdim=True) + eps).rsqrt()
+    else:
+        mean, invstd = (_wrap(s) for s in ctx.stats)
+        xc = x - mean
+    xhat = xc * invstd
+    gx = grad if w is None else grad * w.reshape(wshape)
+    dx = dw = db = None
+    if needs[0]:
+        if batch_stats:
+            proj = (gx * xhat).mean(axes, keepdim=True)
+            dx = (gx - gx.mean(axes, keepdim=True) - xhat * proj) * invstd
         else:
-            mean, invstd = (_wrap(s) for s in ctx.stats)
-            xc = x - mean
-        xhat = xc * invstd
-        gx = grad if w is None else grad * w.reshape(wshape)
-        dx = dw = db = None
-        if needs[0][0] is not None:
-            if batch_stats:
-                proj = (gx * xhat).mean(axes, keepdim=True)
-                dx = (gx - gx.mean(axes, keepdim=True) - xhat * proj) * invstd
-            else:
-                dx = gx * invstd
-        # (sum over no dims would sum over all: a weight of the input's full shape
-        # takes the products as they are)
-        if needs[1][0] is not None:
-            dw = (grad * xhat).sum(param_axes) if param_axes else grad * xhat
-        if len(needs) > 2 and needs[2][0] is not None:
-            db = grad.sum(param_axes) if param_axes else grad
-        return dx, dw, db
+            dx = gx * invstd
+    # (sum over no dims would sum over all: a weight of the input's full shape
+    # takes the products as they are)
+    if needs[1]:
+        dw = (grad * xhat).sum(param_axes) if param_axes else grad * xhat
+    if len(needs) > 2 and needs[2]:
+        db = grad.sum(param_axes) if param_axes else grad
+    return dx, dw, db
 
 
 def _update_running(running, mean, var, n):
@@ -105,6 +121,47 @@ class NativeBatchNorm(_Normalize):
 class NativeLayerNorm(_Normalize):
     name = "NativeLayerNormBackward0"
     formula = "dx = invstd*(gw - mean(gw) - xhat*mean(gw*xhat)), gw = g*w; dw = sum(g*xhat)"
+
+
+class NativeGroupNorm(_Normalize):
+    """x (N, C, ...) normalised within each group of C/groups channels: the batch and layer
+    norm Op on the view (N, groups, C/groups, rest), weight and bias per channel."""
+
+    name = "NativeGroupNormBackward0"
+    formula = (
+        "dx = invstd*(gw - mean(gw) - xhat*mean(gw*xhat)) per group, gw = g*w; dw = sum(g*xhat)"
+    )
+
+    @staticmethod
+    def forward(ctx, x, w, b, *, groups, eps):
+        view = _group_view(x.shape, groups)
+        wshape = (1, groups, view[2], 1)
+        y = _Normalize.forward(
+            ctx, x.reshape(view), w, b, axes=(2, 3), param_axes=(0, 3), wshape=wshape, eps=eps
+        )
+        if ctx is not NULL_CTX:
+            ctx.save_for_backward(x, w)
+            ctx.view = view
+        return y.reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        view = ctx.view
+        dx, dw, db = _normalize_backward(ctx, x.reshape(view), w, grad.reshape(view))
+        if dx is not None:
+            dx = dx.reshape(x.shape)
+        if dw is not None:
+            dw = dw.reshape(-1)
+        if db is not None:
+            db = db.reshape(-1)
+        return dx, dw, db
+
+
+def _group_view(shape, groups):
+    n, c = shape[0], shape[1]
+    rest = int(np.prod(shape[2:])) if len(shape) > 2 else 1
+    return (n, groups, c // groups, rest)
 
 
 def batch_norm(
@@ -193,3 +250,118 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         "eps": eps,
     }
     return apply(NativeLayerNorm, (input, weight, bias), kwargs)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalise (N, C, ...) input over each group of C/num_groups channels (and the
+    remaining dims), then scale and shift per channel."""
+    if input.dim() < 2:
+        raise RuntimeError(
+            f"Expected at least 2 dimensions for input tensor but received {input.dim()}"
+        )
+    shape = list(input.shape)
+    channels = shape[1]
+    if channels % num_groups:
+        raise RuntimeError(
+            "Expected number of channels in input to be divisible by num_groups, but got input "
+            f"of shape {shape} and num_groups={num_groups}"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.dim() != 1 or t.numel() != channels):
+            raise RuntimeError(
+                f"Expected {name} to be a vector of size equal to the number of channels in "
+                f"input, but got {name} of shape {list(t.shape)} and input of shape {shape}"
+            )
+    return apply(NativeGroupNorm, (input, weight, bias), {"groups": num_groups, "eps": eps})
+
+
+def instance_norm(
+    input,
+    running_mean=None,
+    running_var=None,
+    weight=None,
+    bias=None,
+    use_input_stats=True,
+    momentum=0.1,
+    eps=1e-5,
+):
+    """Normalise each channel of each sample over its spatial dims: batch_norm on the
+    (1, N*C, ...) view, with the running statistics averaged over the batch."""
+    if use_input_stats:
+        size = tuple(input.shape)
+        if int(np.prod(size[2:])) == 1:
+            from ...tensor import Size
+
+            raise ValueError(
+                f"Expected more than 1 spatial element when training, got input size {Size(size)!r}"
+            )
+    n, c = input.shape[0], input.shape[1]
+    flat = input.reshape(1, n * c, *input.shape[2:])
+
+    def tiled(t):
+        return None if t is None else t.repeat(n)
+
+    rm, rv = tiled(running_mean), tiled(running_var)
+    out = batch_norm(flat, rm, rv, tiled(weight), tiled(bias), use_input_stats, momentum, eps)
+    if use_input_stats:
+        from ...autograd.grad_mode import no_grad
+
+        with no_grad():
+            if running_mean is not None:
+                running_mean.copy_(rm.view(n, c).mean(0))
+            if running_var is not None:
+                running_var.copy_(rv.view(n, c).mean(0))
+    return out.view(input.shape)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """x / sqrt(mean(x**2 over the trailing normalized_shape dims) + eps) * weight; eps
+    defaults to the dtype's machine epsilon."""
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    normalized_shape = tuple(normalized_shape)
+    k = len(normalized_shape)
+    shape = tuple(input.shape)
+    if k == 0 or len(shape) < k or shape[len(shape) - k :] != normalized_shape:
+        listed = list(normalized_shape)
+        star = "*" + ", ".join(str(n) for n in normalized_shape)
+        raise RuntimeError(
+            f"Given normalized_shape={listed}, expected input with shape [{star}], but got "
+            f"input of size{list(shape)}"
+        )
+    if weight is not None and tuple(weight.shape) != normalized_shape:
+        raise RuntimeError(
+            "Expected weight to be of same shape as normalized_shape, but got weight of shape "
+            f"{list(weight.shape)} and normalized_shape = {list(normalized_shape)}"
+        )
+    if eps is None:
+        eps = float(np.finfo(input._data.dtype).eps)
+    dims = tuple(range(-k, 0))
+    out = input * (input.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
+    if weight is not None:
+        out = out * weight
+    return out
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """x / (k + alpha * mean of x**2 over `size` neighbouring channels) ** beta."""
+    dim = input.dim()
+    if dim < 3:
+        raise ValueError(
+            "Expected 3D or higher dimensionality                          input (got "
+            f"{dim} dimensions)"
+        )
+    if input.numel() == 0:
+        return input
+    from .padding import pad
+
+    channels = input.shape[1]
+    sq = input.mul(input)
+    widths = [0, 0] * (dim - 2) + [size // 2, (size - 1) // 2]
+    padded = pad(sq, widths)
+    # The window sum in avg_pool's order (each offset in turn), then the divisor.
+    div = padded[:, 0:channels]
+    for j in range(1, size):
+        div = div + padded[:, j : j + channels]
+    div = (div / size).mul(alpha).add(k).pow(beta)
+    return input / div

@@ -8,8 +8,6 @@ back along it (runs of consecutive indices as slice adds, a replicated edge
 as one sum); each of the two is the other's backward.
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 from ...ops.op import NULL_CTX, Op, apply

@@ -1,19 +1,18 @@
 """Functional forms: max, average and adaptive pooling, and max_unpool.
 
-Each 2-D pooling is one Op over arrays of shape (..., H, W) (unbatched 3-D or
-batched 4-D input) with PyTorch's grad_fn name; the 1-D forms run it on an
-inserted height of 1, as PyTorch does (so their grad_fn is SqueezeBackward1).
+Each 2-D or 3-D pooling is one Op over arrays of shape (..., H, W) or
+(..., D, H, W) (unbatched or batched input) with PyTorch's grad_fn name; the 1-D
+forms run the 2-D one on an inserted height of 1, as PyTorch does (so their
+grad_fn is SqueezeBackward1).
 A forward reads the input through one strided view per kernel offset, so its
 work is a few whole-array NumPy passes per offset, never a Python loop over
 pixels or batch items.
 
-Max pooling yields indices flat within each H*W plane. Its backward scatters
+Max pooling yields indices flat within each H*W (or D*H*W) plane. Its backward scatters
 the gradient to them (MaxPool2DWithIndicesBackwardBackward0), and that Op's
 own backward gathers at the same indices, so max pooling is differentiable
 twice. Average pooling is linear: its backward Op's backward is the forward.
 """
-
-from __future__ import annotations
 
 from ... import dtypes
 from ...ops.op import NULL_CTX, Op, apply
@@ -52,10 +51,12 @@ _wrap = Tensor._wrap
 # -- the Ops ---------------------------------------------------------------------------
 
 
-def _gather_planes(grad, indices, out_shape):
+def _gather_planes(grad, indices, out_shape, nd=2):
     """grad (shaped like the pooled input) read at each plane's flat indices."""
-    h, w = grad.shape[-2:]
-    planes = grad.reshape(-1, h * w)
+    plane = 1
+    for n in grad.shape[grad.dim() - nd :]:
+        plane *= n
+    planes = grad.reshape(-1, plane)
     idx = _wrap(indices.reshape(planes.shape[0], -1))
     return planes.gather(1, idx).reshape(out_shape)
 
@@ -93,15 +94,15 @@ class MaxPoolScatter(Op):
     formula = "d(scatter(g, idx))/dg = gather at idx, d/dx = 0"
 
     @staticmethod
-    def forward(ctx, g, x, *, indices, in_shape, accumulate):
+    def forward(ctx, g, x, *, indices, in_shape, accumulate, nd=2):
         ctx.save_for_backward(x)
-        ctx.indices, ctx.out_shape = indices, g.shape
-        return scatter_planes(g, indices, in_shape, accumulate)
+        ctx.indices, ctx.out_shape, ctx.nd = indices, g.shape, nd
+        return scatter_planes(g, indices, in_shape, accumulate, nd)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return _gather_planes(grad, ctx.indices, ctx.out_shape), x.new_zeros(x.shape)
+        return _gather_planes(grad, ctx.indices, ctx.out_shape, ctx.nd), x.new_zeros(x.shape)
 
 
 class AdaptiveMaxPool2D(Op):
@@ -127,13 +128,13 @@ class MaxUnpool2D(Op):
     formula = "d(unpool(x, idx))/dx = gather at idx"
 
     @staticmethod
-    def forward(ctx, x, *, indices, out_shape):
-        ctx.indices, ctx.in_shape = indices, x.shape
-        return scatter_planes(x, indices, out_shape, False)
+    def forward(ctx, x, *, indices, out_shape, nd=2):
+        ctx.indices, ctx.in_shape, ctx.nd = indices, x.shape, nd
+        return scatter_planes(x, indices, out_shape, False, nd)
 
     @staticmethod
     def backward(ctx, grad):
-        return _gather_planes(grad, ctx.indices, ctx.in_shape)
+        return _gather_planes(grad, ctx.indices, ctx.in_shape, ctx.nd)
 
 
 class AvgPool2D(Op):
@@ -192,6 +193,73 @@ class AdaptiveAvgPool2DBackward(Op):
     @staticmethod
     def backward(ctx, grad):
         return AdaptiveAvgPool2D.apply(grad, out_hw=ctx.out_hw)
+
+
+# The 3-D forms: the same kernels over three spatial dims, under PyTorch's 3-D names.
+class MaxPool3DWithIndices(MaxPool2DWithIndices):
+    name = "MaxPool3DWithIndicesBackward0"
+
+    @staticmethod
+    def backward(ctx, grad, grad_indices=None):
+        indices, x = ctx.saved_tensors
+        return MaxPool3DScatter.apply(
+            grad, x, indices=indices._data, in_shape=ctx.in_shape, accumulate=ctx.overlap, nd=3
+        )
+
+
+class MaxPool3DScatter(MaxPoolScatter):
+    name = "MaxPool3DWithIndicesBackwardBackward0"
+
+
+class AdaptiveMaxPool3D(AdaptiveMaxPool2D):
+    name = "AdaptiveMaxPool3DBackward0"
+
+    @staticmethod
+    def backward(ctx, grad, grad_indices=None):
+        indices, x = ctx.saved_tensors
+        return AdaptiveMaxPool3DScatter.apply(
+            grad, x, indices=indices._data, in_shape=ctx.in_shape, accumulate=ctx.overlap, nd=3
+        )
+
+
+class AdaptiveMaxPool3DScatter(MaxPoolScatter):
+    name = "AdaptiveMaxPool3DBackwardBackward0"
+
+
+class MaxUnpool3D(MaxUnpool2D):
+    name = "MaxUnpool3DBackward0"
+
+
+class AvgPool3D(AvgPool2D):
+    name = "AvgPool3DBackward0"
+
+    @staticmethod
+    def backward(ctx, grad):
+        return AvgPool3DBackward.apply(grad, in_shape=ctx.in_shape, **ctx.params)
+
+
+class AvgPool3DBackward(AvgPool2DBackward):
+    name = "AvgPool3DBackwardBackward0"
+
+    @staticmethod
+    def backward(ctx, grad):
+        return AvgPool3D.apply(grad, **ctx.params)
+
+
+class AdaptiveAvgPool3D(AdaptiveAvgPool2D):
+    name = "AdaptiveAvgPool3DBackward0"
+
+    @staticmethod
+    def backward(ctx, grad):
+        return AdaptiveAvgPool3DBackward.apply(grad, in_shape=ctx.in_shape, out_hw=ctx.out_hw)
+
+
+class AdaptiveAvgPool3DBackward(AdaptiveAvgPool2DBackward):
+    name = "AdaptiveAvgPool3DBackwardBackward0"
+
+    @staticmethod
+    def backward(ctx, grad):
+        return AdaptiveAvgPool3D.apply(grad, out_hw=ctx.out_hw)
 
 
 # -- argument checks, as PyTorch words them ---------------------------------------------
@@ -462,7 +530,7 @@ def avg_pool2d(
         "kernel": kernel,
         "stride": stride,
         "padding": padding,
-        "out_hw": out_hw,
+        "out": out_hw,
         "divisor": divisor,
     }
     return apply(AvgPool2D, (input,), kwargs)

@@ -16,13 +16,12 @@ Packing is row gathering and scattering: GatherRows (PyTorch's
 PackPaddedSequenceBackward0) and ScatterRows, each the other's derivative.
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 from ...autograd.grad_mode import state as _grad_state
 from ...ops.op import NULL_CTX, Op, apply
 from ...tensor import Tensor
+from . import _rnn_outputs as _outputs
 from .linear import linear
 
 __all__ = []
@@ -166,7 +165,7 @@ class _RecurrentLayer(Op):
     def backward(cls, ctx, grad_out, grad_h, grad_c=None):
         gi, h0, c0, w_hh, b_hh = ctx.saved_tensors
         steps, reverse, perm, unperm = ctx.settings
-        needs = [e[0] is not None for e in ctx.next_functions]
+        needs = ctx.needs_input_grad
         if _grad_state.enabled:
             return _backward_composite(
                 cls.mode,
@@ -462,19 +461,23 @@ def cell_step(mode, input, hx, cx, w_ih, w_hh, b_ih, b_hh):
 
 def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One step of an Elman RNN cell with tanh (PyTorch's torch.rnn_tanh_cell)."""
-    return cell_step("RNN_TANH", input, hx, None, w_ih, w_hh, b_ih, b_hh)[1]
+    h = cell_step("RNN_TANH", input, hx, None, w_ih, w_hh, b_ih, b_hh)[1]
+    return _outputs.cell_output("RNN_TANH", h)
 
 
 def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One step of an Elman RNN cell with relu (PyTorch's torch.rnn_relu_cell)."""
-    return cell_step("RNN_RELU", input, hx, None, w_ih, w_hh, b_ih, b_hh)[1]
+    h = cell_step("RNN_RELU", input, hx, None, w_ih, w_hh, b_ih, b_hh)[1]
+    return _outputs.cell_output("RNN_RELU", h)
 
 
 def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One LSTM step; hx = (h, c); returns (h', c') (PyTorch's torch.lstm_cell)."""
-    return cell_step("LSTM", input, hx[0], hx[1], w_ih, w_hh, b_ih, b_hh)[1:]
+    _, h, c = cell_step("LSTM", input, hx[0], hx[1], w_ih, w_hh, b_ih, b_hh)
+    return _outputs.cell_output("LSTM", h), _outputs.cell_state(c)
 
 
 def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One GRU step (PyTorch's torch.gru_cell)."""
-    return cell_step("GRU", input, hx, None, w_ih, w_hh, b_ih, b_hh)[1]
+    h = cell_step("GRU", input, hx, None, w_ih, w_hh, b_ih, b_hh)[1]
+    return _outputs.cell_output("GRU", h)

@@ -1,15 +1,14 @@
-"""Functional form: interpolate (nearest, nearest-exact, linear, bilinear, area), and the
-deprecated upsample, upsample_nearest and upsample_bilinear.
+"""Functional form: interpolate (nearest, nearest-exact, linear, bilinear, bicubic,
+trilinear, area) over 1, 2 or 3 spatial dims, and the deprecated upsample,
+upsample_nearest and upsample_bilinear.
 
 Resizing is separable: each spatial axis is read at source indices (nearest) or
-as a two-tap weighted sum (linear), with PyTorch's index and weight formulas in
-the input's precision. The forward gathers with np.take, so values are exact
+as a weighted sum of taps (two for linear, four for cubic), with PyTorch's index
+and weight formulas in the input's precision. The forward gathers with np.take, so values are exact
 copies or PyTorch's two-tap sums; the backward applies each axis's (out, in)
 weight matrix transposed. Both are linear, and each one's backward is the
 other, so interpolation is differentiable twice.
 """
-
-from __future__ import annotations
 
 import math
 import warnings
@@ -19,6 +18,7 @@ import numpy as np
 from ... import dtypes
 from ...ops.op import Op, apply
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
+from .pooling3d import adaptive_avg_pool3d
 
 __all__ = ["interpolate", "upsample", "upsample_bilinear", "upsample_nearest"]
 
@@ -30,11 +30,11 @@ def _axis_matrix(spec, in_size, dtype):
         m = np.zeros((idx.shape[0], in_size), dtype)
         m[np.arange(idx.shape[0]), idx] = 1
         return m
-    _, i0, i1, l0, l1 = spec
-    m = np.zeros((i0.shape[0], in_size), dtype)
-    rows = np.arange(i0.shape[0])
-    np.add.at(m, (rows, i0), l0.astype(dtype))
-    np.add.at(m, (rows, i1), l1.astype(dtype))
+    _, idxs, weights = spec
+    m = np.zeros((idxs[0].shape[0], in_size), dtype)
+    rows = np.arange(idxs[0].shape[0])
+    for i, w in zip(idxs, weights):
+        np.add.at(m, (rows, i), w.astype(dtype))
     return m
 
 
@@ -50,16 +50,18 @@ def _resize_from(x, specs, axis):
     if spec[0] == "nearest":
         y = np.take(x, spec[1], axis=axis)
         return y if len(specs) == 1 else _resize_from(y, specs[1:], axis + 1)
-    _, i0, i1, l0, l1 = spec
+    _, idxs, weights = spec
     shape = (-1,) + (1,) * (x.ndim - axis - 1)
-    l0 = l0.astype(x.dtype).reshape(shape)
-    l1 = l1.astype(x.dtype).reshape(shape)
-    t0, t1 = np.take(x, i0, axis=axis), np.take(x, i1, axis=axis)
-    if len(specs) > 1:
-        t0 = _resize_from(t0, specs[1:], axis + 1)
-        t1 = _resize_from(t1, specs[1:], axis + 1)
-    out = t0 * l0
-    out += t1 * l1
+    out = None
+    for i, w in zip(idxs, weights):
+        t = np.take(x, i, axis=axis)
+        if len(specs) > 1:
+            t = _resize_from(t, specs[1:], axis + 1)
+        t = t * w.astype(x.dtype).reshape(shape)
+        if out is None:
+            out = t
+        else:
+            out += t
     return out
 
 
@@ -138,7 +140,38 @@ def _linear_spec(in_size, out_size, scale, align_corners, dtype):
     i0 = np.minimum(np.floor(src).astype(np.int64), in_size - 1)
     lam = np.clip(src - i0.astype(t), t(0), t(1))
     i1 = i0 + (i0 < in_size - 1)
-    return ("linear", i0, i1, t(1) - lam, lam)
+    return ("taps", (i0, i1), (t(1) - lam, lam))
+
+
+_CUBIC_A = -0.75  # PyTorch's (and OpenCV's) cubic convolution parameter
+
+
+def _cubic_spec(in_size, out_size, scale, align_corners, dtype):
+    """Four taps per output: the cubic convolution kernel at the distances to the source
+    neighbours floor(x)-1 .. floor(x)+2, read clamped to the edge."""
+    t = np.float32 if dtype == np.float32 or dtype.kind != "f" else dtype.type
+    dst = np.arange(out_size).astype(t)
+    if align_corners:
+        s = t(in_size - 1) / t(out_size - 1) if out_size > 1 else t(0)
+        src = s * dst
+    else:
+        s = t(1.0 / scale) if scale is not None and scale > 0 else t(in_size) / t(out_size)
+        src = s * (dst + t(0.5)) - t(0.5)  # no clamp at 0 for cubic
+    floor = np.floor(src)
+    x = src - floor
+    base = floor.astype(np.int64)
+    a = t(_CUBIC_A)
+    one, two = t(1), t(2)
+
+    def near(d):  # |d| <= 1
+        return ((a + two) * d - (a + t(3))) * d * d + one
+
+    def far(d):  # 1 < |d| < 2
+        return ((a * d - t(5) * a) * d + t(8) * a) * d - t(4) * a
+
+    weights = (far(x + one), near(x), near(one - x), far(two - x))
+    idxs = tuple(np.clip(base - 1 + k, 0, in_size - 1) for k in range(4))
+    return ("taps", idxs, weights)
 
 
 def _apply_resize(input, out_sizes, scales, mode, align_corners, name):
@@ -162,6 +195,8 @@ def _apply_resize(input, out_sizes, scales, mode, align_corners, name):
         scale = None if scales is None else scales[i]
         if mode in ("nearest", "nearest-exact"):
             specs.append(_nearest_spec(n_in, n_out, scale, mode == "nearest-exact"))
+        elif mode == "bicubic":
+            specs.append(_cubic_spec(n_in, n_out, scale, align_corners, input._data.dtype))
         else:
             specs.append(_linear_spec(n_in, n_out, scale, align_corners, input._data.dtype))
     return apply(Upsample, (input,), {"specs": tuple(specs)}, name)
@@ -173,8 +208,12 @@ _NAMES = {
     ("nearest", 2): "UpsampleNearest2DBackward0",
     ("nearest-exact", 1): "UpsampleNearestExact1DBackward0",
     ("nearest-exact", 2): "UpsampleNearestExact2DBackward0",
+    ("nearest", 3): "UpsampleNearest3DBackward0",
+    ("nearest-exact", 3): "UpsampleNearestExact3DBackward0",
     ("linear", 1): "UpsampleLinear1DBackward0",
     ("bilinear", 2): "UpsampleBilinear2DBackward0",
+    ("bicubic", 2): "UpsampleBicubic2DBackward0",
+    ("trilinear", 3): "UpsampleTrilinear3DBackward0",
 }
 _NEEDS = {"linear": 3, "bilinear": 4, "trilinear": 5}
 
@@ -188,7 +227,8 @@ def interpolate(
     recompute_scale_factor=None,
     antialias=False,
 ):
-    """Resize the spatial dims of (N, C, L) or (N, C, H, W) input to size, or by scale_factor."""
+    """Resize the spatial dims of (N, C, L), (N, C, H, W) or (N, C, D, H, W) input to size,
+    or by scale_factor."""
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
             raise ValueError(
@@ -236,6 +276,8 @@ def interpolate(
     if recompute_scale_factor:
         output_size = [math.floor(float(spatial[i]) * scale_factors[i]) for i in range(dim)]
         scale_factors = None
+    if mode == "lanczos" and not antialias:
+        raise ValueError("Lanczos mode requires antialias=True")
     if antialias and not (mode in ("bilinear", "bicubic") and input.dim() == 4):
         raise ValueError(
             "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and "
@@ -252,10 +294,17 @@ def interpolate(
             f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for "
             f"the modes: {_MODES} (got {mode})"
         )
-    if mode == "area" and dim in (1, 2):
-        pool = adaptive_avg_pool1d if dim == 1 else adaptive_avg_pool2d
-        return pool(input, output_size if dim == 2 else output_size[0])
+    if mode == "area":
+        if dim == 1:
+            return adaptive_avg_pool1d(input, output_size[0])
+        pool = adaptive_avg_pool2d if dim == 2 else adaptive_avg_pool3d
+        return pool(input, output_size)
     name = _NAMES.get((mode, dim))
+    if name is None and not antialias and mode != "lanczos":
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for "
+            f"the modes: {_MODES} (got {mode})"
+        )
     if name is None or antialias:
         what = f"mode={mode!r} with antialias" if antialias else f"mode={mode!r} on {dim}-D input"
         raise NotImplementedError(f"chainrule: interpolate with {what} is not supported yet")

@@ -1,16 +1,23 @@
 """The nn.Module classes, one family per file."""
 
 from .activation import *
+from .attention import *
 from .container import *
 from .conv import *
+from .distance import *
 from .dropout import *
 from .flatten import *
+from .fold import *
+from .instancenorm import *
+from .lazy import *
 from .linear import *
 from .loss import *
 from .module import *
 from .normalization import *
 from .padding import *
+from .pixelshuffle import *
 from .pooling import *
 from .rnn import *
 from .sparse import *
+from .transformer import *
 from .upsampling import *

@@ -1,7 +1,5 @@
 """Helpers the layer modules share."""
 
-from __future__ import annotations
-
 
 def _ntuple(v, n):
     """A size argument as a tuple: a sequence as it is, one value repeated n times."""

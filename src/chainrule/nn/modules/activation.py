@@ -1,7 +1,5 @@
 """nn modules: activations (ReLU, GELU, Softmax, ...), each a thin Module over its function."""
 
-from __future__ import annotations
-
 from .. import functional as F
 from ..parameter import Parameter
 from .module import Module
@@ -10,6 +8,7 @@ __all__ = [
     "CELU",
     "ELU",
     "GELU",
+    "GLU",
     "Hardshrink",
     "Hardsigmoid",
     "Hardswish",
@@ -21,10 +20,12 @@ __all__ = [
     "PReLU",
     "ReLU",
     "ReLU6",
+    "RReLU",
     "SELU",
     "SiLU",
     "Sigmoid",
     "Softmax",
+    "Softmax2d",
     "Softmin",
     "Softplus",
     "Softshrink",
@@ -269,3 +270,49 @@ class Softmin(Softmax):
 
 class LogSoftmax(Softmax):
     _fn = staticmethod(F.log_softmax)
+
+
+class Softmax2d(Module):
+    """Softmax over the channels of (N, C, H, W) or (C, H, W) input, at each position."""
+
+    def forward(self, input):
+        if input.dim() not in (3, 4):
+            raise ValueError(
+                f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead"
+            )
+        return F.softmax(input, -3, _stacklevel=5)
+
+
+class GLU(Module):
+    """The gated linear unit: the first half along dim times the sigmoid of the second."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.glu(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class RReLU(Module):
+    """Leaky relu with a random negative slope from U(lower, upper) in training, and
+    (lower + upper) / 2 in eval mode."""
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self):
+        return f"lower={self.lower}, upper={self.upper}" + _inplace_suffix(self.inplace)
+
+
+# PyTorch defines MultiheadAttention in this module; scripts import it from here too.
+from .attention import MultiheadAttention  # noqa: E402, F401

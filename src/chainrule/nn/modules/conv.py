@@ -1,6 +1,4 @@
-"""nn modules: Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d."""
-
-from __future__ import annotations
+"""nn modules: Conv1d/2d/3d and ConvTranspose1d/2d/3d."""
 
 import math
 
@@ -11,7 +9,14 @@ from ._utils import _ntuple
 from .linear import _empty
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = [
+    "Conv1d",
+    "Conv2d",
+    "Conv3d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "ConvTranspose3d",
+]
 
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 _PADDING_STRINGS = {"same", "valid"}
@@ -171,6 +176,13 @@ class Conv2d(_Conv):
     _function = staticmethod(F.conv2d)
 
 
+class Conv3d(_Conv):
+    """3-d convolution over (N, C_in, D, H, W); weight (C_out, C_in/groups, kd, kh, kw)."""
+
+    _dims = 3
+    _function = staticmethod(F.conv3d)
+
+
 class _ConvTranspose(_ConvNd):
     _function = None
 
@@ -202,6 +214,7 @@ class _ConvTranspose(_ConvNd):
             return self.output_padding
         n = len(self.kernel_size)
         has_batch = input.dim() == n + 2
+        given = output_size
         output_size = [int(s) for s in output_size]
         if len(output_size) not in (n, n + 1, n + 2) or (
             len(output_size) > n and len(output_size) != input.dim()
@@ -211,6 +224,7 @@ class _ConvTranspose(_ConvNd):
                 f"{n + (2 if has_batch else 1)} elements (got {len(output_size)})"
             )
         output_size = output_size[len(output_size) - n :]
+        given = given[len(given) - n :]  # the message shows it as given (tuple or list)
         result = []
         for d in range(n):
             size = input.shape[input.dim() - n + d]
@@ -227,7 +241,7 @@ class _ConvTranspose(_ConvNd):
                 ]  # fmt: skip
                 maxs = [m + s - 1 for m, s in zip(mins, self.stride)]
                 raise ValueError(
-                    f"requested an output size of {output_size}, but valid sizes range from "
+                    f"requested an output size of {given}, but valid sizes range from "
                     f"{mins} to {maxs} (for an input of {input.shape[input.dim() - n :]})"
                 )
             result.append(output_size[d] - smallest)
@@ -253,3 +267,10 @@ class ConvTranspose2d(_ConvTranspose):
 
     _dims = 2
     _function = staticmethod(F.conv_transpose2d)
+
+
+class ConvTranspose3d(_ConvTranspose):
+    """The adjoint of Conv3d in its input; weight (C_in, C_out/groups, kd, kh, kw)."""
+
+    _dims = 3
+    _function = staticmethod(F.conv_transpose3d)

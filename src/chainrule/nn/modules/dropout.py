@@ -1,7 +1,5 @@
 """nn modules: Dropout, the channel-wise Dropout1d/2d/3d, and AlphaDropout (training mode only)."""
 
-from __future__ import annotations
-
 from .. import functional as F
 from .module import Module
 

@@ -1,7 +1,5 @@
 """nn modules: Flatten and Unflatten."""
 
-from __future__ import annotations
-
 from .module import Module
 
 __all__ = ["Flatten", "Unflatten"]

@@ -1,6 +1,5 @@
-"""nn modules: Identity, Linear and Bilinear."""
-
-from __future__ import annotations
+"""nn modules: Identity, Linear (and NonDynamicallyQuantizableLinear, the name
+MultiheadAttention's out_proj has in PyTorch) and Bilinear."""
 
 import math
 
@@ -9,7 +8,7 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Bilinear", "Identity", "Linear"]
+__all__ = ["Bilinear", "Identity", "Linear", "NonDynamicallyQuantizableLinear"]
 
 
 def _empty(shape, device, dtype):
@@ -62,6 +61,10 @@ class Linear(Module):
             f"in_features={self.in_features}, out_features={self.out_features}, "
             f"bias={self.bias is not None}"
         )
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A Linear under another name: MultiheadAttention's out_proj, as PyTorch prints it."""
 
 
 class Bilinear(Module):

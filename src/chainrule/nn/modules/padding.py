@@ -1,7 +1,5 @@
 """nn modules: the padding layers (zero, constant, reflection, replication, circular)."""
 
-from __future__ import annotations
-
 from .. import functional as F
 from .module import Module
 

@@ -6,8 +6,6 @@ state_dicts move between the two. Each layer and direction runs as one Op
 then the loop over time inside the Op.
 """
 
-from __future__ import annotations
-
 import math
 import numbers
 import warnings
@@ -16,6 +14,7 @@ import numpy as np
 
 from .. import functional as F
 from .. import init
+from ..functional import _rnn_outputs as _outputs
 from ..functional.rnn import cell_step, recurrent_layer
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence
@@ -296,19 +295,28 @@ class RNNBase(Module):
                 h_n.append(res[1])
                 if lstm:
                     c_n.append(res[2])
+            if layer == self.num_layers - 1:
+                break
             layer_input = outs[0] if directions == 1 else cat(outs, 1)
-            if dropout > 0 and layer < self.num_layers - 1:
+            if dropout > 0:
                 layer_input = F.dropout(layer_input, dropout, True)
         h_n = stack(h_n)
         c_n = stack(c_n) if lstm else None
+        # The last layer's output, through the node PyTorch's CPU kernels end with
+        # (see functional/_rnn_outputs.py).
         if shape is None:
-            output = PackedSequence(layer_input, *input[1:])
+            rows = _outputs.packed_output(outs[0]) if directions == 1 else cat(outs, 1)
+            output = PackedSequence(rows, *input[1:])
         else:
             first, second, batched = shape
             steps_n, batch = (second, first) if self.batch_first else (first, second)
-            output = layer_input.reshape(steps_n, batch, layer_input.shape[-1])
+            size = (steps_n, batch, self.hidden_size)
+            if directions == 1:
+                output = _outputs.steps_output(outs[0], size, self.mode)
+            else:
+                output = cat([o.reshape(size) for o in outs], 2)
             if self.batch_first:
-                output = output.transpose(0, 1)
+                output = _outputs.batch_first(output, self.mode)
             if not batched:
                 output = output.squeeze(0 if self.batch_first else 1)
                 h_n = h_n.squeeze(1)
@@ -428,7 +436,7 @@ class RNNCellBase(Module):
             hx = None if hx is None else hx.unsqueeze(0)
         mode = self._mode()
         self._check(input, () if hx is None else (hx,))
-        out = self._step(mode, input, hx)[1]
+        out = _outputs.cell_output(mode, self._step(mode, input, hx)[1])
         return out if batched else out.squeeze(0)
 
     def _step(self, mode, input, h, c=None):
@@ -478,6 +486,7 @@ class LSTMCell(RNNCellBase):
         h, c = (None, None) if hx is None else hx
         self._check(input, () if hx is None else (h, c))
         _, h_n, c_n = self._step("LSTM", input, h, c)
+        h_n, c_n = _outputs.cell_output("LSTM", h_n), _outputs.cell_state(c_n)
         return (h_n, c_n) if batched else (h_n.squeeze(0), c_n.squeeze(0))
 
 

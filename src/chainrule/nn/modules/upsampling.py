@@ -1,7 +1,5 @@
 """nn modules: Upsample, and the deprecated UpsamplingNearest2d / UpsamplingBilinear2d."""
 
-from __future__ import annotations
-
 from .. import functional as F
 from .module import Module
 

@@ -7,8 +7,6 @@ by max_norm / (total_norm + 1e-6) clamped to at most 1. `foreach` is accepted an
 (there is one implementation).
 """
 
-from __future__ import annotations
-
 import types
 import warnings
 

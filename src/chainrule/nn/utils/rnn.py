@@ -6,8 +6,6 @@ sequences (sorted by decreasing length). Packing and padding move whole rows,
 so each is one differentiable gather or scatter (GatherRows / ScatterRows).
 """
 
-from __future__ import annotations
-
 from collections import namedtuple
 
 import numpy as np

@@ -4,8 +4,6 @@
 so a custom collate_fn can extend the table and reuse the recursion over containers.
 """
 
-from __future__ import annotations
-
 import collections.abc
 import copy
 import re

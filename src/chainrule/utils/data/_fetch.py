@@ -1,8 +1,6 @@
 """Fetchers: turn one item from the index sampler into one batch (or sample) of data,
 for map-style datasets (indices) and iterable ones (a count of samples to take)."""
 
-from __future__ import annotations
-
 from ._collate import default_collate
 from .dataset import TensorDataset
 

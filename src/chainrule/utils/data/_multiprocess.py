@@ -11,8 +11,6 @@ epoch ends (unless persistent), when the iterator is garbage collected, or when 
 process dies (they watch their parent).
 """
 
-from __future__ import annotations
-
 import itertools
 import os
 import pickle

@@ -6,8 +6,6 @@ what the sampler yields, either right here (num_workers=0) or in worker processe
 (_multiprocess.py), which return the batches in the sampler's order.
 """
 
-from __future__ import annotations
-
 import math
 import os
 import warnings
@@ -311,9 +309,11 @@ class _BaseDataLoaderIter:
         self._timeout = loader.timeout
         self._collate_fn = loader.collate_fn
         self._sampler_iter = iter(self._index_sampler)
-        # drawn on every epoch, with or without workers, as PyTorch draws it: the default
-        # generator's stream then does not depend on num_workers
-        self._base_seed = int(chainrule.randint(0, 2**63 - 1, (), generator=loader.generator))
+        # drawn on every epoch, with or without workers, as PyTorch draws it (one int64
+        # random_()): the default generator's stream then does not depend on num_workers
+        self._base_seed = int(
+            chainrule.empty((), dtype=chainrule.int64).random_(generator=loader.generator).item()
+        )
         self._persistent_workers = loader.persistent_workers
         self._num_yielded = 0
 

@@ -1,8 +1,6 @@
 """Datasets: the map-style and iterable base classes and the ones that combine datasets
 (TensorDataset, StackDataset, ConcatDataset, ChainDataset, Subset, random_split)."""
 
-from __future__ import annotations
-
 import bisect
 import itertools
 import math

@@ -1,8 +1,6 @@
 """Samplers: the orders in which a DataLoader visits a dataset's indices, and BatchSampler,
 which groups them into batches."""
 
-from __future__ import annotations
-
 import itertools
 
 import chainrule
@@ -44,9 +42,10 @@ class SequentialSampler(Sampler):
 
 
 def _fresh_generator():
-    """A generator seeded from the default one: each epoch's order differs, yet a
-    chainrule.manual_seed makes the whole run reproducible."""
-    seed = int(chainrule.randint(0, 2**63 - 1, (), generator=chainrule.default_generator))
+    """A generator seeded from the default one (one int64 random_() draw, as PyTorch's
+    sampler seeds its own): each epoch's order differs, yet a chainrule.manual_seed makes
+    the whole run reproducible."""
+    seed = int(chainrule.empty((), dtype=chainrule.int64).random_().item())
     return chainrule.Generator().manual_seed(seed)
 
 
@@ -134,27 +133,10 @@ class WeightedRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self):
-        w = self.weights
-        if not bool((chainrule.isfinite(w) & (w >= 0)).all()):
-            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-        if not bool((w > 0).any()):
-            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-        n = w.numel()
-        if self.replacement:
-            drawn = chainrule.multinomial(w, self.num_samples, True, generator=self.generator)
-            yield from drawn.tolist()
-            return
-        if self.num_samples > n:
-            raise RuntimeError(
-                "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
-            )
-        # Drawing without replacement in proportion to the weights is the same as ranking
-        # w / E with E exponential: the largest num_samples keys, in order. Zero weights
-        # rank last, in index order, so asking for more than the nonzero ones still works.
-        u = chainrule.rand(n, generator=self.generator, dtype=chainrule.float64)
-        keys = (w / -chainrule.log1p(-u)).tolist()
-        order = sorted(range(n), key=keys.__getitem__, reverse=True)
-        yield from order[: self.num_samples]
+        drawn = chainrule.multinomial(
+            self.weights, self.num_samples, self.replacement, generator=self.generator
+        )
+        yield from drawn.tolist()
 
     def __len__(self):
         return self.num_samples

@@ -1,7 +1,5 @@
 """The IDX file format of MNIST: a magic number, big-endian dimensions, then the values."""
 
-from __future__ import annotations
-
 import gzip
 import os
 

@@ -4,16 +4,17 @@ Items are (image, label): the image a PIL Image of mode 'L' when Pillow is insta
 otherwise a 28 x 28 uint8 NumPy array (which the transforms accept too).
 
 download=True fetches the files from the mirrors and checks their MD5 sums. Where that
-fails (no network), one warning says so and an offline stand-in is written in their
-place: procedurally drawn digits with MNIST's shapes and types (chainrule.vision._digits),
-stored as the same IDX files, so later runs read them without a word.
+fails (no network), an offline stand-in is written in their place: procedurally drawn
+digits with MNIST's shapes and types (chainrule.vision._digits), stored as the same IDX
+files and marked as generated (STANDIN.txt beside them). Every run that reads the
+stand-in says so in one short line on stderr, and a later run with download=True tries
+the real files again and, once they arrive, replaces the stand-in with them.
 """
-
-from __future__ import annotations
 
 import gzip
 import hashlib
 import os
+import sys
 import urllib.request
 import warnings
 
@@ -33,12 +34,18 @@ except ImportError:  # Pillow is optional: images are then NumPy arrays
 # Samples in the offline stand-in's splits (MNIST's), and the seeds that draw them.
 _STANDIN_SIZES = {"train": 60000, "t10k": 10000}
 _STANDIN_SEEDS = {"train": 20250601, "t10k": 20250602}
+_STANDIN_MARK = "STANDIN.txt"
+# Seconds to wait for a mirror when a stand-in is already there: the retry of every later
+# run stays short when the network is still missing.
+_RETRY_TIMEOUT = 3.0
+_said = set()  # raw folders whose stand-in this process has announced
+_retried = set()  # raw folders whose real files this process has tried to fetch
 _STANDIN_NOTE = """\
 These IDX files are NOT the real MNIST. MNIST could not be downloaded when they were
 written, so chainrule wrote an offline stand-in: procedurally drawn handwritten-looking
 digits with MNIST's shapes and types (28x28 uint8 images, labels 0-9, 60000 training and
-10000 test samples). Delete this folder and download again with network access to get
-the real data.
+10000 test samples). The next run with download=True and network access replaces them
+with the real MNIST (and removes this note).
 """
 
 
@@ -80,6 +87,9 @@ class MNIST(VisionDataset):
         if not self._check_exists():
             raise RuntimeError("Dataset not found. You can use download=True to download it")
         self.data, self.targets = self._load_data()
+        if self._is_standin() and self.raw_folder not in _said:
+            _said.add(self.raw_folder)
+            _say("using chainrule's generated stand-in digits, not the real MNIST")
 
     # -- files ----------------------------------------------------------------------------
     @property
@@ -101,6 +111,9 @@ class MNIST(VisionDataset):
     def _check_exists(self):
         return all(_idx.find(self._raw_path(name)) for name, _ in self.resources)
 
+    def _is_standin(self):
+        return os.path.isfile(os.path.join(self.raw_folder, _STANDIN_MARK))
+
     def _load_data(self):
         split = "train" if self.train else "t10k"
         images = _idx.read(_idx.find(self._raw_path(f"{split}-images-idx3-ubyte")))
@@ -113,37 +126,41 @@ class MNIST(VisionDataset):
 
     # -- download -------------------------------------------------------------------------
     def download(self):
-        """Fetch the four files unless present; offline, write the stand-in instead."""
-        if self._check_exists():
+        """Fetch the four files unless present (a stand-in is retried once per process);
+        offline, write the stand-in instead."""
+        standin = self._is_standin()
+        if self._check_exists() and (not standin or self.raw_folder in _retried):
             return
+        _retried.add(self.raw_folder)
         os.makedirs(self.raw_folder, exist_ok=True)
+        timeout = min(self.timeout, _RETRY_TIMEOUT) if standin else self.timeout
         try:
-            blobs = [self._fetch(name, md5) for name, md5 in self.resources]
+            blobs = [self._fetch(name, md5, timeout) for name, md5 in self.resources]
         except OSError as error:
-            warnings.warn(
-                f"MNIST could not be downloaded ({error}). Using chainrule's offline stand-in "
-                "instead: procedurally drawn digits with MNIST's shapes and types (28x28 "
-                "uint8 images, 10 classes, 60000 train / 10000 test), written to "
-                f"{self.raw_folder}. It is not the real MNIST, so accuracies will differ "
-                "from published ones.",
-                UserWarning,
-                stacklevel=3,
-            )
-            self._write_standin()
+            if not standin:
+                _said.add(self.raw_folder)
+                _say(
+                    f"could not be downloaded ({_short(error)}); using chainrule's generated "
+                    "stand-in digits instead, not the real MNIST"
+                )
+                self._write_standin()
             return
         for (name, _), blob in zip(self.resources, blobs):
             with open(os.path.join(self.raw_folder, name), "wb") as f:
                 f.write(blob)
             with open(self._raw_path(name), "wb") as f:
                 f.write(gzip.decompress(blob))
+        if standin:
+            os.remove(os.path.join(self.raw_folder, _STANDIN_MARK))
+            _say("downloaded the real digits; they replace the generated stand-in")
 
-    def _fetch(self, name, md5):
+    def _fetch(self, name, md5, timeout=None):
         """The bytes of one resource from the first mirror that serves them intact."""
         reasons = []
         for mirror in self.mirrors:
             url = f"{mirror}{name}"
             try:
-                with urllib.request.urlopen(url, timeout=self.timeout) as response:
+                with urllib.request.urlopen(url, timeout=timeout or self.timeout) as response:
                     blob = response.read()
             except (OSError, ValueError) as error:
                 reasons.append(f"{url}: {getattr(error, 'reason', error)}")
@@ -162,7 +179,7 @@ class MNIST(VisionDataset):
             images, labels = _digits.generate(_STANDIN_SIZES[split], _STANDIN_SEEDS[split])
             _idx.write(images_path + ".gz", images)
             _idx.write(labels_path + ".gz", labels.astype(np.uint8))
-        with open(os.path.join(self.raw_folder, "STANDIN.txt"), "w") as f:
+        with open(os.path.join(self.raw_folder, _STANDIN_MARK), "w") as f:
             f.write(_STANDIN_NOTE)
 
     # -- items ----------------------------------------------------------------------------
@@ -206,3 +223,17 @@ class MNIST(VisionDataset):
     def test_data(self):
         warnings.warn("test_data has been renamed data", stacklevel=2)
         return self.data
+
+
+def _say(message):
+    print(f"MNIST: {message}", file=sys.stderr)
+
+
+def _short(error):
+    """The first reason in a download error, without its URL."""
+    first = str(error).split("; ")[0]
+    return first.split(": ", 1)[-1][:80]
+
+
+# FashionMNIST and KMNIST: MNIST's siblings, found here as in torchvision
+from ._mnist_siblings import KMNIST, FashionMNIST  # noqa: E402, F401

@@ -1,7 +1,5 @@
 """VisionDataset, the base of the image datasets, and StandardTransform (their repr parts)."""
 
-from __future__ import annotations
-
 import os
 
 from chainrule.utils.data import Dataset

@@ -5,8 +5,6 @@ NumPy H x W (x C) array. The random ones draw from chainrule's default generator
 chainrule.manual_seed makes them reproducible.
 """
 
-from __future__ import annotations
-
 import numbers
 from collections.abc import Sequence
 

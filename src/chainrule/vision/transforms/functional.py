@@ -6,8 +6,6 @@ resize, crop, pad and flip. A NumPy array is H x W or H x W x C, the form MNIST'
 take when Pillow is missing, and is handled with NumPy.
 """
 
-from __future__ import annotations
-
 import numbers
 from enum import Enum
 

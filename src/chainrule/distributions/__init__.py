@@ -1,0 +1,41 @@
+"""chainrule.distributions: probability distributions with PyTorch's interface (batch and
+event shapes, sample/rsample/log_prob/entropy, mean/variance, argument validation) and
+closed-form KL divergences.
+
+rsample is reparameterised: gradients flow from samples back to the parameters (for Gamma,
+Beta and Dirichlet through the implicit derivative of the sample, see _implicit.py). Random
+draws come from chainrule's own generator (chainrule.manual_seed), through the same calls
+PyTorch's distributions make. lgamma, digamma, erfinv, the Cholesky factor and triangular
+solves live privately in _special.py and _linalg.py until the ops package has them.
+"""
+
+from . import constraints
+from .bernoulli import Bernoulli
+from .beta import Beta
+from .categorical import Categorical
+from .dirichlet import Dirichlet
+from .distribution import Distribution
+from .exp_family import ExponentialFamily
+from .gamma import Gamma
+from .independent import Independent
+from .kl import kl_divergence, register_kl
+from .multivariate_normal import MultivariateNormal
+from .normal import Normal
+from .uniform import Uniform
+
+__all__ = [
+    "Bernoulli",
+    "Beta",
+    "Categorical",
+    "Dirichlet",
+    "Distribution",
+    "ExponentialFamily",
+    "Gamma",
+    "Independent",
+    "MultivariateNormal",
+    "Normal",
+    "Uniform",
+    "constraints",
+    "kl_divergence",
+    "register_kl",
+]

@@ -1,0 +1,107 @@
+"""NumPy's argument names where PyTorch accepts them: axis= for dim=, keepdims= for
+keepdim=, x=/a=/x1= for input= and x2= for other=.
+
+PyTorch's argument parser maps these names for every function and Tensor method it
+implements natively, so `x.sum(axis=0, keepdims=True)` runs there. Here the same is done
+once, after every op is defined: each public function and Tensor method that has one of
+those parameters is wrapped to rename the keyword. Functions PyTorch writes in Python
+(norm, split, unique, meshgrid, ...) do not take the NumPy names there, so not here
+either.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import types
+
+_ALIASES = {
+    "dim": ("axis",),
+    "keepdim": ("keepdims",),
+    "input": ("x", "a", "x1"),
+    "other": ("x2",),
+}
+
+# PyTorch's Python-level functions and methods: its parser never sees their arguments.
+_PYTHON_LEVEL = frozenset(
+    {
+        "atleast_1d",
+        "atleast_2d",
+        "atleast_3d",
+        "block_diag",
+        "broadcast_shapes",
+        "broadcast_tensors",
+        "cartesian_prod",
+        "einsum",
+        "meshgrid",
+        "norm",
+        "split",
+        "stft",
+        "tensordot",
+        "unflatten",
+        "unique",
+        "unique_consecutive",
+        "unravel_index",
+    }
+)
+
+
+def _renames(fn):
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return ()
+    return tuple(
+        (alias, real)
+        for real, aliases in _ALIASES.items()
+        if real in params and params[real].kind is not inspect.Parameter.VAR_POSITIONAL
+        for alias in aliases
+        if alias not in params
+    )
+
+
+def _accepting(fn, renames):
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if kwargs:
+            for alias, real in renames:
+                if alias in kwargs:
+                    if real in kwargs:
+                        raise TypeError(f"{name}() got an unexpected keyword argument '{alias}'")
+                    kwargs[real] = kwargs.pop(alias)
+        return fn(*args, **kwargs)
+
+    wrapper._numpy_names = True
+    return wrapper
+
+
+def _wrapped(fn):
+    if not isinstance(fn, types.FunctionType) or getattr(fn, "_numpy_names", False):
+        return None
+    if not (fn.__module__ or "").startswith("chainrule.") or fn.__name__ in _PYTHON_LEVEL:
+        return None
+    renames = _renames(fn)
+    return _accepting(fn, renames) if renames else None
+
+
+def accept_numpy_names(namespaces, tensor_class):
+    """Wrap the public functions of each namespace (a module's dict) and tensor_class's
+    methods that take dim, keepdim, input or other, so they take NumPy's names too."""
+    done = {}
+    for namespace in namespaces:
+        for key, value in list(namespace.items()):
+            if key.startswith("_") or key in _PYTHON_LEVEL:
+                continue
+            wrapped = done.get(id(value)) or _wrapped(value)
+            if wrapped is not None:
+                done[id(value)] = wrapped
+                namespace[key] = wrapped
+    for key, value in list(vars(tensor_class).items()):
+        if key.startswith("_") or key in _PYTHON_LEVEL:
+            continue
+        wrapped = done.get(id(value)) or _wrapped(value)
+        if wrapped is not None:
+            done[id(value)] = wrapped
+            setattr(tensor_class, key, wrapped)

@@ -1,0 +1,124 @@
+"""SqueezeNet 1.0 and 1.1, as torchvision builds them: Fire modules (a 1x1 squeeze, then 1x1
+and 3x3 expands side by side) and a convolutional classifier."""
+
+from __future__ import annotations
+
+import chainrule
+from chainrule import nn
+from chainrule.nn import init
+
+from ._api import WeightsEnum, _builder
+from ._utils import _weights
+
+__all__ = [
+    "Fire",
+    "SqueezeNet",
+    "SqueezeNet1_0_Weights",
+    "SqueezeNet1_1_Weights",
+    "squeezenet1_0",
+    "squeezenet1_1",
+]
+
+
+class Fire(nn.Module):
+    def __init__(self, inplanes, squeeze_planes, expand1x1_planes, expand3x3_planes):
+        super().__init__()
+        self.inplanes = inplanes
+        self.squeeze = nn.Conv2d(inplanes, squeeze_planes, kernel_size=1)
+        self.squeeze_activation = nn.ReLU(inplace=True)
+        self.expand1x1 = nn.Conv2d(squeeze_planes, expand1x1_planes, kernel_size=1)
+        self.expand1x1_activation = nn.ReLU(inplace=True)
+        self.expand3x3 = nn.Conv2d(squeeze_planes, expand3x3_planes, kernel_size=3, padding=1)
+        self.expand3x3_activation = nn.ReLU(inplace=True)
+
+    def forward(self, x):
+        x = self.squeeze_activation(self.squeeze(x))
+        return chainrule.cat(
+            [
+                self.expand1x1_activation(self.expand1x1(x)),
+                self.expand3x3_activation(self.expand3x3(x)),
+            ],
+            1,
+        )
+
+
+class SqueezeNet(nn.Module):
+    """version "1_0" or "1_1". Convolutions are Kaiming-uniform, the final one N(0, 0.01);
+    biases zero."""
+
+    def __init__(self, version="1_0", num_classes=1000, dropout=0.5):
+        super().__init__()
+        self.num_classes = num_classes
+        if version == "1_0":
+            self.features = nn.Sequential(
+                nn.Conv2d(3, 96, kernel_size=7, stride=2),
+                nn.ReLU(inplace=True),
+                nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True),
+                Fire(96, 16, 64, 64),
+                Fire(128, 16, 64, 64),
+                Fire(128, 32, 128, 128),
+                nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True),
+                Fire(256, 32, 128, 128),
+                Fire(256, 48, 192, 192),
+                Fire(384, 48, 192, 192),
+                Fire(384, 64, 256, 256),
+                nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True),
+                Fire(512, 64, 256, 256),
+            )
+        elif version == "1_1":
+            self.features = nn.Sequential(
+                nn.Conv2d(3, 64, kernel_size=3, stride=2),
+                nn.ReLU(inplace=True),
+                nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True),
+                Fire(64, 16, 64, 64),
+                Fire(128, 16, 64, 64),
+                nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True),
+                Fire(128, 32, 128, 128),
+                Fire(256, 32, 128, 128),
+                nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True),
+                Fire(256, 48, 192, 192),
+                Fire(384, 48, 192, 192),
+                Fire(384, 64, 256, 256),
+                Fire(512, 64, 256, 256),
+            )
+        else:
+            raise ValueError(f"Unsupported SqueezeNet version {version}: 1_0 or 1_1 expected")
+        final_conv = nn.Conv2d(512, self.num_classes, kernel_size=1)
+        self.classifier = nn.Sequential(
+            nn.Dropout(p=dropout), final_conv, nn.ReLU(inplace=True), nn.AdaptiveAvgPool2d((1, 1))
+        )
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                if m is final_conv:
+                    init.normal_(m.weight, mean=0.0, std=0.01)
+                else:
+                    init.kaiming_uniform_(m.weight)
+                if m.bias is not None:
+                    init.constant_(m.bias, 0)
+
+    def forward(self, x):
+        x = self.features(x)
+        x = self.classifier(x)
+        return chainrule.flatten(x, 1)
+
+
+class SqueezeNet1_0_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _weights(1248424, min_size=(21, 21))
+    DEFAULT = IMAGENET1K_V1
+
+
+class SqueezeNet1_1_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _weights(1235496, min_size=(17, 17))
+    DEFAULT = IMAGENET1K_V1
+
+
+@_builder(SqueezeNet1_0_Weights)
+def squeezenet1_0(*, weights=None, progress=True, **kwargs):
+    """SqueezeNet 1.0; kwargs go to SqueezeNet (num_classes, dropout)."""
+    return SqueezeNet("1_0", **kwargs)
+
+
+@_builder(SqueezeNet1_1_Weights)
+def squeezenet1_1(*, weights=None, progress=True, **kwargs):
+    """SqueezeNet 1.1: 2.4x less computation than 1.0 for about the same accuracy."""
+    return SqueezeNet("1_1", **kwargs)
