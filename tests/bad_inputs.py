@@ -107,6 +107,8 @@ POINTWISE = {
     "allclose_shapes": lambda t: t.allclose(t.ones(3), t.ones(2)),
     "sign_bool_subtract": lambda t: t.tensor([True]).neg(),
     "round_decimals_int": lambda t: t.round(t.tensor([1, 2]), decimals=1),
+    "xlogy_shapes": lambda t: t.xlogy(t.ones(2, 3), t.ones(4, 3)),
+    "copysign_shapes": lambda t: t.copysign(t.ones(2, 3), t.ones(4, 3)),
 }
 
 REDUCTIONS = {

@@ -82,6 +82,20 @@ def _smooth(lib):
         "silu": lambda x: F.silu(x),
         "elu": lambda x: F.elu(x),
         "logsigmoid": lambda x: F.logsigmoid(x),
+        "sinh": lambda x: x.sinh(),
+        "cosh": lambda x: x.cosh(),
+        "asinh": lambda x: x.asinh(),
+        "acosh": lambda x: (x.abs() + 1.2).acosh(),
+        "atanh": lambda x: (x.tanh() * 0.8).atanh(),
+        "exp2": lambda x: x.exp2(),
+        "log2": lambda x: (x.abs() + 0.5).log2(),
+        "erfc": lambda x: x.erfc(),
+        "erfinv": lambda x: (x.tanh() * 0.8).erfinv(),
+        "lgamma": lambda x: (x.abs() + 0.5).lgamma(),
+        "digamma": lambda x: (x.abs() + 0.5).digamma(),
+        "sinc": lambda x: (x + 0.05).sinc(),
+        "logit": lambda x: (x.sigmoid() * 0.8 + 0.1).logit(),
+        "mish": lambda x: F.mish(x),
     }
 
 
@@ -105,6 +119,11 @@ def _piecewise(lib):
         "where_self": lambda x: lib.where(x > 0.2, x, x * 0.5),
         "masked_fill": lambda x: x.masked_fill(x < -0.5, 0.25),
         "div_floor": lambda x: lib.div(x, 0.7, rounding_mode="floor") * x,
+        "trunc_times": lambda x: x.trunc() * x,
+        "frac": lambda x: x.frac(),
+        "fmod": lambda x: lib.fmod(x, 0.7),
+        "remainder": lambda x: lib.remainder(x, 0.7),
+        "nan_to_num": lambda x: lib.nan_to_num(x.log(), nan=0.5, neginf=-2.0),
     }
 
 
@@ -120,6 +139,13 @@ def _binary(lib):
         "where": lambda x, y: lib.where(x > y, x, y * 2),
         "lerp": lambda x, y: lib.lerp(x, y, 0.3),
         "add_alpha": lambda x, y: lib.add(x, y, alpha=-0.5),
+        "atan2": lambda x, y: lib.atan2(x, y.abs() + 0.5),
+        "hypot": lambda x, y: lib.hypot(x + 2.0, y),
+        "logaddexp": lambda x, y: lib.logaddexp(x, y),
+        "xlogy": lambda x, y: lib.xlogy(x, y.abs() + 0.5),
+        "copysign": lambda x, y: lib.copysign(x, y),
+        "addcmul": lambda x, y: lib.addcmul(x, x, y, value=0.5),
+        "addcdiv": lambda x, y: lib.addcdiv(x, y, y.abs() + 0.5, value=-0.3),
     }
 
 

@@ -46,6 +46,13 @@ OPS = {
     "softmax_0dim": lambda t, x: x[0].softmax(0) * x[1],
     "log_softmax_0dim": lambda t, x: x[0].log_softmax(-1) + x[1],
     "var_0dim": lambda t, x: x[0].var(0) * x[1],
+    "copysign": lambda t, x: t.copysign(x * 1.0, x.flip(0)),
+    "copysign_self": lambda t, x: t.copysign(x * 1.0, x),
+    "nextafter": lambda t, x: t.nextafter(x * 1.0, x.flip(0)) * x,
+    "xlogy": lambda t, x: t.xlogy(x * 1.0, x.abs() + 0.5),
+    "xlogy_other_zero": lambda t, x: t.xlogy(x * 1.0, x.flip(0) * x.flip(0)),
+    "xlog1py": lambda t, x: t.special.xlog1py(x * 1.0, x.abs() - 0.5),
+    "nan_to_num": lambda t, x: t.nan_to_num(x.log()) * x,
 }
 
 VALUES = {

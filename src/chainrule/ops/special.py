@@ -17,6 +17,7 @@ import numpy as np
 from .. import dtypes
 from ..tensor import Tensor
 from . import _special_kernels as K
+from .errors import binary_forward
 from .inplace import inplace
 from .op import Op, tensor_method
 from .pointwise import promote, where
@@ -391,7 +392,7 @@ class _XLog(Op):
     def forward(cls, ctx, x, y):
         ctx.save_for_backward(x, y)
         with np.errstate(divide="ignore", invalid="ignore"):
-            prod = x * cls.log(y)
+            prod = binary_forward(np.multiply, x, cls.log(y))  # PyTorch's broadcast error
         y_nan = np.isnan(y)
         return np.where((np.asarray(x) == 0) & ~y_nan, np.zeros((), prod.dtype), prod)
 
@@ -402,7 +403,10 @@ class _XLog(Op):
         gx = gy = None
         special = ctx.op.special
         if needs[0]:
-            gx = grad * special((x != 0).to(grad.dtype), y)
+            # PyTorch's formula: log(y) times the gradient (0 where the gradient is), 0 only
+            # where x == 0 and the log is undefined (y <= 0; y <= -1 for log1p)
+            bound = 0.0 if ctx.op.log_op == "log" else -1.0
+            gx = where((x == 0) & (y <= bound), 0.0, special(grad, y))
         if needs[1]:
             gy = grad * x / (y if ctx.op.log_op == "log" else y + 1)
         return gx, gy

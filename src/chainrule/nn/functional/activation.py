@@ -325,8 +325,9 @@ class Softshrink(Hardshrink):
     def forward(ctx, a, *, lambd):
         ctx.save_for_backward(a)
         ctx.lambd = lambd
-        # a - sign(a) * lambd outside [-lambd, lambd]: NaN stays NaN, as in PyTorch
-        out = np.where((a >= -lambd) & (a <= lambd), 0, a - np.sign(a) * lambd)
+        # a - sign(a) * lambd outside [-lambd, lambd]: NaN stays NaN, as in PyTorch; inside,
+        # a * 0: a zero with a's sign, as PyTorch's kernel gives
+        out = np.where((a >= -lambd) & (a <= lambd), a * 0, a - np.sign(a) * lambd)
         return _typed(out, a)
 
 
