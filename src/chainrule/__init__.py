@@ -24,10 +24,11 @@ from .autograd.grad_mode import (  # noqa: F401
     set_grad_enabled,
 )
 from .device import device  # noqa: F401
-from .dtypes import (  # noqa: F401
-    bool_ as bool,
-)
 from .dtypes import (
+    bfloat16,
+    complex32,
+    complex64,
+    complex128,
     dtype,
     float16,
     float32,
@@ -41,7 +42,11 @@ from .dtypes import (
     set_default_dtype,
     uint8,
 )
+from .dtypes import (  # noqa: F401
+    bool_ as bool,
+)
 from .ops.comparison import *
+from .ops.complex import *
 from .ops.conversion import *
 from .ops.creation import *
 from .ops.indexing import *
@@ -64,13 +69,16 @@ from .tensor import Size, Tensor  # noqa: F401
 from .threads import *
 from .type_info import *
 
+sgn = ops.complex.sgn  # z/|z| for complex z (pointwise's star import also names a sgn)
 half = float16
 float = float32
 double = float64
 long = int64
 int = int32
 short = int16
-cfloat = None
+cfloat = complex64
+cdouble = complex128
+chalf = complex32
 
 # The packages above the ops, written in Tensor operations only; imported last
 # so that everything they use from the namespace is already there.

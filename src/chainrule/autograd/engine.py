@@ -191,6 +191,8 @@ def _accumulate_into(var, g, create_graph):
             existing._version_counter = [1]
         else:
             counter[0] += 1
+        if data.dtype.metadata is not None:  # bfloat16, complex32: the sum is rounded
+            _round_in_place(data)
 
 
 # Gradient stealing, as PyTorch does it: the first gradient a leaf receives becomes its
@@ -413,7 +415,10 @@ def run(root_edges, root_grads, retain_graph, create_graph, capture=None):
                 if (
                     g.__class__ is not Tensor
                     or g._data.shape != m[0]
-                    or (g._data.dtype is not m[1] and g._data.dtype != m[1])
+                    or (
+                        g._data.dtype is not m[1]
+                        and (g._data.dtype != m[1] or m[1].metadata is not None)
+                    )
                 ):
                     g = _conform(node, g, i)
                 buf = buffers.get(nxt)
@@ -521,9 +526,24 @@ def _conform(node, g, i):
     shape, dtype = node._input_meta[i]
     if g._data.shape != shape:
         g = _sum_to(g, shape, node, i)
-    if g._data.dtype != dtype:
-        g = g.to(_dtype_of(dtype))
+    if g._data.dtype != dtype or g._data.dtype.metadata != dtype.metadata:
+        g = _cast_gradient(g, dtype)
     return g
+
+
+def _cast_gradient(g, np_dtype):
+    """A gradient in its input's dtype; a complex gradient of a real input is its real
+    part, as in PyTorch (the input entered a complex computation as the real axis)."""
+    target = _dtype_of(np_dtype)
+    if g._data.dtype.kind == "c" and not target.is_complex:
+        g = g.real
+    return g if g.dtype is target else g.to(target)
+
+
+def _round_in_place(data):
+    from .._narrow import round_in_place
+
+    round_in_place(data)
 
 
 def _dtype_of(np_dtype):

@@ -3,6 +3,7 @@ method and operator forms to Tensor; each module's __all__ is its public functio
 
 from . import (  # noqa: F401
     comparison,
+    complex,
     conversion,
     creation,
     indexing,

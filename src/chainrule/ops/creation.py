@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .. import dtypes
+from .. import _narrow, dtypes
 from ..random import rng
 from ..tensor import Tensor
 from .op import tensor_method
@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 _wrap = Tensor._wrap
-_PY_NUMBERS = frozenset((float, int, bool))
+_PY_NUMBERS = frozenset((float, int, bool, complex))
 _C_TYPE_NAMES = {
     "bool": "bool",
     "uint8": "uint8_t",
@@ -90,14 +90,16 @@ def _leaf_dtype(x):
         return dtypes.bool_
     if t is int:
         return dtypes.int64
+    if t is complex:
+        return dtypes.default_complex_dtype()
     if isinstance(x, Tensor):
         return x.dtype
     if isinstance(x, (np.ndarray, np.generic)):
         return dtypes.from_numpy_dtype(x.dtype)
     if isinstance(x, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{t.__name__}'")
-    if isinstance(x, complex):
-        raise TypeError("chainrule does not support complex numbers")
+    if isinstance(x, numbers.Complex) and not isinstance(x, numbers.Real):
+        return dtypes.default_complex_dtype()
     if isinstance(x, numbers.Integral):
         return dtypes.int64
     if isinstance(x, numbers.Real):
@@ -231,9 +233,12 @@ def _finish(arr, requires_grad, device=None):
         from ..device import check_device
 
         check_device(device)
+    name = arr.dtype.metadata and arr.dtype.metadata.get("chainrule")
+    if name:  # bfloat16, complex32: values rounded to the narrow type (chainrule/_narrow.py)
+        arr = _narrow.to_narrow(arr, name)
     t = _wrap(arr)
     if requires_grad:
-        if arr.dtype.kind != "f":
+        if arr.dtype.kind not in "fc":
             raise RuntimeError(
                 "Only Tensors of floating point and complex dtype can require gradients"
             )

@@ -14,8 +14,12 @@ from ..autograd import anomaly_mode
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import CONSTANT, INPUT, _sequence, node_class, resolve_saved
 from ..tensor import Tensor
+from . import dtype_dispatch as _dispatch
 
 _ndarray = np.ndarray
+# float32 and float64 arrays skip the check for complex and narrow (bfloat16) operands.
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+_special = _dispatch.special
 _wrap = Tensor._wrap
 _new = object.__new__
 _NO_EDGE = (None, 0)
@@ -81,15 +85,24 @@ def apply(op, args, kwargs, name=None):
     """Run op.forward on the arrays inside args; record a Node when gradients are needed."""
     arrays = []
     requires_grad = False
+    narrow = special = None
     for a in args:
         if isinstance(a, Tensor):
-            arrays.append(a._data)
+            data = a._data
+            arrays.append(data)
             if a._requires_grad:
                 requires_grad = True
+            dt = data.dtype
+            if dt is not _F32 and dt is not _F64 and _special(dt):
+                special = True
         else:
             arrays.append(a)
+    if special:  # complex, bfloat16 or complex32 operands (ops/dtype_dispatch.py)
+        op, narrow = _dispatch.adapt(op, arrays)
     if not (requires_grad and _grad_state.enabled and op.differentiable):
         out = op.forward(NULL_CTX, *arrays, **kwargs)
+        if narrow is not None:
+            out = _dispatch.finish(op, arrays, out, narrow)
         if type(out) is tuple:
             result = tuple(_wrap(_as_array(o)) for o in out)
         else:
@@ -101,6 +114,8 @@ def apply(op, args, kwargs, name=None):
 
     node = _new(op._node_cls if name is None else node_class(name, op))
     out = op.forward(node, *arrays, **kwargs)
+    if narrow is not None:
+        out = _dispatch.finish(op, arrays, out, narrow)
     node._sequence_nr = next(_sequence)
     edges = []
     meta = []
@@ -124,7 +139,7 @@ def apply(op, args, kwargs, name=None):
         outputs = []
         for i, o in enumerate(out):
             o = _as_array(o)
-            differentiable = o.dtype.kind == "f" and not any(o is n for n in no_grad_outputs)
+            differentiable = o.dtype.kind in "fc" and not any(o is n for n in no_grad_outputs)
             t = _wrap(o, differentiable)
             if differentiable:
                 t.grad_fn = node
@@ -154,6 +169,9 @@ def apply(op, args, kwargs, name=None):
 # view. They record exactly what apply() records; the op table runs through both.
 def apply1(op, a, kwargs=_NO_KWARGS, name=None):
     data = a._data
+    dt = data.dtype
+    if dt is not _F32 and dt is not _F64 and _special(dt):
+        return apply(op, (a,), kwargs, name)
     if not (a._requires_grad and _grad_state.enabled):
         ufunc = op.ufunc
         if ufunc is not None and not kwargs and data.dtype.kind == "f":
@@ -197,9 +215,15 @@ def apply2(op, a, b, kwargs=_NO_KWARGS, name=None):
     if b.__class__ is Tensor or isinstance(b, Tensor):
         b_data = b._data
         b_grad = b._requires_grad
+        dt = b_data.dtype
+        if dt is not _F32 and dt is not _F64 and _special(dt):
+            return apply(op, (a, b), kwargs, name)
     else:
         b_data = b
         b_grad = False
+    dt = a_data.dtype
+    if dt is not _F32 and dt is not _F64 and _special(dt):
+        return apply(op, (a, b), kwargs, name)
     if not ((a._requires_grad or b_grad) and _grad_state.enabled):
         ufunc = op.ufunc
         if ufunc is not None and not kwargs:

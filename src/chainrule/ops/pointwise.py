@@ -117,6 +117,7 @@ def promote(a, b, float_result=False):
         if (
             kind == "f"
             and type(b) is not bool
+            and type(b) is not complex
             or (type(b) is int and kind in "iu" and not float_result)
         ):
             return a, b
@@ -126,13 +127,14 @@ def promote(a, b, float_result=False):
         if (
             kind == "f"
             and type(a) is not bool
+            and type(a) is not complex
             or (type(a) is int and kind in "iu" and not float_result)
         ):
             return a, b
         rt = dtypes.result_type(a, (b.dtype, b._data.ndim))
     else:
         raise TypeError("at least one operand must be a Tensor")
-    if float_result and not rt.is_floating_point:
+    if float_result and not (rt.is_floating_point or rt.is_complex):
         rt = dtypes.get_default_dtype()
     if ta and a._data.dtype != rt.np:
         a = a.to(rt)
@@ -147,6 +149,8 @@ def promote(a, b, float_result=False):
 
 
 def _weak_scalar(x, rt):
+    if rt.is_complex:
+        return complex(x)
     if rt.is_floating_point:
         return float(x)
     if rt is dtypes.bool_:
