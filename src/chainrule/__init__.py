@@ -52,6 +52,9 @@ from .ops.creation import *
 from .ops.indexing import *
 from .ops.joining import *
 from .ops.linalg import *
+from .ops.linalg_products import *
+from .ops.linalg_solve import *
+from .ops.linalg_spectral import *
 from .ops.pointwise import *
 from .ops.reduction import *
 from .ops.shape import *

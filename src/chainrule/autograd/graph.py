@@ -176,10 +176,20 @@ def resolve_saved(node, inputs, arrays, output_array, output_tensor):
             if value is output_array and output_tensor is not None:
                 counter = output_tensor._shared_version_counter()
                 saved.append((OUTPUT, value, counter, counter[0], output_tensor._output_nr))
+            elif output_array.__class__ is tuple:  # a multi-output op: find which output
+                saved.append(_saved_output(node, value, output_array, output_tensor))
             else:
                 saved.append((CONSTANT, value))
     node._to_save = ()
     node._saved = saved
+
+
+def _saved_output(node, value, arrays, tensors):
+    for nr, (array, t) in enumerate(zip(arrays, tensors)):
+        if value is array and t.grad_fn is node:
+            counter = t._shared_version_counter()
+            return (OUTPUT, value, counter, counter[0], nr)
+    return (CONSTANT, value)  # a non-differentiable output (indices), or none of them
 
 
 def unpack_saved(node, entry):

@@ -62,7 +62,7 @@ def _complex_dtype_of(real_np_dtype):
 
 # -- parts ----------------------------------------------------------------------------------
 class Real(Op):
-    name = "RealBackward0"
+    name = "SelectBackward0"  # PyTorch takes the real part as a select of view_as_real
     formula = "d(real(z))/dz: the gradient g becomes g + 0i"
     is_view = True
 
@@ -76,7 +76,7 @@ class Real(Op):
 
 
 class Imag(Op):
-    name = "ImagBackward0"
+    name = "SelectBackward0"
     formula = "d(imag(z))/dz: the gradient g becomes 0 + gi"
     is_view = True
 
@@ -407,6 +407,31 @@ def vdot(input, other):
     """sum(conj(input) * other) over two 1-D tensors."""
     linalg._check_dot(input, other)
     return linalg.dot(conj(input), other)
+
+
+def _mH(self):
+    if self._data.ndim < 2:
+        raise RuntimeError(
+            "tensor.mH is only supported on matrices or batches of matrices. Got "
+            f"{self._data.ndim}-D tensor."
+        )
+    t = self.transpose(-2, -1)
+    return conj(t) if t.is_complex() else t
+
+
+def _H(self):
+    ndim = self._data.ndim
+    if ndim != 2:
+        hint = " For batches of matrices, consider using tensor.mH" if ndim > 2 else ""
+        raise RuntimeError(
+            f"tensor.H is only supported on matrices (2-D tensors). Got {ndim}-D tensor.{hint}"
+        )
+    return _mH(self)
+
+
+Tensor.mH = property(_mH)
+Tensor.H = property(_H)
+tensor_method("adjoint")(_mH)
 
 
 def _closure_ops(fn):

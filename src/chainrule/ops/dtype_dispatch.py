@@ -101,7 +101,12 @@ def _conjugated(op):
             return None if results is None else conj_physical(results)
         return tuple(r if r is None else conj_physical(r) for r in results)
 
-    body = {"backward": staticmethod(backward), "_complex_mode": OWN, "__module__": op.__module__}
+    body = {
+        "backward": staticmethod(backward),
+        "_complex_mode": OWN,
+        "_variant_of": op,
+        "__module__": op.__module__,
+    }
     return type(op.__name__, (op,), body)
 
 

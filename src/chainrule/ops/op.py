@@ -149,7 +149,8 @@ def apply(op, args, kwargs, name=None):
         node._num_outputs = len(outputs)
         result = tuple(outputs)
         if node._to_save:
-            resolve_saved(node, args, arrays, None, None)
+            # Saved outputs unpack as outputs of this node (so double backward sees them).
+            resolve_saved(node, args, arrays, tuple(o._data for o in outputs), result)
     else:
         result = _new(Tensor)
         result._data = out = out if type(out) is _ndarray else np.asarray(out)

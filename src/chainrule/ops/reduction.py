@@ -134,7 +134,7 @@ class Mean(Op):
 
     @staticmethod
     def forward(ctx, a, *, dims, keepdim, dtype=None):
-        if dtype is None and a.dtype.kind != "f":
+        if dtype is None and a.dtype.kind not in "fc":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating "
                 f"point or complex dtype. Got: {_type_name(a.dtype)}"
