@@ -61,9 +61,14 @@ def _run(lib, case, arrays):
     inputs = _grad_inputs_lib(lib, tensors)
     if diff and inputs:
         g = lib.autograd.grad(diff, inputs, [lib.tensor(s) for s in seeds], allow_unused=True)
-        grads = [None if x is None else x.detach().numpy().copy() for x in g]
-    values = [o.detach().numpy().copy() for o in outs]
+        grads = [None if x is None else _numpy(x) for x in g]
+    values = [_numpy(o) for o in outs]
     return values, grads, [str(o.dtype) for o in outs]
+
+
+def _numpy(t):
+    """A copy of t's values (PyTorch's lazily conjugated tensors resolved first)."""
+    return t.detach().resolve_conj().numpy().copy()
 
 
 def _seed(rng, o):

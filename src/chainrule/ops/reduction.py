@@ -653,11 +653,10 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if isinstance(p, str):
         if p == "fro" and (dim is None or len(dim) <= 2):
             return vector_norm(input, 2, dim, keepdim, dtype=dtype)
-        if p == "fro":
-            raise RuntimeError(
-                f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}"
-            )
-        raise NotImplementedError(f"norm(p={p!r}) is not supported by chainrule")
+        from ..linalg import matrix_norm  # 'nuc', or the matrix norm's error for the rest
+
+        dims = tuple(range(input._data.ndim)) if dim is None else dim
+        return matrix_norm(input, p, dims, keepdim, dtype=dtype)
     return vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype=dtype)
 
 
