@@ -73,7 +73,7 @@ def _numpy(t):
 
 def _seed(rng, o):
     """A random cotangent of o's shape and dtype (complex parts for a complex output)."""
-    dtype = o.detach().numpy().dtype
+    dtype = _numpy(o).dtype
     values = rng.standard_normal(tuple(o.shape))
     if dtype.kind == "c":
         values = values + 1j * rng.standard_normal(tuple(o.shape))
