@@ -59,6 +59,7 @@ from .ops.pointwise import *
 from .ops.reduction import *
 from .ops.shape import *
 from .ops.sorting import *
+from .ops.windows import *
 from .random import (  # noqa: F401
     Generator,
     default_generator,
@@ -85,7 +86,7 @@ chalf = complex32
 
 # The packages above the ops, written in Tensor operations only; imported last
 # so that everything they use from the namespace is already there.
-from . import backends, cuda, fft, nn, optim, torch_version, utils, version, viz
+from . import backends, cuda, fft, nn, optim, signal, torch_version, utils, version, viz
 from .nn.functional.rnn import gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell  # noqa: F401
 from .serialization import load, save
 from .version import __version__

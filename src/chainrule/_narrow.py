@@ -31,10 +31,11 @@ def narrow_name(np_dtype):
 
 def bfloat16_bits(a):
     """The bfloat16 bit patterns (uint16) nearest to the float32 values of a."""
-    u = np.ascontiguousarray(a, dtype=np.float32).view(np.uint32)
+    a = np.array(a, dtype=np.float32, order="C")  # a copy: 0-d stays 0-d
+    u = a.view(np.uint32)
     r = u + ((u >> 16) & np.uint32(1)) + np.uint32(0x7FFF)
     out = (r >> 16).astype(np.uint16)
-    nan = np.isnan(np.asarray(a, dtype=np.float32))
+    nan = np.isnan(a)
     if nan.any():
         out[nan] = 0x7FC0
     return out
@@ -42,8 +43,9 @@ def bfloat16_bits(a):
 
 def from_bfloat16_bits(bits):
     """float32 values (stored as bfloat16) of uint16 bit patterns: exact."""
-    bits = np.asarray(bits, dtype=np.uint16)
-    return (bits.astype(np.uint32) << 16).view(np.float32).view(_BF16)
+    wide = np.array(bits, dtype=np.uint32)  # an array even when 0-d
+    wide <<= 16
+    return wide.view(np.float32).view(_BF16)
 
 
 def to_bfloat16(a):

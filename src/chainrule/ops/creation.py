@@ -508,7 +508,7 @@ def _fma(a, b, c):
 # adds multiples of step to it; the remainder is filled one value at a time from start.
 # The roundings differ, and show when printed (arange(-1, 1, 0.1) holds -2.9802e-09), so
 # the same steps are reproduced here.
-_VECTOR_WIDTH = {"float32": 8, "float64": 4, "float16": 16}
+_VECTOR_WIDTH = {"float32": 8, "float64": 4, "float16": 16, "bfloat16": 16}
 
 
 def _float_range(start, step, n, d):
@@ -520,7 +520,7 @@ def _float_range(start, step, n, d):
         i = idx[:vectorised]
         offset = i % width
         base = _fma(i - offset, step, start).astype(d.np).astype(np.float64)
-        if d is dtypes.float16:
+        if d is dtypes.float16 or d is dtypes.bfloat16:
             values[:vectorised] = (base + offset * step).astype(d.np)
         else:
             values[:vectorised] = _fma(offset, step, base).astype(d.np)

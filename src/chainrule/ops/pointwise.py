@@ -109,7 +109,7 @@ def promote(a, b, float_result=False):
     ta = isinstance(a, Tensor)
     tb = isinstance(b, Tensor)
     if ta and tb:
-        if a._data.dtype == b._data.dtype and (not float_result or a._data.dtype.kind == "f"):
+        if a.dtype is b.dtype and (not float_result or a._data.dtype.kind == "f"):
             return a, b
         rt = dtypes.result_type((a.dtype, a._data.ndim), (b.dtype, b._data.ndim))
     elif ta:
@@ -136,9 +136,9 @@ def promote(a, b, float_result=False):
         raise TypeError("at least one operand must be a Tensor")
     if float_result and not (rt.is_floating_point or rt.is_complex):
         rt = dtypes.get_default_dtype()
-    if ta and a._data.dtype != rt.np:
+    if ta and a.dtype is not rt:
         a = a.to(rt)
-    if tb and b._data.dtype != rt.np:
+    if tb and b.dtype is not rt:
         b = b.to(rt)
     # A weak Python number must not widen the computation in NumPy either.
     if not ta:
