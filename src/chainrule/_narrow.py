@@ -55,8 +55,8 @@ def to_bfloat16(a):
 
 def to_complex32(a):
     """A new complex32-storing array holding a's values, each part rounded to float16."""
-    c = np.array(a, dtype=np.complex64)
-    parts = c.view(np.float32)
+    c = np.array(a, dtype=np.complex64)  # a contiguous copy
+    parts = c.reshape(-1).view(np.float32)  # (a view: 0-d arrays cannot change itemsize)
     parts[...] = parts.astype(np.float16)
     return c.view(_C32)
 
@@ -96,3 +96,10 @@ def round_result(out, name):
     if name == "complex32" and out.dtype.kind == "f":
         return out.astype(np.float16)
     return to_narrow(out, name)
+
+
+def narrow_scalar(x, name):
+    """A Python number as the nearest value of the narrow type (a Python number again)."""
+    if name == "bfloat16":
+        return float(to_bfloat16(np.float32(x.real if isinstance(x, complex) else x)))
+    return complex(to_complex32(np.complex64(x)))

@@ -230,6 +230,11 @@ def _flatten(x, torch, out):
 
 def _as_array(x):
     x = x.detach()
+    name = str(x.dtype)
+    if name.endswith("bfloat16") or name.endswith("complex32"):  # no NumPy type: widen
+        x = x.float() if name.endswith("bfloat16") else x.cfloat()
+    if hasattr(x, "resolve_conj"):
+        x = x.resolve_conj()
     try:
         return np.asarray(x.numpy())
     except RuntimeError:  # PyTorch's ZeroTensor (an efficient zero gradient)

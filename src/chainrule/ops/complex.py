@@ -26,7 +26,14 @@ from . import (
     reduction,
     shape,
 )
-from .dtype_dispatch import HOLOMORPHIC, LINEAR, OWN, set_complex_mode
+from .dtype_dispatch import (
+    HOLOMORPHIC,
+    LINEAR,
+    OWN,
+    keep_wrapped_numbers,
+    round_kwargs,
+    set_complex_mode,
+)
 from .op import Op, tensor_method
 
 __all__ = [
@@ -517,3 +524,5 @@ set_complex_mode(
 )
 set_complex_mode(OWN, Angle)
 pw.Abs._complex_mode = AbsComplex  # |z| for complex z is an op of its own
+keep_wrapped_numbers(pw.Mul, pw.Div)  # bfloat16 * 0.1: PyTorch multiplies by 0.1 in float32
+round_kwargs(("alpha",), pw.AddScaled, pw.Sub)  # but add's alpha is made bfloat16 first

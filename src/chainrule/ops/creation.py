@@ -381,6 +381,8 @@ def _fill_dtype(fill_value):
         return dtypes.int64
     if isinstance(fill_value, numbers.Real):
         return dtypes.get_default_dtype()
+    if isinstance(fill_value, numbers.Complex):
+        return dtypes.default_complex_dtype()
     raise TypeError(
         f"full(): argument 'fill_value' (position 2) must be Number, not {_type_name(fill_value)}"
     )
@@ -601,6 +603,11 @@ def _check_steps(steps, name):
     return steps
 
 
+def _bfloat16_scalar(x):
+    """x (a number or float64 array) rounded to bfloat16, as float64."""
+    return _narrow.to_bfloat16(np.asarray(x, np.float32)).astype(np.float64)
+
+
 def _linspace_values(start, end, steps, compute, fused=True):
     """steps values from start to end, both ends exact: the first half counts up from start,
     the second half down from end, as PyTorch's kernel does."""
@@ -613,6 +620,12 @@ def _linspace_values(start, end, steps, compute, fused=True):
     step = float(compute(compute(end - start) / compute(steps - 1)))
     idx = np.arange(steps, dtype=np.float64)
     half = steps // 2
+    if compute is _bfloat16_scalar:
+        # bfloat16 arithmetic rounds after every operation too.
+        r = _bfloat16_scalar
+        up = r(start + r(step * idx))
+        down = r(end - r(step * r(steps - 1 - idx)))
+        return np.where(idx < half, up, down)
     if compute is np.float16:
         # Half arithmetic rounds after every operation (no fused multiply-add).
         idx16 = idx.astype(np.float16)
@@ -650,7 +663,9 @@ def linspace(
     # float32 computes in float32 (float16 too), float64 in double; integer dtypes truncate
     # the ends to integers, step in double, then truncate each value.
     if d.is_floating_point:
-        compute = {"float64": float, "float32": np.float32, "float16": np.float16}[d.name]
+        compute = {"float64": float, "float32": np.float32, "float16": np.float16}.get(
+            d.name, _bfloat16_scalar
+        )
     else:
         compute = float
         start, end = int(start), int(end)

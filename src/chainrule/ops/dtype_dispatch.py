@@ -61,7 +61,40 @@ def adapt(op, arrays):
                 narrow = _narrow.narrow_name(dt)
     if is_complex:
         op = _complex_op(op, arrays)
+    if narrow is not None and not op.__dict__.get("_keeps_wrapped_number"):
+        # A Python number meeting a bfloat16 (complex32) tensor is first converted to that
+        # type, as PyTorch converts a wrapped number to the operation's dtype (its mul and
+        # div kernels are the exception: they read the number as it was given).
+        for i, a in enumerate(arrays):
+            if type(a) in (float, int, complex):
+                arrays[i] = _narrow.narrow_scalar(a, narrow)
     return op, narrow
+
+
+def narrow_kwargs(op, kwargs, narrow):
+    """kwargs with the numbers an op declares (add's alpha) in the narrow type, as PyTorch
+    converts them."""
+    names = op.__dict__.get("_narrow_kwargs") or getattr(op, "_narrow_kwargs", ())
+    if not names:
+        return kwargs
+    out = dict(kwargs)
+    for name in names:
+        value = out.get(name)
+        if type(value) in (float, int):
+            out[name] = _narrow.narrow_scalar(value, narrow)
+    return out
+
+
+def round_kwargs(names, *ops):
+    """Ops whose keyword numbers `names` take a bfloat16 tensor's type (alpha)."""
+    for op in ops:
+        op._narrow_kwargs = tuple(names)
+
+
+def keep_wrapped_numbers(*ops):
+    """Ops whose Python-number operand stays as given with bfloat16 tensors (mul, div)."""
+    for op in ops:
+        op._keeps_wrapped_number = True
 
 
 def _complex_op(op, arrays):

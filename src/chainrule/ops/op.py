@@ -99,6 +99,8 @@ def apply(op, args, kwargs, name=None):
             arrays.append(a)
     if special:  # complex, bfloat16 or complex32 operands (ops/dtype_dispatch.py)
         op, narrow = _dispatch.adapt(op, arrays)
+        if narrow is not None and kwargs:
+            kwargs = _dispatch.narrow_kwargs(op, kwargs, narrow)
     if not (requires_grad and _grad_state.enabled and op.differentiable):
         out = op.forward(NULL_CTX, *arrays, **kwargs)
         if narrow is not None:

@@ -1146,6 +1146,8 @@ def _direct_inplace(self, ufunc, other, kwargs):
     data = self._data
     if data.dtype.kind != "f" or (kwargs and (len(kwargs) > 1 or "alpha" not in kwargs)):
         return False
+    if data.dtype.metadata is not None:  # bfloat16: the op's own path rounds its operands
+        return False
     if other.__class__ is Tensor or isinstance(other, Tensor):
         operand = other._data
         if operand.dtype != data.dtype:
