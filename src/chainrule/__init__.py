@@ -45,6 +45,7 @@ from .dtypes import (
 from .dtypes import (  # noqa: F401
     bool_ as bool,
 )
+from .memory_format import *
 from .ops.comparison import *
 from .ops.complex import *
 from .ops.conversion import *

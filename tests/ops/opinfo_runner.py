@@ -28,6 +28,7 @@ every failure; tests/ops/test_opinfo.py holds it to the reviewed list of known f
 from __future__ import annotations
 
 import math
+import random
 import sys
 import types
 import warnings
@@ -428,12 +429,29 @@ def run_sample(opinfo, fn, sample, dtype, torch, cr):
         reference = _Once(lambda: opinfo.op(wide[0], *wide[1], **wide[2]))
     check_values = opinfo.name not in UNCOMPARED_VALUES
     why = compare_values(ours, theirs, torch, cr, dtype, check_values, reference=reference)
+    if why and _equal_up_to_gauge(sample, ours, theirs, torch, cr, dtype):
+        why = None
     if why:
         return "forward", why
 
     if not pairs or not check_values:
         return "pass", ""
     return _compare_backward(sample, ours, theirs, pairs, dtype, torch, cr, reference, upcast)
+
+
+def _equal_up_to_gauge(sample, ours, theirs, torch, cr, dtype):
+    """Whether the results agree after the sample's output_process_fn_grad, where PyTorch's
+    OpInfo states what an output is defined up to (eigenvectors and singular vectors: up to
+    sign or phase, compared as magnitudes), which LAPACK builds choose differently."""
+    process = sample.output_process_fn_grad
+    if getattr(process, "__name__", "") in ("<lambda>", "identity") or process is None:
+        return False
+    try:
+        theirs_p = process(theirs)
+        ours_p = rebind(process, torch, cr)(ours)
+    except Exception:  # noqa: BLE001 - no processed form to compare
+        return False
+    return compare_values(ours_p, theirs_p, torch, cr, dtype, True) is None
 
 
 def _compare_backward(sample, ours, theirs, pairs, dtype, torch, cr, reference, upcast):
@@ -574,6 +592,7 @@ def _run(op_db, selected, ops, progress, torch, cr):
                 # The generator itself, not OpInfo.sample_inputs: that wrapper inspects the
                 # call stack and reseeds for every sample, which costs more than the samples.
                 torch.random.default_generator.manual_seed(0)
+                random.seed(0)  # some generators draw options with Python's random (eigh's UPLO)
                 try:
                     make = opinfo.sample_inputs_func
                     samples = list(make(opinfo, "cpu", tdtype, requires_grad))

@@ -57,10 +57,23 @@ def _make_root_grads(outputs, grad_outputs, create_graph, is_grads_batched=False
                     f"torch.Size({list(g._data.shape)}) and output[{i}] has a shape of "
                     f"torch.Size({list(out._data.shape)})."
                 )
+            if g._data.dtype != out._data.dtype or g.dtype is not out.dtype:
+                g = _root_dtype(g, out, i)
             if not create_graph:
                 g = g.detach()
         result.append(g)
     return result
+
+
+def _root_dtype(g, out, i):
+    """A gradient given for an output in another dtype, cast to it as PyTorch casts it."""
+    if (g._data.dtype.kind == "c") != (out._data.dtype.kind == "c"):
+        raise RuntimeError(
+            "For complex Tensors, both grad_output and output are required to have the same "
+            f"dtype. Mismatch in dtype: grad_output[{i}] has a dtype of {g.dtype} and "
+            f"output[{i}] has a dtype of {out.dtype}."
+        )
+    return g.to(out.dtype) if out._data.dtype.kind in "fc" else g
 
 
 _ONES = {}
@@ -68,7 +81,7 @@ _ONES = {}
 
 def _ones(shape, dtype):
     """A fresh array of ones (copied from a cached one: much cheaper for tiny shapes)."""
-    key = (shape, dtype)
+    key = (shape, dtype, dtype.metadata is not None)  # bfloat16 compares equal to float32
     ones = _ONES.get(key)
     if ones is None:
         ones = np.ones(shape, dtype)

@@ -206,9 +206,8 @@ class SgnComplex(Op):
 def _sgn(z):
     a = np.abs(z)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = z / a
-    out[a == 0] = 0
-    return out.astype(z.dtype, copy=False)
+        out = np.where(a == 0, 0, z / np.where(a == 0, 1, a))
+    return np.asarray(out, dtype=z.dtype)
 
 
 class Angle(Op):

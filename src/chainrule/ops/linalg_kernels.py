@@ -79,8 +79,8 @@ def lu_factor(a, pivot=True):
     shape = a.shape
     m, n = shape[-2:]
     k = min(m, n)
-    batch = np.array(a, copy=True).reshape((-1, m, n))
-    count = batch.shape[0]
+    count = int(np.prod(shape[:-2], dtype=np.int64))
+    batch = np.array(a, copy=True).reshape((count, m, n))
     pivots = np.empty((count, k), np.int32)
     info = np.zeros(count, np.int32)
     rows = np.arange(count)
@@ -118,8 +118,9 @@ def permutation_from_pivots(pivots, m):
     """perm such that P @ x = x[perm]... as LAPACK's row interchanges, applied in order:
     returns the row order of P^T A (the rows of A that LU factorises), per matrix."""
     k = pivots.shape[-1]
-    flat = pivots.reshape(-1, k).astype(np.int64) - 1
-    perm = np.tile(np.arange(m), (flat.shape[0], 1))
+    count = int(np.prod(pivots.shape[:-1], dtype=np.int64))
+    flat = pivots.reshape(count, k).astype(np.int64) - 1
+    perm = np.tile(np.arange(m), (count, 1))
     rows = np.arange(flat.shape[0])
     for j in range(k):
         p = flat[:, j]

@@ -285,6 +285,8 @@ def householder_product(A, tau):
     below = A.tril(-1)
     v = below + eye(m, A)[:, :n].to(A.dtype)
     q = ident.expand(A.shape[:-2] + (m, m)) if A._data.ndim > 2 else ident
+    if k == 0:  # no reflector: the identity's columns, still a function of the inputs
+        return q[..., :, :n] + A * 0 + tau.sum(-1, keepdim=True).unsqueeze(-1) * 0
     for i in range(k):
         vi = v[..., :, i : i + 1]
         ti = tau[..., i : i + 1].unsqueeze(-1)
@@ -303,7 +305,7 @@ def geqrf(input):
     K.check_matrix(input, "geqrf", "input")
     a = input._data
     m, n = a.shape[-2:]
-    flat = a.reshape((-1, m, n))
+    flat = a.reshape((int(np.prod(a.shape[:-2], dtype=np.int64)), m, n))
     outs, taus = [], []
     for mat in flat:
         h, t = np.linalg.qr(mat, mode="raw")
