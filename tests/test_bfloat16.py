@@ -9,10 +9,10 @@ differently from NumPy's (exp, sums).
 
 import numpy as np
 import pytest
-from parity import assert_ulp
 
 import chainrule
 from chainrule import _narrow
+from parity import assert_ulp
 
 pytestmark = pytest.mark.filterwarnings("ignore:ComplexHalf support is experimental")
 

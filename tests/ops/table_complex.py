@@ -42,4 +42,12 @@ CASES = [
     OpCase("complex_cat", lambda t, z, w: t.cat([z, w], 0), (cplx(2, 3), cplx(1, 3))),
     OpCase("complex_to_real_part", lambda t, z: z.real.to(t.float64) * 1, (cplx(3),)),
     OpCase("complex_cast_from_real", lambda t, x: x.to(t.cdouble) * (2 - 1j), (A(3),)),
+    OpCase("complex_pow_tensor", lambda t, z, w: z**w, (cplx(4, low=0.5), cplx(4, low=-1, high=1))),
+    OpCase("complex_rpow", lambda t, w: (1.5 + 0.5j) ** w, (cplx(3),)),
+    OpCase("complex_prod_cumprod", lambda t, z: z.prod(1) + z.cumprod(1).sum(1), (cplx(2, 3),)),
+    OpCase("complex_vector_norm", lambda t, z: t.linalg.vector_norm(z, 3, dim=1), (cplx(2, 3),)),
+    OpCase(
+        "complex_vector_norm_inf", lambda t, z: t.linalg.vector_norm(z, float("inf")), (cplx(4),)
+    ),
+    OpCase("complex_vander", lambda t, z: t.linalg.vander(z), (cplx(3),)),
 ]

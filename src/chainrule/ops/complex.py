@@ -257,6 +257,29 @@ class Polar(Op):
         )
 
 
+class PowComplex(pointwise.Pow):
+    """a ** b with complex operands: PyTorch's derivatives, conjugated (Wirtinger)."""
+
+    name = "PowBackward1"
+    formula = "d(a**b)/da: g -> g * conj(b a^(b-1)), d/db: g -> g * conj(a^b log a) (0 at a = 0)"
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, result = ctx.saved_tensors
+        ga = gb = None
+        if _needs(ctx, 0):
+            ga = pointwise.where(b == 0, 0.0, grad * (b * a.pow(b - 1)).conj())
+        if _needs(ctx, 1):
+            if isinstance(a, Tensor):
+                bt = b if isinstance(b, Tensor) else _wrap(np.asarray(b))
+                real_exponent = (bt.imag == 0) & (bt.real >= 0) if bt.is_complex() else bt >= 0
+                term = pointwise.where((a == 0) & real_exponent, 0.0, result * a.log())
+                gb = grad * term.conj()
+            else:
+                gb = grad * (result * np.log(a + 0j)).conj() if a != 0 else grad * 0
+        return ga, gb
+
+
 # -- the public functions -------------------------------------------------------------------
 def _tensor_arg(x, fn, arg="input", pos=1):
     if not isinstance(x, Tensor):
@@ -521,7 +544,10 @@ set_complex_mode(
 set_complex_mode(
     OWN, conversion.ToCopy, Real, Imag, ViewAsReal, Conj, ConjPhysical, AbsComplex, SgnComplex
 )
-set_complex_mode(OWN, Angle)
+set_complex_mode(OWN, Angle, reduction.VectorNorm)  # its derivative is written with sgn
 pw.Abs._complex_mode = AbsComplex  # |z| for complex z is an op of its own
+pw.Pow._complex_mode = PowComplex  # and so is a ** b
+set_complex_mode(HOLOMORPHIC, reduction.Prod, reduction.Cumprod)
+set_complex_mode(OWN, PowComplex)
 keep_wrapped_numbers(pw.Mul, pw.Div)  # bfloat16 * 0.1: PyTorch multiplies by 0.1 in float32
 round_kwargs(("alpha",), pw.AddScaled, pw.Sub)  # but add's alpha is made bfloat16 first

@@ -588,7 +588,7 @@ class VectorNorm(Op):
             with np.errstate(divide="ignore"):
                 powered = np.sum(absolute**ord, axis=dims, keepdims=keepdim)
                 out = powered ** (1.0 / ord)
-        out = np.asarray(out, dtype=a.dtype)
+        out = np.asarray(out, dtype=absolute.dtype)  # real, for complex input too
         ctx.save_for_backward(a, out)
         return out
 
@@ -631,7 +631,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
     a = x._data
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fc":
         raise RuntimeError(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. "
             f"Got {_type_name(a.dtype)}"
