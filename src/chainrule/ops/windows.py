@@ -28,7 +28,11 @@ __all__ = [
 def _window_dtype(fn, dtype, window_length):
     d = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
     if not d.is_floating_point:
-        raise RuntimeError(f"{fn} expects floating point dtypes, got: {d}")
+        raise RuntimeError(
+            f"{fn} expects floating point dtypes, got: TensorOptions(dtype="
+            f"{dtypes.cpp_type_name(d)}, device=cpu, layout=Strided (default), requires_grad="
+            "false (default), pinned_memory=false, memory_format=(nullopt))"
+        )
     if window_length < 0:
         raise RuntimeError(
             f"{fn} requires non-negative window_length, got window_length={window_length}"
