@@ -12,7 +12,7 @@ import pytest
 
 import chainrule
 from chainrule import _narrow
-from parity import assert_ulp
+from parity import assert_ulp, vectorized_kernels
 
 pytestmark = pytest.mark.filterwarnings("ignore:ComplexHalf support is experimental")
 
@@ -166,7 +166,10 @@ def test_optimizer_step_on_bfloat16_parameters(torch):
 
     ours, theirs = run(chainrule), run(torch)
     assert ours.dtype is chainrule.bfloat16
-    np.testing.assert_array_equal(_bits(ours), _bits(theirs))
+    if vectorized_kernels(torch):
+        np.testing.assert_array_equal(_bits(ours), _bits(theirs))
+    else:  # PyTorch's generic kernels keep alpha float32: a few bfloat16 ulps over 3 steps
+        assert_ulp(ours.float().numpy(), theirs.float().numpy(), 16 * 65536)
 
 
 def test_casts_from_and_to_bfloat16(torch):

@@ -349,13 +349,6 @@ _BY_REASON = {
         "forward zero_ float32 #1",
         "forward zero_ float32 #2",
     ],
-    (
-        "float32 rounding of a 3-D FFT (NumPy's pocketfft transforms axis by axis, "
-        "PyTorch's MKL at once): within float32 precision of the output's scale, and "
-        "nearer the float64 result than PyTorch's"
-    ): [
-        "forward fft.fft2 float32 #5",
-    ],
 }
 
 KNOWN_FAILURES = {key: reason for reason, keys in _BY_REASON.items() for key in keys}

@@ -310,11 +310,13 @@ def _close(a, b, tolerance, where, reference=None):
         if np.array_equal(a, b):
             return None
     else:
-        a64, b64 = a.astype(np.float64), b.astype(np.float64)
+        wide = np.complex128 if a.dtype.kind == "c" or b.dtype.kind == "c" else np.float64
+        a64, b64 = a.astype(wide), b.astype(wide)  # complex values compare as complex
         with np.errstate(invalid="ignore"):
             if np.allclose(a64, b64, rtol=rtol, atol=atol, equal_nan=True):
                 return None
-            exact = _as_float64(reference) if a.dtype == np.float32 else None
+            single = a.dtype in (np.float32, np.complex64)
+            exact = _as_float64(reference, wide) if single else None
             if exact is not None and exact.shape == a.shape:
                 ours = np.abs(a64 - exact)
                 theirs = np.abs(b64 - exact)
@@ -323,12 +325,13 @@ def _close(a, b, tolerance, where, reference=None):
                 if same_nan.all() and (np.isnan(a64) | (ours <= bound)).all():
                     return None
     with np.errstate(invalid="ignore", over="ignore"):
-        diff = np.abs(a.astype(np.float64) - b.astype(np.float64))
+        wide = np.complex128 if a.dtype.kind == "c" or b.dtype.kind == "c" else np.float64
+        diff = np.abs(a.astype(wide) - b.astype(wide))
         worst = np.nanmax(diff) if diff.size and not np.isnan(diff).all() else float("nan")
     return f"{where}: values differ (largest difference {worst:.3g})"
 
 
-def _as_float64(reference):
+def _as_float64(reference, wide=np.float64):
     if reference is None:
         return None
     try:
@@ -337,7 +340,7 @@ def _as_float64(reference):
         return None
     if value is None or not hasattr(value, "detach"):
         return None
-    return _as_array(value).astype(np.float64)
+    return _as_array(value).astype(wide)
 
 
 def _item(reference, i):

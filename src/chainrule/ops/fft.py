@@ -51,6 +51,17 @@ def _complex_of(a):
     return dtypes.from_numpy_dtype(a.dtype).to_complex().np
 
 
+def _wide(x):
+    """Single precision is transformed in double and rounded once at the end: sums of many
+    terms in float32 differ between FFT libraries by more than the inputs' rounding (and
+    depend on the library's CPU kernel); from double the result is the nearest float32."""
+    if x.dtype == np.float32:
+        return x.astype(np.float64)
+    if x.dtype == np.complex64:
+        return x.astype(np.complex128)
+    return x
+
+
 class FftC2C(Op):
     name = "FftC2CBackward0"
     formula = "y = s F x (s the normalisation): dx = s F^H grad, the transform the other way"
@@ -60,7 +71,7 @@ class FftC2C(Op):
         ctx.params = (dims, mode, forward)
         norm = _NUMPY_NORM[(mode, forward)]
         fn = np.fft.fftn if forward else np.fft.ifftn
-        out = fn(x, axes=dims, norm=norm) if dims else x.copy()
+        out = fn(_wide(x), axes=dims, norm=norm) if dims else x.copy()
         return out.astype(x.dtype, copy=False)
 
     @staticmethod
@@ -79,11 +90,11 @@ class FftR2C(Op):
     def forward(ctx, x, *, dims, mode, onesided):
         ctx.params = (dims, mode, onesided, x.shape[dims[-1]])
         norm = _NUMPY_NORM[(mode, True)]
-        out = (
-            np.fft.rfftn(x, axes=dims, norm=norm)
-            if onesided
-            else np.fft.fftn(x, axes=dims, norm=norm)
-        )
+        wide = _wide(x)
+        if onesided:
+            out = np.fft.rfftn(wide, axes=dims, norm=norm)
+        else:
+            out = np.fft.fftn(wide, axes=dims, norm=norm)
         return out.astype(_complex_of(x), copy=False)
 
     @staticmethod
@@ -107,7 +118,7 @@ class FftC2R(Op):
         ctx.params = (dims, mode, last_dim_size)
         shape = [x.shape[d] for d in dims[:-1]] + [last_dim_size]
         norm = _NUMPY_NORM[(mode, False)]
-        out = np.fft.irfftn(x, s=shape, axes=dims, norm=norm)
+        out = np.fft.irfftn(_wide(x), s=shape, axes=dims, norm=norm)
         return out.astype(x.real.dtype, copy=False)
 
     @staticmethod
