@@ -25,7 +25,9 @@ def _values(name):
     dt = np.dtype(name)
     if dt.kind == "c":
         real = _values(f"float{dt.itemsize * 4}").reshape(-1)
-        return (real + 1j * real[::-1]).astype(dt).reshape(2, -1)
+        z = np.empty(real.shape, dt)
+        z.real, z.imag = real, real[::-1]  # infinities and NaN in both parts
+        return z.reshape(2, -1)
     if dt.kind == "f":
         info = np.finfo(dt)
         vals = [0.0, -0.0, 1.5, -2.25, info.max, info.min, info.tiny, np.inf, -np.inf, np.nan]
