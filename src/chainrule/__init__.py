@@ -53,6 +53,7 @@ from .ops.creation import *
 from .ops.indexing import *
 from .ops.joining import *
 from .ops.linalg import *
+from .ops.linalg_factor import *
 from .ops.linalg_products import *
 from .ops.linalg_solve import *
 from .ops.linalg_spectral import *

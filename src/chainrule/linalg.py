@@ -1,6 +1,7 @@
 """chainrule.linalg: the torch.linalg functions.
 
-The ops live in ops/linalg_solve.py (det, inverses, solves, LU, Cholesky),
+The ops live in ops/linalg_solve.py (det, inverses, solves), ops/linalg_factor.py (LU,
+Cholesky),
 ops/linalg_spectral.py (eigendecompositions, SVD, QR, pinv, lstsq, rank, cond) and
 ops/linalg_products.py (cross, vecdot, multi_dot, matrix_power, vander, householder_product,
 tensorinv, tensorsolve); the norms are written here from vector_norm and the singular
@@ -13,6 +14,12 @@ import math
 
 from .ops.indexing import diagonal as _diagonal
 from .ops.linalg import matmul
+from .ops.linalg_factor import linalg_cholesky as cholesky
+from .ops.linalg_factor import linalg_cholesky_ex as cholesky_ex
+from .ops.linalg_factor import linalg_lu as lu
+from .ops.linalg_factor import linalg_lu_factor as lu_factor
+from .ops.linalg_factor import linalg_lu_factor_ex as lu_factor_ex
+from .ops.linalg_factor import linalg_lu_solve as lu_solve
 from .ops.linalg_kernels import LinAlgError
 from .ops.linalg_products import householder_product, matrix_power
 from .ops.linalg_products import linalg_cross as cross
@@ -22,14 +29,8 @@ from .ops.linalg_products import linalg_tensorsolve as tensorsolve
 from .ops.linalg_products import linalg_vander as vander
 from .ops.linalg_products import linalg_vecdot as vecdot
 from .ops.linalg_solve import det, solve_triangular
-from .ops.linalg_solve import linalg_cholesky as cholesky
-from .ops.linalg_solve import linalg_cholesky_ex as cholesky_ex
 from .ops.linalg_solve import linalg_inv as inv
 from .ops.linalg_solve import linalg_inv_ex as inv_ex
-from .ops.linalg_solve import linalg_lu as lu
-from .ops.linalg_solve import linalg_lu_factor as lu_factor
-from .ops.linalg_solve import linalg_lu_factor_ex as lu_factor_ex
-from .ops.linalg_solve import linalg_lu_solve as lu_solve
 from .ops.linalg_solve import linalg_slogdet as slogdet
 from .ops.linalg_solve import linalg_solve as solve
 from .ops.linalg_solve import linalg_solve_ex as solve_ex

@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     indexing,
     joining,
     linalg,
+    linalg_factor,
     linalg_products,
     linalg_solve,
     linalg_spectral,
