@@ -73,9 +73,17 @@ def _magnitude(x):
     return np.abs(x)
 
 
+_BLOCK = 32  # columns per panel of the blocked factorisation
+
+
 def lu_factor(a, pivot=True):
     """(LU, pivots, info) for a (..., m, n): LAPACK getrf's packed factors, 1-based int32
-    pivots, and per matrix the 1-based index of the first zero pivot (0 when none)."""
+    pivots, and per matrix the 1-based index of the first zero pivot (0 when none).
+
+    Right-looking and blocked, as getrf: each panel of 32 columns is factorised column by
+    column (getf2), its row swaps applied to whole rows, then the rows to its right are
+    solved against the panel's L (trsm) and the rest updated by one matrix product (gemm),
+    so most of the work is a BLAS call rather than a Python step."""
     shape = a.shape
     m, n = shape[-2:]
     k = min(m, n)
@@ -84,29 +92,36 @@ def lu_factor(a, pivot=True):
     pivots = np.empty((count, k), np.int32)
     info = np.zeros(count, np.int32)
     rows = np.arange(count)
-    for j in range(k):
-        if pivot:
-            p = np.argmax(_magnitude(batch[:, j:, j]), axis=1) + j if m > j else np.full(count, j)
-        else:
-            p = np.full(count, j)
-        pivots[:, j] = p + 1
-        swap = p != j
-        if swap.any():
-            idx = rows[swap]
-            upper = batch[idx, j, :].copy()
-            batch[idx, j, :] = batch[idx, p[swap], :]
-            batch[idx, p[swap], :] = upper
-        diag = batch[:, j, j]
-        zero = diag == 0
-        info[(info == 0) & zero] = j + 1
-        if j + 1 < m:
-            safe = np.where(zero, 1, diag)
-            scale = np.where(zero, 0, 1 / safe)
-            batch[:, j + 1 :, j] *= scale[:, None]
-            if j + 1 < n:
-                batch[:, j + 1 :, j + 1 :] -= (
-                    batch[:, j + 1 :, j, None] * batch[:, j, None, j + 1 :]
-                )
+    for j0 in range(0, k, _BLOCK):
+        j1 = min(j0 + _BLOCK, k)
+        for j in range(j0, j1):
+            if pivot:
+                p = np.argmax(_magnitude(batch[:, j:, j]), axis=1) + j
+            else:
+                p = np.full(count, j)
+            pivots[:, j] = p + 1
+            swap = p != j
+            if swap.any():
+                idx = rows[swap]
+                upper = batch[idx, j, :].copy()
+                batch[idx, j, :] = batch[idx, p[swap], :]
+                batch[idx, p[swap], :] = upper
+            diag = batch[:, j, j]
+            zero = diag == 0
+            info[(info == 0) & zero] = j + 1
+            if j + 1 < m:
+                safe = np.where(zero, 1, diag)
+                scale = np.where(zero, 0, 1 / safe)
+                batch[:, j + 1 :, j] *= scale[:, None]
+                if j + 1 < j1:  # the rest of the panel only
+                    column, row = batch[:, j + 1 :, j, None], batch[:, j, None, j + 1 : j1]
+                    batch[:, j + 1 :, j + 1 : j1] -= column * row
+        if j1 < n:
+            # U12 = L11^{-1} A12 (L11 unit lower-triangular), then A22 -= L21 U12.
+            for i in range(j0 + 1, j1):
+                batch[:, i, j1:] -= (batch[:, i, None, j0:i] @ batch[:, j0:i, j1:])[:, 0, :]
+            if j1 < m:
+                batch[:, j1:, j1:] -= batch[:, j1:, j0:j1] @ batch[:, j0:j1, j1:]
     return (
         batch.reshape(shape),
         pivots.reshape(shape[:-2] + (k,)),
