@@ -50,4 +50,8 @@ CASES = [
         "complex_vector_norm_inf", lambda t, z: t.linalg.vector_norm(z, float("inf")), (cplx(4),)
     ),
     OpCase("complex_vander", lambda t, z: t.linalg.vander(z), (cplx(3),)),
+    OpCase("complex_sigmoid", lambda t, z: z.sigmoid(), (cplx(4, low=-1, high=1),)),
+    OpCase(
+        "complex_atan_asin", lambda t, z: z.atan() + (z * 0.3).asin(), (cplx(4, low=-1, high=1),)
+    ),
 ]

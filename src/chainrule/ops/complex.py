@@ -280,6 +280,21 @@ class PowComplex(pointwise.Pow):
         return ga, gb
 
 
+class SigmoidComplex(pointwise.Sigmoid):
+    """sigmoid(z) = 1 / (1 + exp(-z)) for complex z; its derivative conjugated."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.reciprocal(np.exp(-a) + 1)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return pointwise.sigmoid_backward(grad, y.conj())  # g * conj((1 - y) y)
+
+
 # -- the public functions -------------------------------------------------------------------
 def _tensor_arg(x, fn, arg="input", pos=1):
     if not isinstance(x, Tensor):
@@ -532,6 +547,9 @@ set_complex_mode(
     pw.Sinh,
     pw.Cosh,
     pw.Reciprocal,
+    pw.Asin,
+    pw.Acos,
+    pw.Atan,
     la.Mm,
     la.Mv,
     la.Dot,
@@ -547,6 +565,9 @@ set_complex_mode(
 set_complex_mode(OWN, Angle, reduction.VectorNorm)  # its derivative is written with sgn
 pw.Abs._complex_mode = AbsComplex  # |z| for complex z is an op of its own
 pw.Pow._complex_mode = PowComplex  # and so is a ** b
+pw.Sigmoid._complex_mode = SigmoidComplex  # (NumPy's sigmoid kernel is real-only)
+set_complex_mode(OWN, SigmoidComplex)
+set_complex_mode(HOLOMORPHIC, pw.SigmoidBackward)
 set_complex_mode(HOLOMORPHIC, reduction.Prod, reduction.Cumprod)
 set_complex_mode(OWN, PowComplex)
 keep_wrapped_numbers(pw.Mul, pw.Div)  # bfloat16 * 0.1: PyTorch multiplies by 0.1 in float32

@@ -113,12 +113,60 @@ def _complex_op(op, arrays):
         for a in arrays
         if a.__class__ is _ndarray and a.dtype.kind == "c"
     )
+    type_name = dtypes.scalar_type_name(d)
+    known = _PYTORCH_REFUSES.get(op.__name__)
+    if known is not None:  # an op PyTorch refuses for complex input, in its words
+        error, message = known
+        raise error(message.format(type=type_name))
     what = op.name or op.__name__
     if what.endswith("Backward0") or what.endswith("Backward1"):
         what = what[:-9]
     raise NotImplementedError(
-        f"\"{what}\" is not implemented for '{dtypes.scalar_type_name(d)}' tensors in chainrule"
+        f"\"{what}\" is not implemented for '{type_name}' tensors in chainrule"
     )
+
+
+_KERNEL = "\"{kernel}\" not implemented for '{{type}}'"
+# The ops PyTorch itself refuses for complex input (by Op class name), with its errors.
+_PYTORCH_REFUSES = {
+    **{
+        name: (NotImplementedError, _KERNEL.format(kernel=kernel))
+        for name, kernel in {
+            "MaxAll": "max_all",
+            "MinAll": "min_all",
+            "MedianAll": "median_cpu",
+            "Amax": "max_values_cpu",
+            "Amin": "min_values_cpu",
+            "Lt": "lt_cpu",
+            "Le": "le_cpu",
+            "Gt": "gt_cpu",
+            "Ge": "ge_cpu",
+            "Round": "round_vml_cpu",
+            "Remainder": "remainder_cpu",
+            "Erf": "erf_vml_cpu",
+            "Erfc": "erfc_vml_cpu",
+        }.items()
+    },
+    "MaxDim": (RuntimeError, "max(): does not support complex input"),
+    "MinDim": (RuntimeError, "min(): does not support complex input"),
+    "Argmax": (RuntimeError, "argmax(): does not support complex input"),
+    "Argmin": (RuntimeError, "argmin(): does not support complex input"),
+    "Maximum": (RuntimeError, "maximum not implemented for complex tensors."),
+    "Minimum": (RuntimeError, "minimum not implemented for complex tensors."),
+    "Clamp": (NotImplementedError, "clamp is not supported for complex types"),
+    "ClampTensor": (NotImplementedError, "clamp is not supported for complex types"),
+    "Relu": (NotImplementedError, "clamp is not supported for complex types"),
+    "Floor": (NotImplementedError, "floor is not supported for complex inputs"),
+    "Ceil": (NotImplementedError, "ceil is not supported for complex inputs"),
+    "Trunc": (NotImplementedError, "trunc is not supported for complex inputs"),
+    "Sort": (RuntimeError, " Sort does not support complex dtypes on CPU"),
+    "Topk": (RuntimeError, " topk does not support complex dtypes on CPU"),
+    "Sign": (
+        NotImplementedError,
+        "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+        "torch.sgn instead.",
+    ),
+}
 
 
 def _conjugated(op):
