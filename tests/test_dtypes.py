@@ -203,5 +203,7 @@ def test_numpy_dtype_conversion():
     assert dtypes.to_dtype(float) is chainrule.float64
     assert dtypes.to_dtype(int) is chainrule.int64
     assert dtypes.to_dtype(bool) is chainrule.bool
-    with pytest.raises(TypeError, match="can.t convert np.ndarray of type numpy.complex64"):
-        dtypes.from_numpy_dtype(np.complex64)
+    assert dtypes.to_dtype(np.complex64) is chainrule.complex64
+    assert dtypes.to_dtype(complex) is chainrule.complex128
+    with pytest.raises(TypeError, match="can.t convert np.ndarray of type numpy.uint16"):
+        dtypes.from_numpy_dtype(np.uint16)

@@ -54,6 +54,7 @@ CASES = [
     OpCase("erf", lambda t, a: t.erf(a), (A(5),)),
     OpCase("relu", lambda t, a: t.relu(a), (A(6),), double=False),
     OpCase("sign", lambda t, a: t.sign(a), (A(4),)),
+    OpCase("sgn_real", lambda t, a: t.sgn(a) * a, (A(4),)),
     OpCase("floor", lambda t, a: t.floor(a), (A(4),)),
     OpCase("ceil", lambda t, a: t.ceil(a), (A(4),)),
     OpCase("trunc", lambda t, a: t.trunc(a), (A(4),)),

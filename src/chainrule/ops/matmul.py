@@ -38,7 +38,7 @@ def _dtype_of(t):
 
 
 def _same_dtype(a, b):
-    if a._data.dtype != b._data.dtype:
+    if a._data.dtype != b._data.dtype or a.dtype is not b.dtype:
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
             f"{dtypes.cpp_type_name(_dtype_of(a))} != {dtypes.cpp_type_name(_dtype_of(b))}"
@@ -321,7 +321,7 @@ def mv(input, vec):
     return Mv.apply(input, vec)
 
 
-@tensor_method("dot", "vdot")
+@tensor_method("dot")
 def dot(input, other):
     _check_dot(input, other)
     return Dot.apply(input, other)

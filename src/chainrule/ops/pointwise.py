@@ -555,7 +555,7 @@ def _where_zero(condition, a, b):
         x, zero, zero_where = a, b, False
     else:
         x, zero, zero_where = b, a, True
-    if x.__class__ is not np.ndarray or not x.ndim:
+    if x.__class__ is not np.ndarray or not x.ndim or x.dtype.kind != "f":
         return None
     if zero.__class__ is np.ndarray:  # where() hands Python numbers over as 0-d arrays
         if zero.ndim != 0 or zero.dtype != x.dtype:

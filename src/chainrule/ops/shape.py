@@ -254,8 +254,7 @@ def _mT(self):
 
 Tensor.T = property(_T)
 Tensor.mT = property(_mT)
-Tensor.H = property(_T)
-Tensor.mH = property(_mT)
+# (Tensor.H and mH, the conjugate transposes, are ops/complex.py's)
 
 
 @tensor_method("unsqueeze")

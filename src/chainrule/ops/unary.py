@@ -453,8 +453,18 @@ class Sign(ZeroGradUnary):
     keep_int = False
 
 
-sign = unary_function(Sign, "sign", "sgn")
-sgn = sign
+sign = unary_function(Sign, "sign")
+
+
+class Sgn(Sign):
+    """z / |z| for complex z (its complex form is ops/complex.py's SgnComplex); the sign
+    for real input, under the grad_fn name PyTorch gives sgn."""
+
+    name = "SgnBackward0"
+    formula = "d(sgn(a))/da = 0 for real a"
+
+
+sgn = unary_function(Sgn, "sgn")
 
 
 class Floor(ZeroGradUnary):
