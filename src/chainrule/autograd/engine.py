@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
+from .._autocast import state as _autocast
 from ..tensor import Tensor
 from . import anomaly_mode
 from .accumulate import accumulate_into
@@ -262,12 +263,15 @@ def run(
     anomaly = _anomaly_state.enabled  # read once: a thread-local costs more than a local
     previous_mode = _grad_state.enabled
     _grad_state.enabled = create_graph  # the backward pass is recorded under create_graph
+    cast = _autocast.dtype
+    _autocast.dtype = None  # derivatives run in the forward pass's dtypes, not autocast's
     try:
         for node in nodes:
             _run_node(node, buffers.pop(node, None), buffers, retain_graph, catch, anomaly)
         _accumulate_leaves(sinks, buffers, create_graph, catch)
     finally:
         _grad_state.enabled = previous_mode
+        _autocast.dtype = cast
     return None if catch is None else catch.grads
 
 

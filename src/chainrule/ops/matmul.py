@@ -10,8 +10,10 @@ import string
 import numpy as np
 
 from .. import dtypes
+from .._autocast import state as _autocast
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
+from .autocast import lower
 from .errors import broadcast_shapes_error
 from .op import Op, apply, tensor_method
 from .shape import Reshape
@@ -311,6 +313,8 @@ def _tensor(x):
 # -- the public functions --------------------------------------------------------------------
 @tensor_method("mm")
 def mm(input, mat2):
+    if _autocast.dtype is not None:
+        input, mat2 = lower(input, mat2)
     _check_mm(input, mat2)
     return Mm.apply(input, mat2)
 
@@ -329,6 +333,8 @@ def dot(input, other):
 
 @tensor_method("bmm")
 def bmm(input, mat2):
+    if _autocast.dtype is not None:
+        input, mat2 = lower(input, mat2)
     _check_bmm(input, mat2)
     return Bmm.apply(input, mat2)
 
@@ -364,6 +370,8 @@ def inner(input, other):
 def matmul(input, other):
     """Matrix product with PyTorch's rules for 1-D operands and broadcast batch dims."""
     input, other = _tensor(input), _tensor(other)
+    if _autocast.dtype is not None:
+        input, other = lower(input, other)
     da, db = input._data.ndim, other._data.ndim
     if da == 0 or db == 0:
         raise RuntimeError(
@@ -419,6 +427,8 @@ def _rmatmul(input, other):
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta * input + alpha * (mat1 @ mat2) in one op (nn.Linear's bias + x @ W^T)."""
     input = _tensor(input)
+    if _autocast.dtype is not None:
+        input, mat1, mat2 = lower(input, mat1, mat2)
     _check_mm(mat1, mat2)
     _check_bias(input, (mat1._data.shape[0], mat2._data.shape[1]))
     return Addmm.apply(input, mat1, mat2, beta=beta, alpha=alpha)
@@ -428,6 +438,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta * input + alpha * (batch1 @ batch2), per batch."""
     input = _tensor(input)
+    if _autocast.dtype is not None:
+        input, batch1, batch2 = lower(input, batch1, batch2)
     _check_bmm(batch1, batch2)
     shape = (batch1._data.shape[0], batch1._data.shape[1], batch2._data.shape[2])
     _check_bias(input, shape)
@@ -504,6 +516,8 @@ def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     operands = [_tensor(t) for t in operands]
+    if _autocast.dtype is not None:
+        operands = list(lower(*operands))
     eq = equation.replace(" ", "")
     lhs, arrow, rhs = eq.partition("->")
     in_specs = lhs.split(",")

@@ -23,7 +23,9 @@ import warnings
 import numpy as np
 
 from ... import dtypes
+from ..._autocast import state as _autocast
 from ...autograd.grad_mode import state as _grad_state
+from ...ops.autocast import lower
 from ...ops.op import NULL_CTX, Op
 from ...tensor import Tensor
 from .dropout import dropout
@@ -178,6 +180,8 @@ def scaled_dot_product_attention(
 ):
     """softmax(query @ key^T * scale + mask) @ value over the last two dims; a bool mask
     keeps the positions that are True; is_causal lets query i see keys 0..i."""
+    if _autocast.dtype is not None:  # (autocast: in its lower-precision dtype)
+        query, key, value, attn_mask = lower(query, key, value, attn_mask)
     _check_sdpa(query, key, value, attn_mask, enable_gqa)
     e = query.shape[-1]
     if scale is None:

@@ -18,7 +18,9 @@ import math
 import numpy as np
 
 from ... import dtypes
+from ..._autocast import state as _autocast
 from ...autograd.grad_mode import no_grad
+from ...ops.autocast import to_float32
 from ...ops.op import Op
 from ...tensor import Tensor
 from .loss import _reduce, _reduction, legacy_get_string
@@ -34,6 +36,8 @@ def poisson_nll_loss(
 ):  # fmt: skip
     """Negative log likelihood of target under Poisson(rate): rate = exp(input) with
     log_input, else input; full adds Stirling's approximation of log(target!)."""
+    if _autocast.dtype is not None:  # (autocast: in float32)
+        input, target = to_float32(input, target)
     if size_average is not None or reduce is not None:
         reduction = legacy_get_string(size_average, reduce)
     if reduction not in ("none", "mean", "sum"):
@@ -214,6 +218,8 @@ def ctc_loss(
 ):  # fmt: skip
     """The connectionist temporal classification loss of log_probs (T, N, C) (or (T, C)) for
     targets padded (N, S) or concatenated (sum(target_lengths),)."""
+    if _autocast.dtype is not None:  # (autocast: in float32)
+        (log_probs,) = to_float32(log_probs)
     reduction = _reduction(reduction)
     unbatched = log_probs.dim() == 2
     lp = log_probs.unsqueeze(1) if unbatched else log_probs
