@@ -163,7 +163,24 @@ def rebind(fn, torch, cr):
     names = dict(fn.__globals__)
     names["torch"] = cr
     names["F"] = cr.nn.functional
+    if "wrapper_set_seed" in names:  # the test suite's seeding of random ops, for chainrule's
+        names["wrapper_set_seed"] = _seeding_wrapper(cr)
     return types.FunctionType(fn.__code__, names, fn.__name__, fn.__defaults__, fn.__closure__)
+
+
+def _seeding_wrapper(cr):
+    """The test suite's wrapper_set_seed for chainrule: op called right after
+    manual_seed(42), the generator's state put back afterwards (PyTorch's does the same)."""
+
+    def wrapper_set_seed(op, *args, **kwargs):
+        state = cr.get_rng_state()
+        cr.manual_seed(42)
+        try:
+            return op(*args, **kwargs)
+        finally:
+            cr.set_rng_state(state)
+
+    return wrapper_set_seed
 
 
 class Unconvertible(Exception):
@@ -415,12 +432,16 @@ def run_sample(opinfo, fn, sample, dtype, torch, cr):
         else None
     )
 
-    # chainrule first: an in-place sample must not see PyTorch's writes.
+    # chainrule first: an in-place sample must not see PyTorch's writes. Both start from
+    # the same seed: chainrule's generator is PyTorch's, so ops that draw random numbers
+    # (fractional max pooling's regions, rrelu's slopes) draw the same ones.
     ours_error = None
+    cr.manual_seed(0)
     try:
         ours = fn(c_input, *c_args, **c_kwargs)
     except Exception as e:  # noqa: BLE001 - any failure is a result to compare
         ours, ours_error = None, e
+    torch.manual_seed(0)
     try:
         theirs = opinfo.op(sample.input, *sample.args, **sample.kwargs)
     except Exception as e:  # noqa: BLE001
@@ -437,7 +458,7 @@ def run_sample(opinfo, fn, sample, dtype, torch, cr):
 
     reference = None
     if wide is not None:
-        reference = _Once(lambda: opinfo.op(wide[0], *wide[1], **wide[2]))
+        reference = _Once(lambda: _seeded(torch, opinfo.op, wide[0], *wide[1], **wide[2]))
     check_values = opinfo.name not in UNCOMPARED_VALUES
     why = compare_values(ours, theirs, torch, cr, dtype, check_values, reference=reference)
     if why and _equal_up_to_gauge(sample, ours, theirs, torch, cr, dtype):
@@ -448,6 +469,11 @@ def run_sample(opinfo, fn, sample, dtype, torch, cr):
     if not pairs or not check_values:
         return "pass", ""
     return _compare_backward(sample, ours, theirs, pairs, dtype, torch, cr, reference, upcast)
+
+
+def _seeded(torch, op, *args, **kwargs):
+    torch.manual_seed(0)
+    return op(*args, **kwargs)
 
 
 def _equal_up_to_gauge(sample, ours, theirs, torch, cr, dtype):
