@@ -183,6 +183,18 @@ def _seeding_wrapper(cr):
     return wrapper_set_seed
 
 
+# Where PyTorch's C functions say they live (torch.pairwise_distance, torch._C._nn.*).
+_TORCH_FUNCTION_MODULES = {
+    "torch",
+    "torch._C",
+    "torch._C._nn",
+    "torch._C._special",
+    "torch._C._linalg",
+    "torch._C._fft",
+    "torch.nn.functional",
+}
+
+
 class Unconvertible(Exception):
     """A sample argument chainrule has no counterpart for (a complex dtype, a layout...)."""
 
@@ -214,6 +226,12 @@ class Converter:
             return cr.Size(tuple(x))
         if isinstance(x, torch.Generator):
             return None  # random ops: only shapes and dtypes are compared
+        if isinstance(x, torch.nn.Module):
+            return self._module(x)
+        if isinstance(x, types.FunctionType):  # a Python function calling torch: chainrule's
+            return rebind(x, torch, cr)
+        if isinstance(x, types.BuiltinFunctionType) and x.__module__ in _TORCH_FUNCTION_MODULES:
+            return self._builtin(x)
         if isinstance(x, tuple) and hasattr(x, "_fields"):
             return type(x)(*(self(v) for v in x))
         if isinstance(x, (list, tuple)):
@@ -223,6 +241,29 @@ class Converter:
         if isinstance(x, complex):
             raise Unconvertible("a complex number")
         return x
+
+    def _module(self, module):
+        """chainrule's module of the same class and settings (parameterless modules only,
+        such as the distance_function= a loss is given)."""
+        if any(True for _ in module.parameters()) or any(True for _ in module.buffers()):
+            raise Unconvertible(f"a {type(module).__name__} module with parameters")
+        cls = getattr(self.cr.nn, type(module).__name__, None)
+        if cls is None:
+            raise Unconvertible(f"chainrule has no nn.{type(module).__name__}")
+        ours = cls()
+        for name, value in vars(module).items():
+            if not name.startswith("_") and name in vars(ours):
+                setattr(ours, name, self(value))
+        ours.train(module.training)
+        return ours
+
+    def _builtin(self, fn):
+        """chainrule's function of the same name (torch.* or torch.nn.functional.*)."""
+        for space in (self.cr, self.cr.nn.functional):
+            found = getattr(space, fn.__name__, None)
+            if callable(found):
+                return found
+        raise Unconvertible(f"chainrule has no {fn.__name__}")
 
     def _named(self, qualified):
         value = getattr(self.cr, qualified.removeprefix("torch."), None)

@@ -381,6 +381,24 @@ ERRORS = [
         "does not have an identity",
     ),
     (
+        lambda t: t.linalg.vector_norm(_t(t, 3, 0), float("-inf"), dim=(0, 1)),
+        RuntimeError,
+        "linalg.vector_norm cannot compute the -inf norm on the dimension 1because this "
+        "dimension is empty and the operation does not have an identity",
+    ),
+    (
+        lambda t: _t(t, 2, 0, 3).norm(float("inf"), dim=-2),
+        RuntimeError,
+        "linalg.vector_norm cannot compute the inf norm on the dimension -2because this "
+        "dimension is empty and the operation does not have an identity",
+    ),
+    (
+        lambda t: t.dist(_t(t, 0), _t(t, 0), float("inf")),
+        RuntimeError,
+        "linalg.vector_norm cannot compute the inf norm on an empty tensor because the operation "
+        "does not have an identity",
+    ),
+    (
         lambda t: t.mm(_t(t, 2, 3), _t(t, 4, 5)),
         RuntimeError,
         "mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)",

@@ -634,10 +634,20 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
         )
     dims = _dims(dim, a.ndim)
     if math.isinf(ord) and a.size == 0:
-        raise RuntimeError(
-            f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because the "
-            "operation does not have an identity"
-        )
+        # max and min have no identity: refused where a reduced dim is empty (reducing only
+        # non-empty dims of an empty tensor gives an empty result)
+        if dim is None:
+            raise RuntimeError(
+                f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because "
+                "the operation does not have an identity"
+            )
+        for given in (dim,) if isinstance(dim, int) else dim:
+            if a.shape[given] == 0:
+                raise RuntimeError(  # PyTorch's message, its missing space included
+                    f"linalg.vector_norm cannot compute the {ord} norm on the dimension "
+                    f"{given}because this dimension is empty and the operation does not have "
+                    "an identity"
+                )
     return VectorNorm.apply(x, ord=float(ord), dims=dims, keepdim=keepdim)
 
 

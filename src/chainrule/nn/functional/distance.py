@@ -102,6 +102,8 @@ class Pdist(Op):
         (x,) = ctx.saved_tensors
         i, j = (_wrap(k) for k in ctx.pairs)
         d = x.index_select(0, i) - x.index_select(0, j)
+        if d.numel() == 0:  # fewer than two rows, or rows of no columns: no gradient
+            return zeros_like(x)
         n = d.norm(ctx.p, dim=1, keepdim=True)
         g = _norm_slope(d, n, ctx.p) * grad.unsqueeze(1)
         return zeros_like(x).index_add(0, i, g).index_add(0, j, -g)
@@ -119,8 +121,12 @@ class Cdist(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        from ...ops.creation import zeros_like
+
         x1, x2 = ctx.saved_tensors
         d = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+        if d.numel() == 0:  # no differences (no rows, or rows of no columns): no gradient
+            return zeros_like(x1), zeros_like(x2)
         n = d.norm(ctx.p, dim=-1, keepdim=True)
         g = _norm_slope(d, n, ctx.p) * grad.unsqueeze(-1)
         return g.sum(-2), -g.sum(-3)
@@ -133,6 +139,11 @@ def dist(input, other, p=2):
         np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
     except ValueError:
         raise broadcast_shapes_error(tuple(input.shape), tuple(other.shape)) from None
+    if math.isinf(p) and (input.numel() == 0 or other.numel() == 0):
+        raise RuntimeError(
+            f"linalg.vector_norm cannot compute the {float(p)} norm on an empty tensor because "
+            "the operation does not have an identity"
+        )
     return Dist.apply(input, other, p=float(p))
 
 
