@@ -306,3 +306,24 @@ def test_deprecated_keywords_pick_the_reduction(torch):
     with pytest.warns(UserWarning):
         loss = chainrule.nn.MarginRankingLoss(reduce=False)
     assert loss.reduction == "none"
+
+
+@pytest.mark.parametrize("loss", ["multi_margin_loss", "multilabel_margin_loss"])
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize(
+    ("x", "target"),
+    [(0.7, 0), (0.7, [0]), ([0.7], 0), ([0.7], [0]), ([0.2, 0.9], [1, -1]), ([0.2, 0.9], [1])],
+)
+def test_vector_and_0_dim_inputs_as_pytorch(loss, reduction, x, target, torch):
+    """A 0-dim input is one sample of one class, and a vector's target may be any tensor of
+    at most one dim with as many entries: results, shapes, gradients or errors as PyTorch's."""
+    seen = []
+    for lib in (torch, chainrule):
+        xt = lib.tensor(x, dtype=lib.float64, requires_grad=True)
+        try:
+            out = getattr(lib.nn.functional, loss)(xt, lib.tensor(target), reduction=reduction)
+            out.sum().backward()
+            seen.append((tuple(out.shape), out.tolist(), xt.grad.tolist()))
+        except (RuntimeError, ValueError) as e:
+            seen.append((type(e).__name__, str(e)))
+    assert seen[1] == seen[0]

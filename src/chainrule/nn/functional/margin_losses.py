@@ -171,12 +171,13 @@ def multi_margin_loss(
     if weight is not None and weight.dim() != 1:
         raise ValueError("weight must be one-dimensional")
     shape = tuple(input.shape)
-    if not (input.dim() == 1 and shape[0] > 0 or input.dim() == 2 and shape[1] > 0):
+    # a 0-dim input is one sample of one class
+    if not (input.dim() <= 1 and input.numel() > 0 or input.dim() == 2 and shape[1] > 0):
         raise RuntimeError(
             "Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
             f"{list(shape)}"
         )
-    n = 1 if input.dim() == 1 else shape[0]
+    n = 1 if input.dim() <= 1 else shape[0]
     if target._data.dtype != np.int64:
         raise RuntimeError(
             f"expected scalar type Long but found {dtypes.scalar_type_name(target.dtype)}"
@@ -188,7 +189,7 @@ def multi_margin_loss(
             f"{list(target.shape)}. Input has shape {list(shape)}."
         )
     t = target._data
-    c = shape[-1]
+    c = shape[-1] if shape else 1
     if t.size and (t.min() < 0 or t.max() >= c):
         raise RuntimeError("target out of range")
     w = _constant(weight, "weight", "multi_margin_loss", input._data.dtype)
@@ -240,12 +241,20 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
         (input,) = to_float32(input)
     reduction = _reduction(reduction, size_average, reduce)
     shape = tuple(input.shape)
-    if not (input.dim() == 1 and shape[0] > 0 or input.dim() == 2 and shape[1] > 0):
+    # a 0-dim input is one sample of one class
+    if not (input.dim() <= 1 and input.numel() > 0 or input.dim() == 2 and shape[1] > 0):
         raise RuntimeError(
             "Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
             f"{list(shape)}"
         )
-    if tuple(target.shape) != shape:
+    c = shape[-1] if shape else 1
+    # a vector's (or 0-dim input's) target is any tensor of at most one dim and as many entries
+    consistent = (
+        tuple(target.shape) == shape
+        if input.dim() == 2
+        else target.dim() <= 1 and target.numel() == c
+    )
+    if not consistent:
         raise RuntimeError(
             f"inconsistent target size: {list(target.shape)} for input of size: {list(shape)}"
         )
@@ -253,8 +262,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
         raise RuntimeError(
             f"expected scalar type Long but found {dtypes.scalar_type_name(target.dtype)}"
         )
-    t = target._data.reshape(-1, shape[-1])
-    c = shape[-1]
+    t = target._data.reshape(-1, c)
     if t.size and (t.min() < -1 or t.max() >= c):
         raise RuntimeError("argument #2 'target' is out of range")
     # The targets of each row are its entries before the first -1 (repeats count again).
