@@ -216,6 +216,8 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
         raise IndexError(
             f"Dimension out of range (expected to be in range of [{-d}, {d - 1}], but got {dim})"
         )
+    # broadcast first: a dim of size 1 broadcast along `dim` counts in the norm once per copy
+    x1, x2 = x1.expand(shape), x2.expand(shape)
     n1 = x1.norm(2, dim=dim, keepdim=True)
     n2 = x2.norm(2, dim=dim, keepdim=True)
     # The norms are clamped at eps in value only: the gradient is the unclamped one's.
