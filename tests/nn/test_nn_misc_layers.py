@@ -37,7 +37,8 @@ LAYERS = [
     ("cosine_similarity", lambda t: t.nn.CosineSimilarity(), [(4, 5), (4, 5)]),
     ("cosine_similarity_broadcast", lambda t: t.nn.CosineSimilarity(-1, 1e-6), [(3, 1, 4), (2, 4)]),
     # broadcast along the reduced dim: the norms are those of the broadcast inputs
-    ("cosine_similarity_along_broadcast", lambda t: t.nn.CosineSimilarity(-2), [(1, 2, 3), (2, 1, 3)]),
+    ("cosine_similarity_along_broadcast", lambda t: t.nn.CosineSimilarity(-2),
+     [(1, 2, 3), (2, 1, 3)]),
     ("pairwise_distance", lambda t: t.nn.PairwiseDistance(), [(4, 5), (4, 5)]),
     ("pairwise_distance_p1_keepdim", lambda t: t.nn.PairwiseDistance(1, keepdim=True),
      [(4, 5), (5,)]),
