@@ -189,6 +189,29 @@ def test_to_keeps_the_same_tensor_when_nothing_changes():
     assert x.to(chainrule.tensor([1])).dtype is chainrule.int64
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("cpu", "float32", True, True),
+        ("cpu", "float32", False, False),
+        ("float32", False, True),
+        ("float32", True),
+        ("float64", True, False),
+        ("other", False, True),
+        ("other", True, False),
+    ],
+)
+def test_to_takes_non_blocking_and_copy_positionally(args, torch):
+    """to(..., non_blocking, copy): the second flag asks for a copy, as in PyTorch."""
+    seen = []
+    for lib in (torch, chainrule):
+        x = lib.tensor([1.0, 2.0])
+        named = {"float32": lib.float32, "float64": lib.float64, "other": lib.zeros(1)}
+        y = x.to(*(named.get(a, a) for a in args))
+        seen.append((y is x, str(y.dtype), y.tolist()))
+    assert seen[1] == seen[0]
+
+
 def test_to_is_differentiable():
     x = chainrule.tensor([1.0, 2.0], requires_grad=True)
     y = x.double()

@@ -53,7 +53,14 @@ def _parse_to(args, kwargs):
     kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    flags = [a for a in args if isinstance(a, bool)]  # non_blocking, copy: positional too
+    if len(flags) > 2:
+        raise TypeError("to() received an invalid combination of arguments")
+    if len(flags) == 2:
+        copy = flags[1]
     for a in args:
+        if isinstance(a, bool):
+            continue
         if isinstance(a, Tensor):
             dtype = a.dtype
         elif isinstance(a, (str, device_cls)):
