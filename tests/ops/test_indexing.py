@@ -355,6 +355,13 @@ def test_views_share_the_version_counter(make_view):
     assert v._version == x._version
 
 
+def test_flip_dims_as_keyword_sequence_or_arguments(torch):
+    for lib in (torch, chainrule):
+        x = lib.arange(24).reshape(2, 3, 4)
+        forms = [lib.flip(x, dims=(0, 2)), lib.flip(x, [0, 2]), x.flip(0, 2), x.flip(dims=[0, 2])]
+        assert all(f.tolist() == x.numpy()[::-1, :, ::-1].tolist() for f in forms)
+
+
 def test_advanced_indexing_and_flip_copy():
     x = chainrule.zeros(3, 2)
     for y in (x[[0, 1]], x[x == 0], x.flip(0), x.roll(1, 0), x.repeat(2, 1)):
@@ -492,6 +499,11 @@ ERRORS = [
         "shifts and dimensions must align. shifts: 2, dims:1",
     ),
     (lambda t, x: x.flip(0, 0), RuntimeError, "dim 0 appears multiple times in the list of dims"),
+    (
+        lambda t, x: t.flip(x),
+        TypeError,
+        'flip\\(\\) missing 1 required positional arguments: "dims"',
+    ),
     (
         lambda t, x: x.masked_fill(t.ones(4), 1),
         RuntimeError,

@@ -405,9 +405,17 @@ class Flip(Op):
 
 
 @tensor_method("flip")
-def flip(input, *dims):
-    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
-        dims = dims[0]
+def flip(input, *args, dims=None):
+    """input with the order of its entries reversed along dims (a sequence, given as
+    flip(dims), flip(dims=dims) or, as the method allows, flip(0, 1))."""
+    if args and dims is not None:
+        raise TypeError("flip() got multiple values for argument 'dims'")
+    if dims is None:
+        if not args:
+            raise TypeError('flip() missing 1 required positional arguments: "dims"')
+        dims = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+    elif isinstance(dims, int):
+        dims = (dims,)
     return Flip.apply(input, dims=normalize_dims(tuple(dims), input._data.ndim))
 
 
