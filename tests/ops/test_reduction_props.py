@@ -524,3 +524,17 @@ def test_pytorch_raises_the_same_error(fn, exc, message, torch):
     with pytest.raises(exc) as info:
         fn(torch)
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize("fn", ["softmax", "log_softmax", "softmin"])
+@pytest.mark.parametrize(("shape", "dim"), [((5, 0, 0), -1), ((0, 3), 1), ((2, 0), 0)])
+def test_softmax_family_of_empty_tensors(fn, shape, dim, torch):
+    """An empty input normalises to an empty result (no slice has a max to subtract), and
+    differentiates to an empty gradient, as in PyTorch."""
+    seen = []
+    for lib in (torch, chainrule):
+        x = lib.zeros(*shape, dtype=lib.float64, requires_grad=True)
+        y = getattr(lib.nn.functional, fn)(x, dim)
+        y.sum().backward()
+        seen.append((tuple(y.shape), str(y.dtype), y.grad_fn.name(), tuple(x.grad.shape)))
+    assert seen[1] == seen[0]

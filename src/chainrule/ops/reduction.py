@@ -715,6 +715,8 @@ class Softmax(Op):
         ctx.dim = dim
         if a.ndim == 0:
             out = np.ones_like(a)
+        elif a.size == 0:  # nothing to normalise (an empty slice has no max)
+            out = np.empty_like(a)
         else:
             e = np.exp(a - np.amax(a, axis=dim, keepdims=True))
             out = e / np.sum(e, axis=dim, keepdims=True)
@@ -738,6 +740,8 @@ class LogSoftmax(Op):
         ctx.dim = dim
         if a.ndim == 0:
             out = np.zeros_like(a)
+        elif a.size == 0:  # nothing to normalise (an empty slice has no max)
+            out = np.empty_like(a)
         else:
             shifted = a - np.amax(a, axis=dim, keepdims=True)
             out = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
