@@ -56,6 +56,7 @@ from .ops.factories import *
 from .ops.grids import *
 from .ops.histogram import *
 from .ops.indexing import *
+from .ops.inplace import *
 from .ops.joining import *
 from .ops.linalg_factor import *
 from .ops.linalg_products import *

@@ -64,10 +64,6 @@ _BY_REASON = {
         "forward normal[number_mean] float64 #1",
         "forward normal[number_mean] float32 #1",
     ],
-    "0-dim: backward gets a NumPy scalar where a tensor was saved": [
-        "backward rsqrt float64 #2",
-        "backward rsqrt float32 #2",
-    ],
     "index dtypes other than int64 refused": [
         "forward scatter float64 #1",
         "forward scatter float32 #1",
@@ -81,14 +77,6 @@ _BY_REASON = {
     "dims given as lists of lists": [
         "forward tensordot float64 #2",
         "forward tensordot float32 #2",
-    ],
-    "torch.zero_ (the function) missing": [
-        "forward zero_ float64 #0",
-        "forward zero_ float64 #1",
-        "forward zero_ float64 #2",
-        "forward zero_ float32 #0",
-        "forward zero_ float32 #1",
-        "forward zero_ float32 #2",
     ],
 }
 

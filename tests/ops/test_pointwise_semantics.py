@@ -356,3 +356,19 @@ def test_div_with_rounding_mode_as_pytorch(mode, torch):
         out.append(w.tolist())
         seen.append(str(out))  # as text: NaN compares equal to NaN
     assert seen[1] == seen[0]
+
+
+def test_rsqrt_of_a_0_dim_tensor_differentiates(torch):
+    seen = []
+    for lib in (torch, chainrule):
+        x = lib.tensor(4.0, dtype=lib.float64, requires_grad=True)
+        (g,) = lib.autograd.grad(lib.rsqrt(x), x)
+        seen.append((tuple(g.shape), g.item()))
+    assert seen[1] == seen[0] == ((), -0.0625)
+
+
+def test_zero_as_a_function(torch):
+    for lib in (torch, chainrule):
+        x = lib.ones(2, 3)
+        assert lib.zero_(x) is x
+        assert x.tolist() == [[0.0] * 3] * 2

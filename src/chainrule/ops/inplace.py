@@ -39,6 +39,8 @@ from .pointwise import (
 )
 from .writes import check_cast, shape_error, write
 
+__all__ = ["zero_"]  # torch.zero_(t); the rest are methods only
+
 
 def inplace(self, compute, others=()):
     """Write compute(self), an out-of-place computation, into self."""

@@ -173,7 +173,9 @@ sqrt = unary_function(Sqrt, "sqrt")
 
 
 def _rsqrt(a):
-    return np.reciprocal(np.sqrt(a))
+    # an array even for 0-d input (ufuncs return NumPy scalars there): the saved output
+    # is differentiated as a tensor
+    return np.asarray(np.reciprocal(np.sqrt(a)))
 
 
 class Rsqrt(UnaryOp):
