@@ -22,22 +22,6 @@ _BY_REASON = {
         "forward as_strided[partial_views] float64 #2",
         "forward as_strided[partial_views] float32 #2",
     ],
-    "index dtypes other than int64 refused; 0-dim index shape": [
-        "forward gather float64 #3",
-        "forward gather float64 #4",
-        "forward gather float64 #5",
-        "forward gather float32 #3",
-        "forward gather float32 #4",
-        "forward gather float32 #5",
-    ],
-    "0-dim input": [
-        "forward index_fill float64 #1",
-        "forward index_fill float32 #1",
-        "forward index_select float64 #0",
-        "forward index_select float32 #0",
-        "forward masked_select float64 #4",
-        "forward masked_select float32 #4",
-    ],
     "zero-size inner dimension: reshape to [-1, 0] refused": [
         "forward __rmatmul__ float64 #7",
         "forward __rmatmul__ float32 #7",
@@ -56,17 +40,9 @@ _BY_REASON = {
         "backward nn.functional.layer_norm float32 #0",
         "backward nn.functional.layer_norm float32 #2",
     ],
-    "0-dim input gives shape (1,)": [
-        "forward nn.functional.prelu float64 #7",
-        "forward nn.functional.prelu float32 #7",
-    ],
     "torch.strided (layout=) not available": [
         "forward normal[number_mean] float64 #1",
         "forward normal[number_mean] float32 #1",
-    ],
-    "index dtypes other than int64 refused": [
-        "forward scatter float64 #1",
-        "forward scatter float32 #1",
     ],
     "index not broadcast against the input": [
         "forward take_along_dim float64 #1",

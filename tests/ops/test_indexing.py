@@ -641,3 +641,36 @@ def test_grad_fn_names_match_torch(torch):
             x = lib.randn(3, 4, requires_grad=True)  # noqa: F841 (used by eval)
             names.append(type(eval(e)).__name__ and eval(e).grad_fn.name().split("::")[-1])
         assert names[0] == names[1], e
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: t.nn.functional.prelu(t.tensor(-2.0), t.tensor([0.25])),
+        lambda t: t.index_select(t.tensor(3.0), 0, t.tensor([0])),
+        lambda t: t.index_select(t.tensor(3.0), 0, t.tensor(0)),
+        lambda t: t.index_fill(t.tensor(3.0), 0, t.tensor([0]), t.tensor(-1.0)),
+        lambda t: t.masked_select(t.tensor(3.0), t.tensor(True)),
+        lambda t: t.masked_select(t.tensor(3.0), t.tensor(False)),
+        lambda t: t.gather(t.tensor(3.0), 0, t.tensor([0])),
+        lambda t: t.gather(t.tensor(3.0), 0, t.tensor(0)),
+        lambda t: t.gather(t.tensor([3.0, 4.0]), 0, t.tensor([1], dtype=t.int32)),
+        lambda t: t.gather(t.zeros(5), 0, t.zeros(2, 0, dtype=t.uint8)),
+        lambda t: t.gather(t.zeros(5), 0, t.zeros(2, dtype=t.int16)),
+        lambda t: t.scatter(t.zeros(3, 2), 0, t.tensor([[1, 0]], dtype=t.int32), t.ones(1, 2)),
+        lambda t: t.scatter(t.zeros(3, 2), 0, t.tensor([[1, 0]], dtype=t.int16), t.ones(1, 2)),
+        lambda t: t.scatter_add(t.zeros(3), 0, t.tensor([1, 1], dtype=t.int32), t.ones(2)),
+        lambda t: t.scatter_reduce(t.zeros(3), 0, t.tensor([2], dtype=t.int32), t.ones(1), "sum"),
+    ],
+)
+def test_0_dim_inputs_and_index_dtypes_as_pytorch(call, torch):
+    """0-dim inputs read as their one element (results shaped as PyTorch's), int32 indices
+    taken by gather and scatter, other dtypes refused unless the index is empty."""
+    seen = []
+    for lib in (torch, chainrule):
+        try:
+            y = call(lib)
+            seen.append((tuple(y.shape), str(y.dtype).removeprefix("torch."), y.tolist()))
+        except RuntimeError as e:
+            seen.append(str(e))
+    assert seen[1] == seen[0]

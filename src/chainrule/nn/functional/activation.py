@@ -481,6 +481,8 @@ def prelu(input, weight):
             )
         if input.dim() >= 2:
             weight = weight.reshape((n,) + (1,) * (input.dim() - 2))
+    elif weight.dim() > input.dim():  # one shared weight: the result has the input's shape
+        weight = weight.reshape(())
     return where(input > 0, input, weight * input)
 
 
