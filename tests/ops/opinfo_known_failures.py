@@ -22,12 +22,6 @@ _BY_REASON = {
         "forward as_strided[partial_views] float64 #2",
         "forward as_strided[partial_views] float32 #2",
     ],
-    "zero-size inner dimension: reshape to [-1, 0] refused": [
-        "forward __rmatmul__ float64 #7",
-        "forward __rmatmul__ float32 #7",
-        "forward matmul float64 #7",
-        "forward matmul float32 #7",
-    ],
     "1-D (C,) input refused; zero-size batch": [
         "forward nn.functional.batch_norm float64 #3",
         "forward nn.functional.batch_norm float64 #4",

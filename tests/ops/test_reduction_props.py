@@ -538,3 +538,28 @@ def test_softmax_family_of_empty_tensors(fn, shape, dim, torch):
         y.sum().backward()
         seen.append((tuple(y.shape), str(y.dtype), y.grad_fn.name(), tuple(x.grad.shape)))
     assert seen[1] == seen[0]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [((5, 5, 0), (0, 5)), ((5, 5, 0), (0,)), ((2, 0, 3), (3, 4)), ((2, 3, 4), (4, 0))]
+)
+def test_matmul_of_batched_empty_operands(a, b, torch):
+    """A batch folded into rows where a dim is empty: shapes and gradients as PyTorch's."""
+    seen = []
+    for lib in (torch, chainrule):
+        x = lib.ones(*a, requires_grad=True)
+        y = lib.ones(*b, requires_grad=True)
+        out = lib.matmul(x, y)
+        out.sum().backward()
+        seen.append((tuple(out.shape), out.tolist(), tuple(x.grad.shape), tuple(y.grad.shape)))
+    assert seen[1] == seen[0]
+
+
+def test_reshape_of_nothing_with_an_inferred_dim_is_ambiguous(torch):
+    for lib in (torch, chainrule):
+        with pytest.raises(RuntimeError) as info:
+            lib.ones(0).reshape(2, -1, 0)
+        assert str(info.value) == (
+            "cannot reshape tensor of 0 elements into shape [2, -1, 0] because the unspecified "
+            "dimension size -1 can be any value and is ambiguous"
+        )

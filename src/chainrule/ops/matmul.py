@@ -389,7 +389,7 @@ def matmul(input, other):
     if da >= 3 and db <= 2:
         # Fold the batch dims into the rows: one 2-D product instead of a loop of small ones.
         shape = input._data.shape
-        rows = input.reshape(-1, shape[-1])
+        rows = input.reshape(int(np.prod(shape[:-1])), shape[-1])  # -1 is ambiguous when empty
         out = mm(rows, other) if db == 2 else mv(rows, other)
         out_shape = shape[:-1] + (other._data.shape[-1],) if db == 2 else shape[:-1]
         return _reshape(out, out_shape, "UnsafeViewBackward0")
