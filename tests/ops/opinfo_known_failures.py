@@ -38,12 +38,6 @@ _BY_REASON = {
         "forward normal[number_mean] float64 #1",
         "forward normal[number_mean] float32 #1",
     ],
-    "index not broadcast against the input": [
-        "forward take_along_dim float64 #1",
-        "forward take_along_dim float64 #2",
-        "forward take_along_dim float32 #1",
-        "forward take_along_dim float32 #2",
-    ],
     "dims given as lists of lists": [
         "forward tensordot float64 #2",
         "forward tensordot float32 #2",

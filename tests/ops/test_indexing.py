@@ -674,3 +674,31 @@ def test_0_dim_inputs_and_index_dtypes_as_pytorch(call, torch):
         except RuntimeError as e:
             seen.append(str(e))
     assert seen[1] == seen[0]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t, x: t.take_along_dim(x, t.tensor([1, 2])),
+        lambda t, x: t.take_along_dim(x, t.tensor([1, 2]), 1),
+        lambda t, x: t.take_along_dim(x, t.tensor([[1, 2]], dtype=t.int32), 1),
+        lambda t, x: t.take_along_dim(x, t.tensor([[1], [2], [3]]), 1),
+        lambda t, x: t.take_along_dim(x, t.tensor([[1, 4]]), 1),
+        lambda t, x: t.take_along_dim(x, t.tensor([[1], [0]]), 0),
+        lambda t, x: t.take_along_dim(x[:1], t.tensor([[1, 2], [3, 4], [0, 0]]), 1),
+        lambda t, x: t.take_along_dim(x.unsqueeze(0), t.tensor([[[1], [0]]]), -1),
+    ],
+)
+def test_take_along_dim_broadcasts_as_pytorch(call, torch):
+    """The dims other than dim broadcast between input and indices: values, gradients and
+    PyTorch's errors."""
+    seen = []
+    for lib in (torch, chainrule):
+        x = lib.arange(10.0).reshape(2, 5).requires_grad_(True)
+        try:
+            y = call(lib, x)
+            y.sum().backward()
+            seen.append((tuple(y.shape), y.tolist(), x.grad.tolist()))
+        except RuntimeError as e:
+            seen.append(str(e))
+    assert seen[1] == seen[0]

@@ -394,9 +394,35 @@ def gather(input, dim, index, *, sparse_grad=False):
 
 
 def take_along_dim(input, indices, dim=None):
+    """input's entries at indices along dim; the other dims of both broadcast."""
+    if indices._data.dtype != np.int64:
+        raise RuntimeError(
+            "torch.take_along_dim(): dtype of indices should be Long but got "
+            f"{dtypes.scalar_type_name(indices.dtype)}"
+        )
     if dim is None:
         return take(input, indices.reshape(-1))
-    return gather(input, dim, indices)
+    if input.dim() != indices.dim():
+        raise RuntimeError(
+            "torch.take_along_dim(): input and indices should have the same number of "
+            f"dimensions, but got {input.dim()} dimensions for input, and {indices.dim()} "
+            "dimensions for indices"
+        )
+    d = dim_index(dim, max(input.dim(), 1))
+    if input.dim() == 0:
+        return gather(input, d, indices)
+    own = list(input._data.shape)
+    own[d] = indices._data.shape[d]
+    try:
+        shape = list(np.broadcast_shapes(tuple(own), indices._data.shape))
+    except ValueError:
+        raise broadcast_shapes_error(tuple(own), indices._data.shape) from None
+    if tuple(shape) != indices._data.shape:
+        indices = indices.expand(shape)
+    shape[d] = input._data.shape[d]
+    if tuple(shape) != input._data.shape:
+        input = input.expand(shape)
+    return gather(input, d, indices)
 
 
 def _src_region(src, arr):
