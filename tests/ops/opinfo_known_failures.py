@@ -38,10 +38,6 @@ _BY_REASON = {
         "forward normal[number_mean] float64 #1",
         "forward normal[number_mean] float32 #1",
     ],
-    "dims given as lists of lists": [
-        "forward tensordot float64 #2",
-        "forward tensordot float32 #2",
-    ],
 }
 
 KNOWN_FAILURES = {key: reason for reason, keys in _BY_REASON.items() for key in keys}

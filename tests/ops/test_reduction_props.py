@@ -563,3 +563,36 @@ def test_reshape_of_nothing_with_an_inferred_dim_is_ambiguous(torch):
             "cannot reshape tensor of 0 elements into shape [2, -1, 0] because the unspecified "
             "dimension size -1 can be any value and is ambiguous"
         )
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "dims"),
+    [
+        ((1, 1, 1), (2, 1, 2), ([0, 1], [2, 0])),
+        ((3, 1), (2, 4), ([1], [0])),
+        ((3, 2), (3, 4), ([1], [0])),
+        ((0, 2), (2, 3), 1),
+        ((3, 0), (0, 4), 1),
+        ((2, 3, 4), (3, 4, 5), 2),
+    ],
+)
+def test_tensordot_pairs_a_size_1_dim_with_any_size(a, b, dims, torch):
+    """A contracted dim of size 1 pairs with the other side's whole dim (summed), empty
+    operands contract to zeros: values (within 4 ulp: a matrix product), gradients, errors."""
+    seen = []
+    for lib in (torch, chainrule):
+        g = lib.Generator().manual_seed(0)
+        x = lib.randn(*a, generator=g, dtype=lib.float64).requires_grad_(True)
+        y = lib.randn(*b, generator=g, dtype=lib.float64).requires_grad_(True)
+        try:
+            out = lib.tensordot(x, y, dims)
+            out.sum().backward()
+            seen.append([out.detach().numpy(), x.grad.numpy(), y.grad.numpy()])
+        except RuntimeError as e:
+            seen.append(str(e))
+    if isinstance(seen[0], str):
+        assert seen[1] == seen[0]
+        return
+    for ours, theirs in zip(seen[1], seen[0]):
+        assert ours.shape == theirs.shape
+        np.testing.assert_allclose(ours, theirs, rtol=4 * np.finfo(np.float64).eps, atol=1e-15)

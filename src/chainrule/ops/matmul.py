@@ -627,17 +627,28 @@ def tensordot(a, b, dims=2):
     if len(dims_a) != len(dims_b):
         raise RuntimeError("both dimension lists should have same length")
     for da, db in zip(dims_a, dims_b):
-        if a._data.shape[da] != b._data.shape[db]:
+        sa, sb = a._data.shape[da], b._data.shape[db]
+        if sa == sb:
+            continue
+        # a contracted dim of size 1 pairs with every entry of the other side's: that side
+        # is summed over the dim first, as PyTorch does
+        if sb == 1:
+            a = a.sum(da, keepdim=True)
+        elif sa == 1:
+            b = b.sum(db, keepdim=True)
+        else:
             raise RuntimeError(
-                f"contracted dimensions need to match, but first has size {a._data.shape[da]} "
-                f"in dim {da} and second has size {b._data.shape[db]} in dim {db}"
+                f"contracted dimensions need to match, but first has size {sa} in dim {da} and "
+                f"second has size {sb} in dim {db}"
             )
     free_a = [d for d in range(a._data.ndim) if d not in dims_a]
     free_b = [d for d in range(b._data.ndim) if d not in dims_b]
     k = int(np.prod([a._data.shape[d] for d in dims_a]))
     out_shape = [a._data.shape[d] for d in free_a] + [b._data.shape[d] for d in free_b]
-    left = a.permute(*free_a, *dims_a).reshape(-1, k)
-    right = b.permute(*dims_b, *free_b).reshape(k, -1)
+    rows = int(np.prod([a._data.shape[d] for d in free_a]))
+    cols = int(np.prod([b._data.shape[d] for d in free_b]))
+    left = a.permute(*free_a, *dims_a).reshape(rows, k)  # sizes by count: -1 is ambiguous
+    right = b.permute(*dims_b, *free_b).reshape(k, cols)  # when a size is 0
     return left.mm(right).reshape(out_shape)
 
 
