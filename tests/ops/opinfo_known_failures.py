@@ -22,12 +22,6 @@ _BY_REASON = {
         "forward as_strided[partial_views] float64 #2",
         "forward as_strided[partial_views] float32 #2",
     ],
-    "1-D (C,) input refused; zero-size batch": [
-        "forward nn.functional.batch_norm float64 #3",
-        "forward nn.functional.batch_norm float64 #4",
-        "forward nn.functional.batch_norm float32 #3",
-        "forward nn.functional.batch_norm float32 #4",
-    ],
     "weight/bias gradients wrong when the weight has the input's full shape": [
         "backward nn.functional.layer_norm float64 #0",
         "backward nn.functional.layer_norm float64 #2",
