@@ -22,12 +22,6 @@ _BY_REASON = {
         "forward as_strided[partial_views] float64 #2",
         "forward as_strided[partial_views] float32 #2",
     ],
-    "weight/bias gradients wrong when the weight has the input's full shape": [
-        "backward nn.functional.layer_norm float64 #0",
-        "backward nn.functional.layer_norm float64 #2",
-        "backward nn.functional.layer_norm float32 #0",
-        "backward nn.functional.layer_norm float32 #2",
-    ],
     "torch.strided (layout=) not available": [
         "forward normal[number_mean] float64 #1",
         "forward normal[number_mean] float32 #1",

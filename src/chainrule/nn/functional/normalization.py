@@ -89,10 +89,11 @@ def _normalize_backward(ctx, x, w, grad):
             dx = (gx - gx.mean(axes, keepdim=True) - xhat * proj) * invstd
         else:
             dx = gx * invstd
+    # no parameter axes (layer_norm over every dim): nothing to sum (sum(()) sums all)
     if needs[1]:
-        dw = (grad * xhat).sum(param_axes)
+        dw = (grad * xhat).sum(param_axes) if param_axes else grad * xhat
     if len(needs) > 2 and needs[2]:
-        db = grad.sum(param_axes)
+        db = grad.sum(param_axes) if param_axes else grad
     return dx, dw, db
 
 
