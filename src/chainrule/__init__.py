@@ -46,6 +46,7 @@ from .dtypes import (
 from .dtypes import (  # noqa: F401
     bool_ as bool,
 )
+from .layout import *
 from .memory_format import *
 from .ops.comparison import *
 from .ops.complex import *

@@ -17,7 +17,7 @@ class memory_format:
         return "torch." + self.name
 
     def __reduce__(self):
-        return (globals().__getitem__, (self.name,))
+        return self.name  # pickled by reference: chainrule.memory_format.<name>
 
 
 contiguous_format = memory_format("contiguous_format")

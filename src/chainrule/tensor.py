@@ -297,7 +297,9 @@ class Tensor:
 
     @property
     def layout(self):
-        return "torch.strided"
+        from .layout import strided
+
+        return strided
 
     def dim(self):
         return self._data.ndim

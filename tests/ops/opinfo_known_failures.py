@@ -22,10 +22,6 @@ _BY_REASON = {
         "forward as_strided[partial_views] float64 #2",
         "forward as_strided[partial_views] float32 #2",
     ],
-    "torch.strided (layout=) not available": [
-        "forward normal[number_mean] float64 #1",
-        "forward normal[number_mean] float32 #1",
-    ],
 }
 
 KNOWN_FAILURES = {key: reason for reason, keys in _BY_REASON.items() for key in keys}
