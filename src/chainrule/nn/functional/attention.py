@@ -72,11 +72,21 @@ class ScaledDotProductAttention(Op):
 
     @staticmethod
     def forward(ctx, q, k, v, *, mask, scale):
-        s = np.matmul(q, np.swapaxes(k, -1, -2))
+        # Single-precision scores are formed in double: a score of magnitude m carries an
+        # absolute error of about m * 2**-24, which the softmax's exp turns into a relative
+        # error of the probabilities; in double the probabilities are rounded once.
+        wide = q.dtype == np.float32
+        s = (
+            np.matmul(q.astype(np.float64), np.swapaxes(k, -1, -2).astype(np.float64))
+            if wide
+            else np.matmul(q, np.swapaxes(k, -1, -2))
+        )
         s *= s.dtype.type(scale)
         if mask is not None:
             s += mask
         p = _safe_softmax(s)
+        if wide:
+            p = p.astype(np.float32)
         out = np.matmul(p, v)
         if ctx is not NULL_CTX:
             ctx.save_for_backward(q, k, v)
@@ -245,6 +255,9 @@ def _math_attention(query, key, value, attn_mask, dropout_p, is_causal, scale, e
         key = _repeat_heads(key, query.shape[-3] // key.shape[-3])
         value = _repeat_heads(value, query.shape[-3] // value.shape[-3])
     root = math.sqrt(scale)
+    single = query._data.dtype == np.float32  # scores in double, as the fused path forms them
+    if single:
+        query, key = query.double(), key.double()
     s = (query * root).matmul((key * root).transpose(-2, -1))
     if attn_mask is not None:
         if attn_mask._data.dtype == np.bool_:
@@ -252,6 +265,8 @@ def _math_attention(query, key, value, attn_mask, dropout_p, is_causal, scale, e
         else:
             s = s + attn_mask
     p = _safe_softmax_tensor(s)
+    if single:
+        p = p.float()
     if dropout_p > 0.0:
         p = dropout(p, dropout_p)
     return p.matmul(value)
