@@ -1,6 +1,8 @@
 """Dtype conversion and copies: to(), the .float()/.long() family, clone, contiguous."""
 
-from .. import dtypes
+import warnings
+
+from .. import _narrow, dtypes
 from .._legacy import legacy_dtype
 from ..device import check_device
 from ..device import device as device_cls
@@ -17,14 +19,17 @@ __all__ = [
 class ToCopy(Op):
     name = "ToCopyBackward0"
     formula = "d(a.to(dtype))/da = 1 (cast back)"
+    keeps_dtype = True  # its result is in the dtype asked for, rounded by the cast itself
 
     @staticmethod
     def forward(ctx, a, *, dtype, memory_format=None):
         ctx.source = dtypes.from_numpy_dtype(a.dtype)
-        return laid_out(a.astype(dtype), memory_format)
+        return laid_out(_narrow.cast(a, dtypes.from_numpy_dtype(dtype)), memory_format)
 
     @staticmethod
     def backward(ctx, grad):
+        if grad.is_complex() and not ctx.source.is_complex:
+            grad = grad.real  # a real input's gradient is the real part
         return grad.to(ctx.source)
 
 
@@ -53,20 +58,20 @@ def _parse_to(args, kwargs):
     kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
-    flags = []  # to(..., non_blocking, copy) given by position, after the other arguments
+    flags = [a for a in args if isinstance(a, bool)]  # non_blocking, copy: positional too
+    if len(flags) > 2:
+        raise TypeError("to() received an invalid combination of arguments")
+    if len(flags) == 2:
+        copy = flags[1]
     for a in args:
         if isinstance(a, bool):
-            flags.append(a)
-        elif isinstance(a, Tensor):
+            continue
+        if isinstance(a, Tensor):
             dtype = a.dtype
         elif isinstance(a, (str, device_cls)):
             device = a
         elif a is not None:
             dtype = dtypes.to_dtype(a)
-    if len(flags) > 2:
-        raise TypeError(f"to() takes at most 4 positional arguments ({len(args)} given)")
-    if len(flags) == 2:
-        copy = flags[1]
     if device is not None:
         check_device(device)
     return dtype, copy
@@ -78,13 +83,18 @@ def to(self, *args, **kwargs):
     fmt = check_memory_format(kwargs.pop("memory_format", None), "to")
     dtype, copy = _parse_to(args, kwargs)
     check_rank(fmt, self._data.ndim)
-    if dtype is None or dtypes.to_dtype(dtype).np == self._data.dtype:
+    if dtype is None or dtypes.to_dtype(dtype) is self.dtype:
         if fmt is not None and not is_laid_out(self._data, fmt):
             return Clone.apply(self, memory_format=fmt)
         return Clone.apply(self) if copy else self
+    dtype = dtypes.to_dtype(dtype)
+    if self.is_complex() and not dtype.is_complex:
+        warnings.warn(
+            "Casting complex values to real discards the imaginary part", UserWarning, stacklevel=2
+        )
     if fmt is None:
-        return ToCopy.apply(self, dtype=dtypes.to_dtype(dtype).np)
-    return ToCopy.apply(self, dtype=dtypes.to_dtype(dtype).np, memory_format=fmt)
+        return ToCopy.apply(self, dtype=dtype.np)
+    return ToCopy.apply(self, dtype=dtype.np, memory_format=fmt)
 
 
 def _caster(d, name):
@@ -107,6 +117,10 @@ for _name, _d in (
     ("char", dtypes.int8),
     ("byte", dtypes.uint8),
     ("bool", dtypes.bool_),
+    ("bfloat16", dtypes.bfloat16),
+    ("cfloat", dtypes.complex64),
+    ("cdouble", dtypes.complex128),
+    ("chalf", dtypes.complex32),
 ):
     tensor_method(_name)(_caster(_d, _name))
 

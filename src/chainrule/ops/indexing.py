@@ -358,6 +358,15 @@ def _dim_key(index_arr, dim):
     return tuple(key)
 
 
+def _index_dtype(arr, what):
+    """gather/scatter's index as int64: int32 and int64 are taken, any dtype when empty."""
+    if arr.dtype == np.int64:
+        return arr
+    if arr.dtype != np.int32 and arr.size:
+        raise RuntimeError(f"{what}(): Expected dtype int32/int64 for index")
+    return arr.astype(np.int64)
+
+
 _EMPTY = "empty"
 
 
@@ -574,6 +583,8 @@ def index_fill(input, dim, index, value):
                 f"{value._data.ndim} dimension(s)."
             )
         if value._requires_grad:
+            if ndim == 0:
+                return masked_fill(input, _wrap(np.asarray(arr.size > 0)), value)
             mask = np.zeros(input._data.shape, bool)
             if ndim == 0:
                 mask[()] = arr.size > 0
@@ -677,6 +688,8 @@ def masked_select(input, mask):
         input = input.reshape(1)
     if shape != input._data.shape:
         input = input.expand(shape)
+    if not shape:  # 0-dim: read as one element (a 1-element or empty result)
+        input, shape = input.reshape(1), (1,)
     m = np.broadcast_to(mask._data, shape)
     k = Key(None, np.nonzero(m), "MaskedSelectBackward0")
     return apply(Index, (input,), {"key": k}, "MaskedSelectBackward0")

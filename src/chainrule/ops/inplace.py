@@ -39,7 +39,7 @@ from .pointwise import (
 )
 from .writes import check_cast, shape_error, write
 
-__all__ = ["zero_"]  # torch.zero_(t), as t.zero_()
+__all__ = ["zero_"]  # torch.zero_(t); the rest are methods only
 
 
 def inplace(self, compute, others=()):
@@ -163,6 +163,8 @@ def _direct_inplace(self, ufunc, other, kwargs):
     data = self._data
     if data.dtype.kind != "f" or (kwargs and (len(kwargs) > 1 or "alpha" not in kwargs)):
         return False
+    if data.dtype.metadata is not None:  # bfloat16: the op's own path rounds its operands
+        return False
     if other.__class__ is Tensor or isinstance(other, Tensor):
         operand = other._data
         if operand.dtype != data.dtype:
@@ -285,7 +287,8 @@ for _op, _names in (
     (unary.Reciprocal, ("reciprocal_",)),
     (unary.Abs, ("abs_", "absolute_")),
     (unary.Erf, ("erf_",)),
-    (unary.Sign, ("sign_", "sgn_")),
+    (unary.Sign, ("sign_",)),
+    (unary.Sgn, ("sgn_",)),
     (unary.Floor, ("floor_",)),
     (unary.Ceil, ("ceil_",)),
     (unary.Trunc, ("trunc_", "fix_")),

@@ -89,8 +89,7 @@ def _normalize_backward(ctx, x, w, grad):
             dx = (gx - gx.mean(axes, keepdim=True) - xhat * proj) * invstd
         else:
             dx = gx * invstd
-    # (sum over no dims would sum over all: a weight of the input's full shape
-    # takes the products as they are)
+    # no parameter axes (layer_norm over every dim): nothing to sum (sum(()) sums all)
     if needs[1]:
         dw = (grad * xhat).sum(param_axes) if param_axes else grad * xhat
     if len(needs) > 2 and needs[2]:
@@ -188,14 +187,9 @@ def batch_norm(
         if t is not None and t.numel() != channels:
             raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
     if input.dim() < 2:
-        if input.numel() == 0:
-            return input.clone()
-        if training:
-            if input.dim() == 0:
-                raise IndexError("tuple index out of range")
-            raise IndexError(
-                "Dimension out of range (expected to be in range of [-1, 0], but got 1)"
-            )
+        if input.dim() == 0 and training:
+            raise IndexError("tuple index out of range")
+        return _batch_norm_of_a_vector(input, running_mean, running_var, training)
     if not training and input.numel():
         for name, t in (("running_mean", running_mean), ("running_var", running_var)):
             if t is None:
@@ -219,6 +213,19 @@ def batch_norm(
     else:
         kwargs["stats"] = (running_mean._data, running_var._data)
     return apply(NativeBatchNorm, (input, weight, bias), kwargs)
+
+
+def _batch_norm_of_a_vector(input, running_mean, running_var, training):
+    """A 1-D input has no channel dim: PyTorch normalises an empty one (to an empty result,
+    with running statistics of no channels) and refuses the rest."""
+    for name, t in (("running_mean", running_mean), ("running_var", running_var)):
+        if t is not None and t.numel() != 0:
+            raise RuntimeError(f"{name} should contain 0 elements not {t.numel()}")
+    if input.dim() == 1 and input.numel() == 0:
+        return input * 1
+    if not training and running_mean is None:
+        raise RuntimeError("running_mean must be defined in evaluation mode")
+    raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
