@@ -18,7 +18,6 @@ is drawn in C, many words per call. PyTorch counts the same position down ("left
 
 from __future__ import annotations
 
-import secrets
 import struct
 
 import numpy as np
@@ -96,6 +95,8 @@ class Generator:
 
     def seed(self):
         """Seed with a fresh non-deterministic 64-bit value and return it."""
+        import secrets  # here: its import costs more than seeding from it ever does
+
         value = secrets.randbits(64)
         self._reseed(value)
         return value
