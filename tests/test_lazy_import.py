@@ -15,6 +15,9 @@ SRC = str(Path(chainrule.__file__).resolve().parents[1])
 LAZY = ["nn", "optim", "distributions", "utils", "viz", "testing", "serialization", "onnx", "func"]
 # What importing chainrule must not start or load: no process, no pool, no archive, no JSON.
 SLOW_STDLIB = ["subprocess", "multiprocessing", "zipfile", "json", "tempfile", "ctypes.util"]
+# Nor what only some calls need: the random engine (made at the first draw), the fractions
+# module (its import compiles a regular expression), glob, secrets.
+ON_FIRST_USE = ["numpy.random", "fractions", "glob", "secrets"]
 
 
 def run(code):
@@ -31,7 +34,8 @@ def run(code):
 
 
 def test_import_loads_none_of_the_lazy_packages():
-    names = ", ".join(repr(n) for n in [*(f"chainrule.{m}" for m in LAZY), *SLOW_STDLIB])
+    names = [*(f"chainrule.{m}" for m in LAZY), *SLOW_STDLIB, *ON_FIRST_USE]
+    names = ", ".join(repr(n) for n in names)
     out = run(f"import sys, chainrule; print([n for n in ({names},) if n in sys.modules])")
     assert out == ["[]"]
 
@@ -87,3 +91,20 @@ def test_lazy_names_are_the_eager_ones():
     assert chainrule.explain is chainrule.viz.explain
     with pytest.raises(AttributeError, match="has no attribute 'no_such_thing'"):
         chainrule.no_such_thing  # noqa: B018
+
+
+def test_the_default_stream_is_seeded_before_its_engine_exists():
+    # manual_seed before the first draw, and a state read, give PyTorch's stream
+    out = run(
+        "import sys, chainrule; chainrule.manual_seed(3); a = sys.modules.get('numpy.random'); "
+        "x = chainrule.rand(2).tolist(); chainrule.manual_seed(3); "
+        "print(a is None, x == chainrule.rand(2).tolist(), chainrule.initial_seed(), "
+        "tuple(chainrule.get_rng_state().shape))"
+    )
+    assert out == ["True", "True", "3", "(5056,)"]
+
+
+def test_the_default_stream_matches_pytorchs_after_seeding(torch):
+    out = run("import chainrule; chainrule.manual_seed(7); print(chainrule.randn(5).tolist())")
+    torch.manual_seed(7)
+    assert " ".join(out) == str(torch.randn(5).tolist())
