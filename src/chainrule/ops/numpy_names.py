@@ -84,12 +84,13 @@ def _accepting(fn, renames):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        if kwargs:
-            for alias, real in renames:
-                if alias in kwargs:
-                    if real in kwargs:
-                        raise TypeError(f"{name}() got an unexpected keyword argument '{alias}'")
-                    kwargs[real] = kwargs.pop(alias)
+        if not kwargs:
+            return fn(*args)  # the usual call: without **{}, which costs more
+        for alias, real in renames:
+            if alias in kwargs:
+                if real in kwargs:
+                    raise TypeError(f"{name}() got an unexpected keyword argument '{alias}'")
+                kwargs[real] = kwargs.pop(alias)
         return fn(*args, **kwargs)
 
     wrapper._numpy_names = True
