@@ -108,3 +108,12 @@ def test_the_default_stream_matches_pytorchs_after_seeding(torch):
     out = run("import chainrule; chainrule.manual_seed(7); print(chainrule.randn(5).tolist())")
     torch.manual_seed(7)
     assert " ".join(out) == str(torch.randn(5).tolist())
+
+
+def test_star_import_gives_the_lazy_names_too():
+    out = run(
+        "from chainrule import *; import chainrule; "
+        "print(cdist is chainrule.cdist, load is chainrule.load, nn is chainrule.nn, "
+        "gru_cell is chainrule.gru_cell, 'Tensor' in chainrule.__all__)"
+    )
+    assert out == ["True"] * 5

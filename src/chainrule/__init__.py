@@ -169,6 +169,13 @@ def _nn_names():
     return names
 
 
+# `from chainrule import *` exports what it did when every package was imported eagerly:
+# the public names above, and those that load on first use (which it loads).
+__all__ = sorted(
+    {n for n in globals() if not n.startswith("_")} | _LAZY_MODULES | set(_LAZY_NAMES) | _NN_NAMES
+)
+
+
 def __getattr__(name):
     if name in _NN_NAMES:
         names = _nn_names()
