@@ -5,8 +5,9 @@ PyTorch names it (MulBackward0, ...). `next_functions` holds one edge per
 positional input: (node, output_nr) or (None, 0). Leaves that require grad are
 reached through their AccumulateGrad node, which writes into `.grad`.
 
-`edge_of` and `record` are the only places where a node joins the graph: every
-op's apply path (ops/op.py) and every user Function (function.py) call them.
+`edge_of` and `record` (with `record_one` and `record_two`, its forms for one and
+two operands) are the only places where a node joins the graph: every op's apply
+path (ops/op.py) and every user Function (function.py) call them.
 """
 
 from __future__ import annotations

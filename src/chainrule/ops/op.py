@@ -5,7 +5,8 @@ mode is on and an input requires grad, forward's ctx is a new graph Node, which
 `graph.record` joins to the graph (edges, input shapes and dtypes, sequence
 number); the outputs take it as their grad_fn and what forward saved is
 resolved against the inputs and outputs. `apply_unary` and `apply_binary` are
-apply for the two commonest shapes of call, calling the same `record`.
+apply for the two commonest shapes of call, calling the same recorder (its forms
+for one and two operands); apply_unary runs a `direct` op's forward steps itself.
 """
 
 from __future__ import annotations
