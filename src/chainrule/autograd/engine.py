@@ -370,7 +370,7 @@ def _run_nodes(nodes: list[Node], buffers: dict[Node, list], retain_graph: bool)
             continue
         # _deliver's loop, inline: each gradient along its edge, checked against its
         # input's shape and dtype, added to what arrived there before.
-        meta = node._input_meta
+        meta: Any = node._input_meta  # an entry per edge that leads somewhere
         i = -1
         for nxt, nr in edges:
             i += 1

@@ -257,9 +257,10 @@ def apply_unary(
         result._data = out if out.__class__ is _ndarray else np.asarray(out)
         return result
     node = _new(op._node_cls if node_name is None else node_class(node_name, op))
-    if op.direct and not kwargs and data.dtype.kind == "f":
+    direct_ufunc = op.ufunc if op.direct else None
+    if direct_ufunc is not None and not kwargs and data.dtype.kind == "f":
         # forward's own two steps (Op.direct), without calling it: ufunc, then the saving.
-        out = op.ufunc(data)
+        out = direct_ufunc(data)
         if out.__class__ is not _ndarray:
             out = np.asarray(out)  # a 0-d operand gives a NumPy scalar
         record_one(node, a)
@@ -269,11 +270,11 @@ def apply_unary(
         result.grad_fn = node
         saves = op.saves
         if saves == "output":
-            counter = result._version_counter = [0]
-            node._saved = ((OUTPUT, out, counter, 0, 0),)
+            own = result._version_counter = [0]
+            node._saved = ((OUTPUT, out, own, 0, 0),)
         elif saves == "input":
-            counter = a._version_counter
-            node._saved = ((INPUT, a, 0 if counter is None else counter[0]),)
+            seen = a._version_counter
+            node._saved = ((INPUT, a, 0 if seen is None else seen[0]),)
         return result
     # (a call without **kwargs when there are none: one with them costs more)
     out = op.forward(node, data, **kwargs) if kwargs else op.forward(node, data)
