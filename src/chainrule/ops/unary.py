@@ -63,6 +63,12 @@ class UnaryOp(Op):
 
     saves = "input"
     float_only = True  # False: integer input keeps its dtype (abs)
+    direct = True  # forward below is ufunc plus saving `saves` (Op.direct)
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        if "forward" in cls.__dict__:  # a forward of its own: apply_unary must call it
+            cls.direct = False
 
     @classmethod
     def forward(cls, ctx, a):
@@ -440,6 +446,9 @@ class Abs(UnaryOp):
     derivatives = (lambda ctx, grad, a: grad * a.sign(),)
 
 
+# Its forward differs from the plain one only for bool input, which never takes the direct
+# path (float operands only): a float abs is recorded directly.
+Abs.direct = True
 abs = unary_function(Abs, "abs", "absolute", "__abs__")
 absolute = abs
 
