@@ -9,6 +9,7 @@ import warnings as _warnings
 
 from . import autograd, linalg, ops, return_types  # noqa: F401  (ops attaches Tensor's math methods)
 from ._alias import alias_torch  # noqa: F401
+from ._allocation import OutOfMemoryError  # noqa: F401
 from ._legacy import *  # FloatTensor, LongTensor, ... set_default_tensor_type
 from ._printing import set_printoptions  # noqa: F401
 from .autograd.anomaly_mode import (  # noqa: F401
@@ -47,8 +48,7 @@ from .dtypes import (
 from .dtypes import (  # noqa: F401
     bool_ as bool,
 )
-from .layout import *
-from .memory_format import *
+from .layouts import *
 from .ops.comparison import *
 from .ops.complex import *
 from .ops.conversion import *

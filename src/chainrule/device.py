@@ -1,5 +1,10 @@
 """Devices: chainrule computes on the CPU; 'cuda' is refused as a build without CUDA refuses it."""
 
+import re
+
+# PyTorch's form of a device string: a type, then optionally ':' and an index
+_DEVICE_STRING = re.compile(r"([a-zA-Z_]+)(?::([1-9]\d*|0))?")
+
 
 class device:
     __slots__ = ("type", "index")
@@ -7,9 +12,12 @@ class device:
     def __init__(self, type, index=None):
         if isinstance(type, device):
             type, index = type.type, type.index
-        if ":" in type:
-            type, idx = type.split(":", 1)
-            index = int(idx)
+        if isinstance(type, str) and index is None:
+            match = _DEVICE_STRING.fullmatch(type)
+            if match is None:
+                raise RuntimeError(f"Invalid device string: '{type}'")
+            type, idx = match.groups()
+            index = None if idx is None else int(idx)
         if type not in ("cpu", "cuda", "mps", "meta"):
             raise RuntimeError(
                 "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, "

@@ -8,6 +8,7 @@ in-place ops bump. Math methods and operators are attached by the op modules
 
 from __future__ import annotations
 
+import threading
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +55,7 @@ class Size(tuple):
 
 _ndarray = np.ndarray
 _FROM_NP = _dtypes._FROM_NP
+_ACCUMULATOR_LOCK = threading.Lock()  # held only while a leaf's accumulator is made
 _new = object.__new__
 
 
@@ -206,7 +208,10 @@ class Tensor:
     def _accumulator(self):
         acc = self._acc
         if acc is None:
-            acc = self._acc = AccumulateGrad(self)
+            with _ACCUMULATOR_LOCK:  # two threads must not make a leaf two accumulators
+                acc = self._acc
+                if acc is None:
+                    acc = self._acc = AccumulateGrad(self)
         return acc
 
     @property
@@ -297,7 +302,7 @@ class Tensor:
 
     @property
     def layout(self):
-        from .layout import strided
+        from .layouts import strided
 
         return strided
 
@@ -338,7 +343,11 @@ class Tensor:
     is_meta = False
 
     def is_contiguous(self, memory_format=None):
-        return self._data.flags.c_contiguous
+        if memory_format is None:
+            return self._data.flags.c_contiguous
+        from .layouts import check_memory_format, is_laid_out
+
+        return is_laid_out(self._data, check_memory_format(memory_format, "is_contiguous"))
 
     def stride(self, dim=None):
         strides = tuple(s // self._data.itemsize for s in self._data.strides)

@@ -98,4 +98,14 @@ CASES = [
         lambda t, a: t.linalg.matrix_norm(a, -1, keepdim=True),
         (A(2, 3, 4, distinct=True),),
     ),
+    # Through the singular values (the SVD op): random matrices have distinct ones
+    OpCase("linalg_matrix_norm_nuc_wide", lambda t, a: t.linalg.matrix_norm(a, "nuc"), (A(3, 4),)),
+    OpCase(
+        "linalg_matrix_norm_nuc_batch_keepdim",
+        lambda t, a: t.linalg.matrix_norm(a, "nuc", dim=(2, 0), keepdim=True),
+        (A(3, 2, 4),),
+    ),
+    OpCase("linalg_matrix_norm_2_batch", lambda t, a: t.linalg.matrix_norm(a, 2), (A(2, 4, 3),)),
+    OpCase("linalg_matrix_norm_neg2", lambda t, a: t.linalg.matrix_norm(a, -2), (A(4, 3),)),
+    OpCase("norm_nuc_square", lambda t, a: t.norm(a, p="nuc"), (A(3, 3),)),
 ]

@@ -13,6 +13,13 @@ def W(*shape):
     return A(*shape, low=-4.0, high=4.0)
 
 
+def _first_derivative(t, fn, a):
+    """d(sum(fn(a)))/da under create_graph: the backward's own op (GradWhere), whose
+    derivative is zero away from the kinks and which requires grad as PyTorch's does."""
+    (g,) = t.autograd.grad(fn(a).sum(), a, create_graph=True)
+    return g
+
+
 CASES = [
     OpCase("hardtanh", lambda t, a: F(t).hardtanh(a), (A(3, 4),)),
     OpCase("hardtanh_bounds", lambda t, a: F(t).hardtanh(a, -0.5, 1.5), (A(3, 4),)),
@@ -31,6 +38,30 @@ CASES = [
     OpCase("hardshrink", lambda t, a: F(t).hardshrink(a, 0.6), (A(3, 4),)),
     OpCase("softshrink", lambda t, a: F(t).softshrink(a, 0.6), (A(3, 4),)),
     OpCase("threshold", lambda t, a: F(t).threshold(a, 0.3, -2.0), (A(3, 4),)),
+    OpCase("relu_backward", lambda t, a: _first_derivative(t, F(t).relu, a) * a, (A(3, 4),)),
+    OpCase(
+        "leaky_relu_backward",
+        lambda t, a: _first_derivative(t, lambda x: F(t).leaky_relu(x, 0.2), a),
+        (A(3, 4),),
+    ),
+    OpCase(
+        "hardtanh_backward",
+        lambda t, a: _first_derivative(t, lambda x: F(t).hardtanh(x, -0.5, 1.5), a),
+        (A(3, 4),),
+    ),
+    OpCase(
+        "elu_backward", lambda t, a: _first_derivative(t, lambda x: F(t).elu(x, 0.7), a), (A(3, 4),)
+    ),
+    OpCase(
+        "hardswish_backward",
+        lambda t, a: _first_derivative(t, F(t).hardswish, a),
+        (W(3, 4),),
+    ),
+    OpCase(
+        "softshrink_backward",
+        lambda t, a: _first_derivative(t, lambda x: F(t).softshrink(x, 0.6), a),
+        (A(3, 4),),
+    ),
     OpCase(
         "batch_norm_train",
         lambda t, x, w, b: F(t).batch_norm(x, None, None, w, b, training=True),

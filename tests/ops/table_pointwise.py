@@ -27,6 +27,8 @@ CASES = [
     OpCase("div_floor", lambda t, a, b: t.div(a, b, rounding_mode="floor"), (A(3, 4), positive(4))),
     OpCase("div_trunc", lambda t, a, b: t.div(a, b, rounding_mode="trunc"), (A(3, 1), positive(4))),
     OpCase("rdiv_scalar", lambda t, a: 2.0 / a, (positive(3),)),
+    # Python's floor division, zero derivative (values sit at its jumps with probability 0)
+    OpCase("div_floor_times", lambda t, a, b: t.div(a, b, rounding_mode="floor") * a, (A(6), A(6))),
     OpCase("neg", lambda t, a: -a, (A(3, 2),)),
     OpCase("pow_scalar", lambda t, a: a**3, (A(4),)),
     OpCase("pow_square", lambda t, a: a**2, (A(4),)),

@@ -148,7 +148,8 @@ def backward(
     assert captured is not None  # run returns the caught gradients when asked to catch
     for t, g in zip(inputs, captured):
         if g is not None:
-            accumulate_into(t, g, create_graph)
+            with t._accumulator().lock:
+                accumulate_into(t, g, create_graph)
 
 
 def grad(
@@ -486,7 +487,8 @@ def _accumulate_leaves(
         if g is not None:
             var = node._variable_ref()
             if var is not None:
-                accumulate_into(var, g, create_graph)
+                with node.lock:  # one accumulation at a time per leaf, across threads
+                    accumulate_into(var, g, create_graph)
             g = None
 
 

@@ -13,6 +13,7 @@ path (ops/op.py) and every user Function (function.py) call them.
 from __future__ import annotations
 
 import itertools
+import threading
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -155,11 +156,17 @@ class Node:
 
 
 class AccumulateGrad(Node):
-    """The sink for a leaf tensor: adds the incoming gradient to `variable.grad`."""
+    """The sink for a leaf tensor: adds the incoming gradient to `variable.grad`.
+
+    `lock` makes each accumulation atomic: two threads running backward into the same
+    leaf would otherwise both find .grad empty, or add into it at once (NumPy lets go of
+    the interpreter lock inside np.add), and lose updates. A leaf has one accumulator,
+    so one lock (Tensor._accumulator makes it once)."""
 
     def __init__(self, variable: Tensor) -> None:
         self._variable_ref = weakref.ref(variable)
         self._sequence_nr = -1  # PyTorch runs accumulation as soon as it is ready
+        self.lock = threading.Lock()
 
     @property
     def variable(self) -> Tensor | None:
@@ -209,6 +216,10 @@ def resolve_saved(
     n = len(arrays)
     for value in node._to_save:
         if value.__class__ is not np.ndarray:
+            if isinstance(value, np.generic):
+                # A NumPy scalar (a 0-d intermediate) unpacks as a 0-dim tensor, as the
+                # same value of any other shape would, not as a scalar without tensor methods.
+                value = np.asarray(value)
             saved.append((CONSTANT, value))
             continue
         for i in range(n):

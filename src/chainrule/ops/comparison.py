@@ -7,8 +7,11 @@ indexing.
 
 import numpy as np
 
+from .. import dtypes
 from ..tensor import Tensor
 from .errors import binary_forward as _binary_forward
+from .errors import broadcast_shapes_error
+from .errors import not_implemented as _not_implemented
 from .inplace import inplace
 from .op import Op, tensor_method
 from .promotion import promote
@@ -87,8 +90,9 @@ def _bitwise(name, np_fn, dunders):
 
         @staticmethod
         def forward(ctx, a, b):
-            if a.dtype.kind == "f" or (isinstance(b, np.ndarray) and b.dtype.kind == "f"):
-                raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float'")
+            for x in (a, b):
+                if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+                    raise _not_implemented(f"{name}_cpu", x)
             return _binary_forward(np_fn, a, b)
 
     def fn(input, other):
@@ -129,14 +133,23 @@ def _not(a):
     if a.dtype == np.bool_:
         return np.logical_not(a)
     if a.dtype.kind == "f":
-        raise TypeError(
-            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
-        )
+        raise _not_implemented("bitwise_not_cpu", a)
     return np.invert(a)
 
 
 logical_not = _predicate("logical_not", np.logical_not)
-bitwise_not = _predicate("bitwise_not", _not, "__invert__")
+bitwise_not = _predicate("bitwise_not", _not)
+
+
+@tensor_method("__invert__")
+def _invert(self):
+    if self._data.dtype.kind == "f":  # the operator's own message, as in PyTorch
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
+    return bitwise_not(self)
+
+
 isnan = _predicate("isnan", np.isnan)
 isinf = _predicate("isinf", np.isinf)
 isfinite = _predicate("isfinite", np.isfinite)
@@ -157,12 +170,34 @@ def equal(input, other):
 
 @tensor_method("allclose")
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    _check_close(input, other, rtol, atol, "allclose")
     return bool(np.allclose(input._data, _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 @tensor_method("isclose")
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    _check_close(input, other, rtol, atol, "isclose")
     return _wrap(np.isclose(input._data, _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _check_close(input, other, rtol, atol, name):
+    """PyTorch's checks: a tensor of the same dtype, shapes that broadcast, tolerances >= 0."""
+    if not isinstance(other, Tensor):
+        raise TypeError(
+            f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
+        )
+    a, b = input._data, other._data
+    if a.dtype != b.dtype:
+        names = (dtypes.scalar_type_name(dtypes.from_numpy_dtype(x.dtype)) for x in (a, b))
+        raise RuntimeError("{} did not match {}".format(*names))
+    if a.shape != b.shape:
+        try:
+            np.broadcast_shapes(a.shape, b.shape)
+        except ValueError:
+            raise broadcast_shapes_error(a.shape, b.shape) from None
+    for what, value in (("rtol", rtol), ("atol", atol)):
+        if value < 0:
+            raise RuntimeError(f"{what} must be greater than or equal to zero, but got {value}")
 
 
 def _arr(x):

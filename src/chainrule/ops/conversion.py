@@ -6,6 +6,8 @@ from .. import _narrow, dtypes
 from .._legacy import legacy_dtype
 from ..device import check_device
 from ..device import device as device_cls
+from ..layouts import check_memory_format, check_rank, contiguous_format, is_laid_out, laid_out
+from ..layouts import preserve_format as _preserve
 from ..tensor import Tensor
 from .op import Op, tensor_method
 
@@ -20,9 +22,9 @@ class ToCopy(Op):
     keeps_dtype = True  # its result is in the dtype asked for, rounded by the cast itself
 
     @staticmethod
-    def forward(ctx, a, *, dtype):
+    def forward(ctx, a, *, dtype, memory_format=None):
         ctx.source = dtypes.from_numpy_dtype(a.dtype)
-        return _narrow.cast(a, dtypes.from_numpy_dtype(dtype))
+        return laid_out(_narrow.cast(a, dtypes.from_numpy_dtype(dtype)), memory_format)
 
     @staticmethod
     def backward(ctx, grad):
@@ -36,8 +38,11 @@ class Clone(Op):
     formula = "d(clone(a))/da = 1"
 
     @staticmethod
-    def forward(ctx, a):
-        return a.copy()
+    def forward(ctx, a, memory_format=None):
+        if memory_format is None:
+            return a.copy()
+        out = laid_out(a, memory_format)
+        return out if out is not a else a.copy(order="K")
 
     @staticmethod
     def backward(ctx, grad):
@@ -74,20 +79,30 @@ def _parse_to(args, kwargs):
 
 @tensor_method("to")
 def to(self, *args, **kwargs):
-    dtype, copy = _parse_to(args, dict(kwargs))
+    kwargs = dict(kwargs)
+    fmt = check_memory_format(kwargs.pop("memory_format", None), "to")
+    dtype, copy = _parse_to(args, kwargs)
+    check_rank(fmt, self._data.ndim)
     if dtype is None or dtypes.to_dtype(dtype) is self.dtype:
+        if fmt is not None and not is_laid_out(self._data, fmt):
+            return Clone.apply(self, memory_format=fmt)
         return Clone.apply(self) if copy else self
     dtype = dtypes.to_dtype(dtype)
     if self.is_complex() and not dtype.is_complex:
         warnings.warn(
             "Casting complex values to real discards the imaginary part", UserWarning, stacklevel=2
         )
-    return ToCopy.apply(self, dtype=dtype.np)
+    if fmt is None:
+        return ToCopy.apply(self, dtype=dtype.np)
+    return ToCopy.apply(self, dtype=dtype.np, memory_format=fmt)
 
 
-def _caster(d):
-    def cast(self, memory_format=None):
-        return to(self, d)
+def _caster(d, name):
+    def cast(self, *args, memory_format=_preserve):
+        if args:  # memory_format is keyword-only, as in PyTorch
+            raise TypeError(f"{name}() takes 0 positional arguments but {len(args)} was given")
+        fmt = check_memory_format(memory_format, name)
+        return to(self, d) if fmt is None else to(self, d, memory_format=fmt)
 
     return cast
 
@@ -107,7 +122,7 @@ for _name, _d in (
     ("cdouble", dtypes.complex128),
     ("chalf", dtypes.complex32),
 ):
-    tensor_method(_name)(_caster(_d))
+    tensor_method(_name)(_caster(_d, _name))
 
 
 @tensor_method("type")
@@ -125,15 +140,25 @@ def type_as(self, other):
 
 
 @tensor_method("clone")
-def clone(input, *, memory_format=None):
-    return Clone.apply(input)
+def clone(input, *, memory_format=_preserve):
+    fmt = check_memory_format(memory_format, "clone")
+    if fmt is None:
+        return Clone.apply(input)
+    check_rank(fmt, input._data.ndim)
+    return Clone.apply(input, memory_format=fmt)
 
 
 @tensor_method("contiguous")
-def contiguous(self, memory_format=None):
-    if self._data.flags.c_contiguous:
+def contiguous(self, memory_format=contiguous_format):
+    if memory_format is _preserve:
+        if self._data.flags.c_contiguous:
+            return self
+        raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+    fmt = check_memory_format(memory_format, "contiguous")
+    check_rank(fmt, self._data.ndim)
+    if is_laid_out(self._data, fmt):
         return self
-    return Clone.apply(self)
+    return Clone.apply(self) if fmt is contiguous_format else Clone.apply(self, memory_format=fmt)
 
 
 @tensor_method("cpu")

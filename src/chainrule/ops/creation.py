@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import _narrow, dtypes
+from .._allocation import allocating
 from ..device import check_device
 from ..tensor import Tensor
 from .op import tensor_method
@@ -749,3 +750,12 @@ def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
     if isinstance(data, Tensor):
         data = data.detach()._data.copy()
     return tensor(data, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+
+# An allocation that cannot be made raises OutOfMemoryError (a RuntimeError, as in PyTorch)
+# from every creation function and Tensor.new_*: wrapped here, in one place.
+for _name in __all__:
+    globals()[_name] = allocating(globals()[_name])
+for _name in ("new_zeros", "new_ones", "new_empty", "new_full", "new_tensor"):
+    setattr(Tensor, _name, allocating(getattr(Tensor, _name)))
+del _name

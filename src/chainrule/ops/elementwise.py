@@ -16,7 +16,7 @@ import numpy as np
 from .. import dtypes, return_types
 from ..tensor import Tensor
 from .inplace import inplace
-from .op import Op, tensor_method
+from .op import ZERO, Op, tensor_method
 from .pointwise import Sub, promote, where
 from .special import store_out
 
@@ -267,9 +267,10 @@ class Copysign(Op):
         needs = ctx.needs_input_grad
         ga = None
         if needs[0]:
-            at_zero = (a == 0).detach()
-            ga = grad * where(at_zero, 0.0, result / where(at_zero, 1.0, a))
-        return ga, (grad * 0 if needs[1] else None)
+            # PyTorch's order: divide, then zero where a == 0 (a "safe" divisor would give
+            # the same first derivative but a second derivative of 0 where PyTorch's is NaN)
+            ga = grad * where(a == 0, 0.0, result / a)
+        return ga, (ZERO(ctx, grad) if needs[1] else None)
 
 
 class CopysignScalar(Copysign):
@@ -478,7 +479,7 @@ class Nextafter(Op):
     @staticmethod
     def backward(ctx, grad):
         needs = ctx.needs_input_grad
-        return (grad if needs[0] else None), (grad * 0 if needs[1] else None)
+        return (grad if needs[0] else None), (ZERO(ctx, grad) if needs[1] else None)
 
 
 def _binary(op, name):

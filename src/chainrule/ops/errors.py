@@ -49,3 +49,9 @@ def check_sub_bool(input, other):
 def type_name(t):
     """A tensor's dtype as PyTorch's messages name it (Float, Long, ...)."""
     return dtypes.scalar_type_name(t.dtype)
+
+
+def not_implemented(kernel, array):
+    """PyTorch's error for a dtype its kernel ("abs_cpu", ...) has no loop for."""
+    name = dtypes.scalar_type_name(dtypes.from_numpy_dtype(array.dtype))
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")

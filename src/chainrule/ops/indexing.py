@@ -156,10 +156,14 @@ def getitem(self, key):
         k = Key((key, Ellipsis), None, "SelectBackward0")
     else:
         k = parse_key(self._data.shape, key)
-    out = apply(Index, (self,), {"key": k}, k.name)
+    return _keep_view_chain(self, apply(Index, (self,), {"key": k}, k.name), k)
+
+
+def _keep_view_chain(self, out, k):
+    """out, a view cut from self by key k, remembering how it was cut from its base, so
+    that `view[i] = v` and in-place ops on it can record the write on the base (out[i][j]
+    = v, as PyTorch's CopySlices does)."""
     if out._base is not None:
-        # Remember how this view was cut from its base, so that `view[i] = v` can
-        # record the write on the base (out[i][j] = v, as PyTorch's CopySlices does).
         chain = self.__dict__.get("_view_chain") if self._base is not None else (self, ())
         if chain is not None:
             out.__dict__["_view_chain"] = (chain[0], chain[1] + (k,))
@@ -288,7 +292,7 @@ def select(input, dim, index):
             f"{list(input._data.shape)} at dimension {dim}"
         )
     k = Key((_FULL,) * d + (index, Ellipsis), None, "SelectBackward0")
-    return apply(Index, (input,), {"key": k}, "SelectBackward0")
+    return _keep_view_chain(input, apply(Index, (input,), {"key": k}, "SelectBackward0"), k)
 
 
 def _index_array(index, what):
@@ -296,6 +300,20 @@ def _index_array(index, what):
     if arr.dtype not in (np.int64, np.int32):
         raise RuntimeError(f"{what}(): Expected dtype int32 or int64 for index")
     return arr
+
+
+def _type_name(arr):
+    return dtypes.scalar_type_name(dtypes.from_numpy_dtype(arr.dtype))
+
+
+def _first_bad(arr, size, wrap):
+    """The first index (in order) outside [0, size), or outside [-size, size) where
+    negative indices count from the end; None when all are in range."""
+    if not arr.size:
+        return None
+    flat = arr.reshape(-1)
+    bad = (flat >= size) | (flat < (-size if wrap else 0))
+    return flat[int(np.argmax(bad))].item() if bad.any() else None
 
 
 @tensor_method("index_select")
@@ -307,15 +325,20 @@ def index_select(input, dim, index):
     ndim = input._data.ndim
     d = dim_index(dim, ndim)
     size = input._data.shape[d] if ndim else 1
-    if arr.size and (arr.max() >= size or arr.min() < 0):
+    if ndim == 0 and arr.size != 1:
+        raise RuntimeError(
+            f"index_select(): Index to scalar can have only 1 value, got {arr.size} value(s)"
+        )
+    bad = _first_bad(arr, size, wrap=False)
+    if bad is not None:
+        # PyTorch's kernels word it differently along dim 1 and on empty tensors.
+        if ndim >= 2 and size == 0:
+            raise RuntimeError("index_select(): self indexing axis dim should be positive")
+        if ndim >= 2 and (d == 1 or input._data.size == 0):
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
         raise IndexError("index out of range in self")
-    if ndim == 0:  # a 0-dim input is read as its one element
-        return apply(
-            Index,
-            (input.reshape(1),),
-            {"key": Key(None, (arr * 0,), "IndexSelectBackward0")},
-            "IndexSelectBackward0",
-        ).reshape(())
+    if ndim == 0:  # a 0-dim input gives a 0-dim result for its one index
+        return index_select(input.reshape(1), 0, _wrap(arr)).reshape(())
     k = Key(None, (_FULL,) * d + (arr,), "IndexSelectBackward0")
     return apply(Index, (input,), {"key": k}, "IndexSelectBackward0")
 
@@ -344,19 +367,28 @@ def _index_dtype(arr, what):
     return arr.astype(np.int64)
 
 
+_EMPTY = "empty"
+
+
 def _check_dim_index(input, dim, index, what, src=None):
-    """PyTorch's checks for gather/scatter: the index's rank, sizes and bounds."""
+    """PyTorch's checks for gather/scatter: the index's rank, sizes and bounds. Returns
+    (index array, dim, how): how is True for a 0-dim input, _EMPTY for an empty index
+    (which PyTorch takes whatever its dtype and rank), else False."""
     arr = index._data if isinstance(index, Tensor) else np.asarray(index)
-    arr = _index_dtype(arr, "gather" if what == "gather" else "scatter")
-    if arr.size == 0 and what == "gather":  # nothing read: no shape to check
-        return arr, dim_index(dim, max(input._data.ndim, 1)), not input._data.shape
+    if arr.dtype not in (np.int64, np.int32):
+        if arr.size:  # an empty index of any dtype is accepted, as in PyTorch
+            kernel = "gather" if what == "gather" else "scatter"  # scatter_add's says scatter()
+            raise RuntimeError(f"{kernel}(): Expected dtype int32/int64 for index")
+        arr = arr.astype(np.int64)
     shape = input._data.shape
     ndim = max(len(shape), 1)
     d = dim_index(dim, ndim)
+    if not arr.size:
+        return arr, d, _EMPTY
     if max(arr.ndim, 1) != ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     if not shape:
-        return arr.reshape(1), d, True
+        return arr.reshape(-1), d, True
     for i in range(ndim):
         if i != d and arr.shape[i] > shape[i]:
             raise RuntimeError(
@@ -374,8 +406,8 @@ def _check_dim_index(input, dim, index, what, src=None):
                     f"{list(src.shape)}"
                 )
     size = shape[d]
-    if arr.size and (arr.max() >= size or arr.min() < -size):
-        bad = arr[(arr >= size) | (arr < -size)].flat[0]
+    bad = _first_bad(arr, size, wrap=False)  # no negative indices, as in PyTorch
+    if bad is not None:
         raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
     return arr, d, False
 
@@ -383,10 +415,12 @@ def _check_dim_index(input, dim, index, what, src=None):
 @tensor_method("gather")
 def gather(input, dim, index, *, sparse_grad=False):
     arr, d, scalar = _check_dim_index(input, dim, index, "gather")
-    if arr.size == 0:  # an empty index (of any rank) reads nothing: an empty result
-        shape = index._data.shape if isinstance(index, Tensor) else np.shape(index)
-        return input.reshape(-1)[:0].reshape(shape)
-    if scalar:  # a 0-dim input: the result has the index's shape (0-dim or one element)
+    if scalar is _EMPTY:  # nothing gathered: an empty result of the index's shape
+        nothing = (np.zeros(0, np.int64),) * max(input._data.ndim, 1)
+        flat = input if input._data.ndim else input.reshape(1)
+        k = Key(None, nothing, "GatherBackward0")
+        return apply(Index, (flat,), {"key": k}, "GatherBackward0").reshape(arr.shape)
+    if scalar:  # a 0-dim input: the result has the index's shape, () or (n,)
         shape = index._data.shape if isinstance(index, Tensor) else np.shape(index)
         return input.reshape(1).gather(0, _wrap(arr)).reshape(shape)
     k = Key(None, _dim_key(arr, d), "GatherBackward0")
@@ -394,35 +428,42 @@ def gather(input, dim, index, *, sparse_grad=False):
 
 
 def take_along_dim(input, indices, dim=None):
-    """input's entries at indices along dim; the other dims of both broadcast."""
-    if indices._data.dtype != np.int64:
+    """gather along dim with input and indices broadcast against each other everywhere
+    else; negative indices count from the end. Without dim, along the flattened input."""
+    arr = indices._data
+    if arr.dtype != np.int64:
         raise RuntimeError(
-            "torch.take_along_dim(): dtype of indices should be Long but got "
-            f"{dtypes.scalar_type_name(indices.dtype)}"
+            "torch.take_along_dim(): dtype of indices should be Long but got " + _type_name(arr)
         )
     if dim is None:
-        return take(input, indices.reshape(-1))
-    if input.dim() != indices.dim():
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    shape = input._data.shape
+    if not shape:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    d = dim_index(dim, len(shape))
+    if arr.ndim != len(shape):
         raise RuntimeError(
             "torch.take_along_dim(): input and indices should have the same number of "
-            f"dimensions, but got {input.dim()} dimensions for input, and {indices.dim()} "
-            "dimensions for indices"
+            f"dimensions, but got {len(shape)} dimensions for input, and {arr.ndim} dimensions "
+            "for indices"
         )
-    d = dim_index(dim, max(input.dim(), 1))
-    if input.dim() == 0:
-        return gather(input, d, indices)
-    own = list(input._data.shape)
-    own[d] = indices._data.shape[d]
+    size = shape[d]
+    bad = _first_bad(arr, size, wrap=True)
+    if bad is not None:
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
+    others = [1 if i == d else n for i, n in enumerate(shape)]
+    index_others = [1 if i == d else n for i, n in enumerate(arr.shape)]
     try:
-        shape = list(np.broadcast_shapes(tuple(own), indices._data.shape))
+        common = list(np.broadcast_shapes(tuple(others), tuple(index_others)))
     except ValueError:
-        raise broadcast_shapes_error(tuple(own), indices._data.shape) from None
-    if tuple(shape) != indices._data.shape:
-        indices = indices.expand(shape)
-    shape[d] = input._data.shape[d]
-    if tuple(shape) != input._data.shape:
-        input = input.expand(shape)
-    return gather(input, d, indices)
+        raise broadcast_shapes_error(tuple(others), tuple(index_others)) from None
+    if (arr < 0).any():
+        arr = np.where(arr < 0, arr + size, arr)
+    index_shape = common[:d] + [arr.shape[d]] + common[d + 1 :]
+    input_shape = common[:d] + [size] + common[d + 1 :]
+    if tuple(input_shape) != shape:
+        input = input.expand(input_shape)
+    return gather(input, d, _wrap(np.broadcast_to(arr, index_shape)))
 
 
 def _src_region(src, arr):
@@ -443,6 +484,16 @@ def _scatter(input, dim, index, src, value, accumulate, what, name):
         arr, d, scalar = _check_dim_index(input, dim, index, what, src._data)
     else:
         arr, d, scalar = _check_dim_index(input, dim, index, what)
+    if scalar is _EMPTY:  # nothing written: the input's values (src gets a zero gradient)
+        nothing = (np.zeros(0, np.int64),) * max(input._data.ndim, 1)
+        k = Key(None, nothing, "GatherBackward0")
+        if src is not None:
+            v = src.reshape(-1)[:0]
+        else:
+            v = np.asarray(value.item() if isinstance(value, Tensor) else value, input._data.dtype)
+        target = input if input._data.ndim else input.reshape(1)
+        out = apply(IndexPut, (target, v), {"key": k, "accumulate": accumulate}, name)
+        return out if input._data.ndim else out.reshape(())
     if scalar:
         flat = input.reshape(1)
         s = src.reshape(1) if src is not None else None
@@ -482,14 +533,24 @@ def scatter_add_(self, dim, index, src):
 
 @tensor_method("index_add")
 def index_add(input, dim, index, source, *, alpha=1):
-    arr = _index_array(index, "index_add").reshape(-1)
+    arr = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if arr.dtype not in (np.int64, np.int32):
+        raise RuntimeError(
+            f"index_add_(): Expected dtype int32/int64 for index but got: {_type_name(arr)}"
+        )
+    arr = arr.reshape(-1)
     ndim = input._data.ndim
     d = dim_index(dim, max(ndim, 1))
+    size = input._data.shape[d] if ndim else 1
+    bad = _first_bad(arr, size, wrap=False)
+    if bad is not None:
+        # PyTorch's kernels: along the first or last dim of an n-d tensor, a message
+        # naming the index; otherwise this one.
+        if ndim >= 2 and d in (0, ndim - 1):
+            raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
+        raise IndexError("index out of range in self")
     if ndim == 0:
         return input + source * alpha
-    size = input._data.shape[d]
-    if arr.size and (arr.max() >= size or arr.min() < -size):
-        raise IndexError("index out of range in self")
     if alpha != 1:
         source = source * alpha
     if source._data.dtype != input._data.dtype:
@@ -505,9 +566,16 @@ def index_add_(self, dim, index, source, *, alpha=1):
 
 @tensor_method("index_fill")
 def index_fill(input, dim, index, value):
-    arr = _index_array(index, "index_fill").reshape(-1)
+    arr = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if arr.dtype != np.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    arr = arr.reshape(-1)
     ndim = input._data.ndim
     d = dim_index(dim, max(ndim, 1))
+    size = input._data.shape[d] if ndim else 1
+    bad = _first_bad(arr, size, wrap=True)
+    if bad is not None:
+        raise IndexError(f"index {bad} is out of bounds for dimension {d} with size {size}")
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError(
@@ -518,14 +586,14 @@ def index_fill(input, dim, index, value):
             if ndim == 0:
                 return masked_fill(input, _wrap(np.asarray(arr.size > 0)), value)
             mask = np.zeros(input._data.shape, bool)
-            mask[(_FULL,) * d + (arr,)] = True
+            if ndim == 0:
+                mask[()] = arr.size > 0
+            else:
+                mask[(_FULL,) * d + (arr,)] = True
             return masked_fill(input, _wrap(mask), value)
         value = value.item()
     if ndim == 0:
         return masked_fill(input, _wrap(np.asarray(arr.size > 0)), value)
-    size = input._data.shape[d]
-    if arr.size and (arr.max() >= size or arr.min() < -size):
-        raise IndexError(f"index {arr.max()} is out of bounds for dimension {d} with size {size}")
     k = Key(None, (_FULL,) * d + (arr,), "IndexSelectBackward0")
     v = np.asarray(value, input._data.dtype)
     return apply(IndexPut, (input, v), {"key": k}, "IndexFillBackward0")
@@ -563,7 +631,12 @@ def _check_mask(mask, what):
     if not isinstance(mask, Tensor):
         mask = _wrap(np.asarray(mask))
     if mask._data.dtype != np.bool_:
-        name = dtypes.cpp_type_name(mask._data.dtype)
+        if what == "masked_select:":  # PyTorch's three ops word it three ways
+            raise RuntimeError("masked_select: expected BoolTensor for mask")
+        if what == "masked_scatter_":
+            name = dtypes.scalar_type_name(dtypes.from_numpy_dtype(mask._data.dtype))
+        else:
+            name = dtypes.cpp_type_name(mask._data.dtype)
         raise RuntimeError(f"{what} only supports boolean masks, but got mask with dtype {name}")
     return mask
 
@@ -610,6 +683,9 @@ def masked_fill_(self, mask, value):
 def masked_select(input, mask):
     mask = _check_mask(mask, "masked_select:")
     shape = _broadcast(input, mask)
+    if shape == ():  # both 0-dim: select from the one element
+        shape = (1,)
+        input = input.reshape(1)
     if shape != input._data.shape:
         input = input.expand(shape)
     if not shape:  # 0-dim: read as one element (a 1-element or empty result)
@@ -660,8 +736,8 @@ class Take(Op):
 @tensor_method("take")
 def take(input, index):
     arr = index._data if isinstance(index, Tensor) else np.asarray(index)
-    if arr.dtype.kind not in "iu":
-        raise RuntimeError("take(): Expected a long tensor for index, but got " + str(arr.dtype))
+    if arr.dtype != np.int64:
+        raise RuntimeError("take(): Expected a long tensor for index, but got " + _type_name(arr))
     n = input._data.size
     if arr.size and (arr.max() >= n or arr.min() < -n):
         bad = arr[(arr >= n) | (arr < -n)].flat[0]
@@ -680,6 +756,10 @@ class Nonzero(Op):
 
 @tensor_method("nonzero")
 def nonzero(input, *, as_tuple=False):
+    if not isinstance(as_tuple, bool):
+        raise TypeError(
+            f"nonzero(): argument 'as_tuple' must be bool, not {type(as_tuple).__name__}"
+        )
     if not as_tuple:
         return Nonzero.apply(input)
     a = input._data
@@ -747,9 +827,7 @@ class DiagonalBackward(Op):
 @tensor_method("diagonal")
 def diagonal(input, offset=0, dim1=0, dim2=1):
     ndim = input._data.ndim
-    if ndim < 2:
-        raise RuntimeError(f"diagonal dimensions requires ndim larger than 1, got {ndim}")
-    d1, d2 = dim_index(dim1, ndim), dim_index(dim2, ndim)
+    d1, d2 = dim_index(dim1, ndim), dim_index(dim2, ndim)  # PyTorch's IndexError first
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     return Diagonal.apply(input, offset=int(offset), dim1=d1, dim2=d2)

@@ -19,7 +19,7 @@ from ..tensor import Tensor
 from . import unary
 from .errors import broadcast_shapes_error
 from .index_key import Key
-from .op import GRAD, Op, apply, tensor_method
+from .op import GRAD, ZERO, Op, apply, tensor_method
 from .pointwise import (
     _scaled,
     add,
@@ -313,7 +313,7 @@ class Fill(Op):
     def forward(ctx, a, *, value):
         return np.full_like(a, value)
 
-    derivatives = (lambda ctx, grad: grad * 0,)
+    derivatives = (ZERO,)
 
 
 class FillTensor(Op):
@@ -325,7 +325,7 @@ class FillTensor(Op):
         return np.full_like(a, value)
 
     derivatives = (
-        lambda ctx, grad: grad * 0,
+        ZERO,
         lambda ctx, grad: grad.sum(),
     )
 
@@ -375,7 +375,7 @@ class Copy(Op):
             raise broadcast_shapes_error(a.shape, np.shape(src)) from None
 
     derivatives = (
-        lambda ctx, grad: grad * 0,
+        ZERO,
         GRAD,
     )
 

@@ -67,7 +67,8 @@ class Cat(Op):
         # Legacy: 1-D empty tensors take no part when the others are not 1-D.
         skip = [a.shape == (0,) and a.ndim != arrays_ndim(arrays) for a in arrays]
         ctx.dim = dim
-        ctx.skip = skip
+        # PyTorch's backward gives every 1-D empty input a fresh, empty zero gradient
+        ctx.skip = [a.shape == (0,) for a in arrays]
         ctx.sizes = [0 if s else a.shape[dim] for a, s in zip(arrays, skip)]
         kept = [a for a, s in zip(arrays, skip) if not s]
         return np.concatenate(kept, dim)

@@ -634,6 +634,10 @@ def matrix_norm_spectral(A, ord, dim, keepdim):
     s = linalg_svdvals(moved)
     if ord == "nuc":
         out = s.sum(-1)
+    elif s._data.shape[-1] == 0:  # an empty matrix: no singular values
+        if ord == -2:
+            raise IndexError("amin(): Expected reduction dim -1 to have non-zero size.")
+        out = s.sum(-1)  # PyTorch's 2-norm of an empty matrix is 0
     elif ord == 2:
         out = s.amax(-1)
     else:

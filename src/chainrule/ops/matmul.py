@@ -232,7 +232,14 @@ class Baddbmm(Addmm):
 
 
 # -- checks with PyTorch's messages --------------------------------------------------------
-def _check_mm(a, b):
+def _no_bool_product(a, kernel, out_size, inner):
+    """PyTorch has no matrix product of bool tensors: its kernel (named in the message)
+    refuses them, unless the product is empty or sums over nothing."""
+    if a._data.dtype == np.bool_ and out_size and inner:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+def _check_mm(a, b, kernel="addmm_impl_cpu_"):
     if a._data.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if b._data.ndim != 2:
@@ -243,6 +250,8 @@ def _check_mm(a, b):
             f"{_x(b._data.shape)})"
         )
     _same_dtype(a, b)
+    (n, k), m = a._data.shape, b._data.shape[1]
+    _no_bool_product(a, kernel, n * m, k)
 
 
 def _check_mv(a, v):
@@ -256,6 +265,7 @@ def _check_mv(a, v):
             f"vec ({v._data.shape[0]})"
         )
     _same_dtype(a, v)
+    _no_bool_product(a, "addmv_impl_cpu", a._data.shape[0], a._data.shape[1])
 
 
 def _check_dot(a, b):
@@ -274,9 +284,10 @@ def _check_dot(a, b):
             f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
             f"number of elements, but got {n} and {m} elements respectively"
         )
+    _no_bool_product(a, "dot", 1, 1)  # even an empty dot
 
 
-def _check_bmm(a, b):
+def _check_bmm(a, b, kernel="bmm"):
     if a._data.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
     if b._data.ndim != 3:
@@ -288,6 +299,8 @@ def _check_bmm(a, b):
             f"Expected size for first two dimensions of batch2 tensor to be: {want} but got: {got}."
         )
     _same_dtype(a, b)
+    (batch, n, k), m = a._data.shape, b._data.shape[2]
+    _no_bool_product(a, kernel, batch * n * m, k)
 
 
 def _check_bias(c, shape):
@@ -413,6 +426,9 @@ def _batched(a, b):
             f"got: [{n}, {k_b}]."
         )
     _same_dtype(a, b)
+    n = sa[-2] if len(sa) >= 2 else 1
+    m = sb[-1] if len(sb) >= 2 else 1
+    _no_bool_product(a, "bmm", int(np.prod(batch, dtype=np.int64)) * n * m, k_a)
     # A matrix times a batch: PyTorch computes it transposed and shows CloneBackward0.
     name = "CloneBackward0" if len(sa) == 2 else None
     return apply(BatchedMatmul, (a, b), {}, node_name=name)
@@ -440,7 +456,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     input = _tensor(input)
     if _autocast.dtype is not None:
         input, batch1, batch2 = lower(input, batch1, batch2)
-    _check_bmm(batch1, batch2)
+    _check_bmm(batch1, batch2, "baddbmm")
     shape = (batch1._data.shape[0], batch1._data.shape[1], batch2._data.shape[2])
     _check_bias(input, shape)
     return Baddbmm.apply(input, batch1, batch2, beta=beta, alpha=alpha)

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._allocation import translated
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import (
     CONSTANT,
@@ -120,6 +121,13 @@ def GRAD(ctx: Any, grad: Tensor, *saved: Any) -> Tensor:
     return grad
 
 
+def ZERO(ctx: Any, grad: Tensor, *saved: Any) -> Tensor:
+    """The derivative row of a piecewise-constant op (floor, sign, round, fill...): zeros of
+    the gradient's shape, as PyTorch's zeros_like(grad), and not grad * 0, which is NaN
+    where the gradient is infinite."""
+    return grad.new_zeros(grad.shape)
+
+
 # backward made from `derivatives`: each row is called as row(ctx, grad, *saved), only for
 # an operand that needs a gradient. The commonest shapes are written out (a call with
 # *args costs more than one with its arguments listed; GRAD is not called at all).
@@ -164,13 +172,30 @@ def _as_array(out: Any) -> np.ndarray:
     return out if type(out) is _ndarray else np.asarray(out)
 
 
+def _recorded_output(node: Node, out: Any) -> np.ndarray:
+    """forward's result as an array, for a node that is recorded.
+
+    NumPy gives a ufunc's 0-d result as a NumPy scalar. Where forward saved that scalar
+    for backward, the array made of it takes its place, so that it unpacks as this node's
+    output (a tensor whose grad_fn is the node, through which double backward
+    differentiates) as an n-d result does, and not as a constant scalar.
+    """
+    if out.__class__ is _ndarray:
+        return out
+    array = np.asarray(out)
+    to_save = node._to_save
+    if to_save:
+        node._to_save = tuple(array if v is out else v for v in to_save)
+    return array
+
+
 def _outputs(node: Node, out: tuple) -> tuple[Tensor, ...]:
     """The outputs of a recorded multi-output op: the float ones not marked
     non-differentiable take node as their grad_fn."""
     no_grad_outputs = node._non_differentiable
     outputs = []
     for i, o in enumerate(out):
-        o = _as_array(o)
+        o = _recorded_output(node, o)
         differentiable = o.dtype.kind in "fc" and not any(o is n for n in no_grad_outputs)
         t = _wrap(o, differentiable)
         if differentiable:
@@ -186,6 +211,16 @@ def apply(op: type[Op], args: tuple, kwargs: dict[str, Any], node_name: str | No
     """Run op.forward on the arrays inside args; record a Node when gradients are needed.
     node_name, where given, is the grad_fn name for this call (RsubBackward1 for Sub with
     its operands swapped, ...)."""
+    try:
+        return _apply(op, args, kwargs, node_name)
+    except (MemoryError, ValueError) as e:  # NumPy could not allocate: as PyTorch
+        error = translated(e)
+        if error is None:
+            raise
+        raise error from e
+
+
+def _apply(op: type[Op], args: tuple, kwargs: dict[str, Any], node_name: str | None) -> Any:
     arrays = []
     requires_grad = False
     narrow = special = None
@@ -228,7 +263,7 @@ def apply(op: type[Op], args: tuple, kwargs: dict[str, Any], node_name: str | No
             resolve_saved(node, args, arrays, tuple(o._data for o in result), result)
     else:
         result = _new(Tensor)
-        result._data = out = out if out.__class__ is _ndarray else np.asarray(out)
+        result._data = out = _recorded_output(node, out)
         result._requires_grad = True
         result.grad_fn = node
         if node._to_save:
@@ -243,59 +278,67 @@ def apply_unary(
 ) -> Tensor:
     """apply() for one tensor operand, one output and no view (exp, neg, pow with a number
     exponent, ...): the hot path, recording exactly what apply() records."""
-    data = a._data
-    dt = data.dtype
-    if dt is not _F32 and dt is not _F64 and _special(dt):
-        return apply(op, (a,), kwargs, node_name)
-    if not (a._requires_grad and _grad_state.enabled):
-        ufunc = op.ufunc
-        if ufunc is not None and not kwargs and data.dtype.kind == "f":
-            out = ufunc(data)
-        else:
-            out = op.forward(NULL_CTX, data, **kwargs) if kwargs else op.forward(NULL_CTX, data)
-        result = _new(Tensor)
-        result._data = out if out.__class__ is _ndarray else np.asarray(out)
-        return result
-    node = _new(op._node_cls if node_name is None else node_class(node_name, op))
-    direct_ufunc = op.ufunc if op.direct else None
-    if direct_ufunc is not None and not kwargs and data.dtype.kind == "f":
-        # forward's own two steps (Op.direct), without calling it: ufunc, then the saving.
-        out = direct_ufunc(data)
-        if out.__class__ is not _ndarray:
-            out = np.asarray(out)  # a 0-d operand gives a NumPy scalar
+    try:
+        data = a._data
+        dt = data.dtype
+        if dt is not _F32 and dt is not _F64 and _special(dt):
+            return apply(op, (a,), kwargs, node_name)
+        if not (a._requires_grad and _grad_state.enabled):
+            ufunc = op.ufunc
+            if ufunc is not None and not kwargs and data.dtype.kind == "f":
+                out = ufunc(data)
+            else:
+                out = op.forward(NULL_CTX, data, **kwargs) if kwargs else op.forward(NULL_CTX, data)
+            result = _new(Tensor)
+            result._data = out if out.__class__ is _ndarray else np.asarray(out)
+            return result
+        node = _new(op._node_cls if node_name is None else node_class(node_name, op))
+        direct_ufunc = op.ufunc if op.direct else None
+        if direct_ufunc is not None and not kwargs and data.dtype.kind == "f":
+            # forward's own two steps (Op.direct), without calling it: ufunc, then the saving.
+            out = direct_ufunc(data)
+            if out.__class__ is not _ndarray:
+                out = np.asarray(out)  # a 0-d operand gives a NumPy scalar
+            record_one(node, a)
+            result = _new(Tensor)
+            result._data = out
+            result._requires_grad = True
+            result.grad_fn = node
+            saves = op.saves
+            if saves == "output":
+                own = result._version_counter = [0]
+                node._saved = ((OUTPUT, out, own, 0, 0),)
+            elif saves == "input":
+                seen = a._version_counter
+                node._saved = ((INPUT, a, 0 if seen is None else seen[0]),)
+            return result
+        # (a call without **kwargs when there are none: one with them costs more)
+        out = op.forward(node, data, **kwargs) if kwargs else op.forward(node, data)
         record_one(node, a)
+        if out.__class__ is not _ndarray:
+            out = _recorded_output(node, out)
         result = _new(Tensor)
         result._data = out
         result._requires_grad = True
         result.grad_fn = node
-        saves = op.saves
-        if saves == "output":
-            own = result._version_counter = [0]
-            node._saved = ((OUTPUT, out, own, 0, 0),)
-        elif saves == "input":
-            seen = a._version_counter
-            node._saved = ((INPUT, a, 0 if seen is None else seen[0]),)
+        to_save = node._to_save
+        if to_save:
+            if len(to_save) == 1 and to_save[0] is data:  # the input alone (pow, sin, log, ...)
+                counter = a._version_counter
+                node._saved = ((INPUT, a, 0 if counter is None else counter[0]),)
+                node._to_save = ()
+            elif len(to_save) == 1 and to_save[0] is out:  # the output alone (exp, tanh, ...)
+                counter = result._version_counter = [0]
+                node._saved = ((OUTPUT, out, counter, 0, 0),)
+                node._to_save = ()
+            else:
+                resolve_saved(node, (a,), (data,), out, result)
         return result
-    # (a call without **kwargs when there are none: one with them costs more)
-    out = op.forward(node, data, **kwargs) if kwargs else op.forward(node, data)
-    record_one(node, a)
-    result = _new(Tensor)
-    result._data = out = out if out.__class__ is _ndarray else np.asarray(out)
-    result._requires_grad = True
-    result.grad_fn = node
-    to_save = node._to_save
-    if to_save:
-        if len(to_save) == 1 and to_save[0] is data:  # the input alone (pow, sin, log, ...)
-            counter = a._version_counter
-            node._saved = ((INPUT, a, 0 if counter is None else counter[0]),)
-            node._to_save = ()
-        elif len(to_save) == 1 and to_save[0] is out:  # the output alone (exp, tanh, ...)
-            counter = result._version_counter = [0]
-            node._saved = ((OUTPUT, out, counter, 0, 0),)
-            node._to_save = ()
-        else:
-            resolve_saved(node, (a,), (data,), out, result)
-    return result
+    except (MemoryError, ValueError) as e:  # NumPy could not allocate: as PyTorch
+        error = translated(e)
+        if error is None:
+            raise
+        raise error from e
 
 
 def apply_binary(
@@ -308,61 +351,73 @@ def apply_binary(
     """apply() for two operands, the first a tensor, the second a tensor or a Python number,
     one output and no view (a * b, a + 1.0, ...): the hot path, recording exactly what
     apply() records."""
-    a_data = a._data
-    b_data: Any
-    if b.__class__ is Tensor or isinstance(b, Tensor):
-        b_data = b._data
-        b_grad = b._requires_grad
-        dt = b_data.dtype
+    try:
+        a_data = a._data
+        b_data: Any
+        if b.__class__ is Tensor or isinstance(b, Tensor):
+            b_data = b._data
+            b_grad = b._requires_grad
+            dt = b_data.dtype
+            if dt is not _F32 and dt is not _F64 and _special(dt):
+                return apply(op, (a, b), kwargs, node_name)
+        else:
+            b_data = b
+            b_grad = False
+        dt = a_data.dtype
         if dt is not _F32 and dt is not _F64 and _special(dt):
             return apply(op, (a, b), kwargs, node_name)
-    else:
-        b_data = b
-        b_grad = False
-    dt = a_data.dtype
-    if dt is not _F32 and dt is not _F64 and _special(dt):
-        return apply(op, (a, b), kwargs, node_name)
-    if not ((a._requires_grad or b_grad) and _grad_state.enabled):
-        ufunc = op.ufunc
-        if ufunc is not None and not kwargs:
-            try:
-                out = ufunc(a_data, b_data)
-            except ValueError:
-                out = op.forward(NULL_CTX, a_data, b_data)  # raises PyTorch's message
-        else:
-            out = op.forward(NULL_CTX, a_data, b_data, **kwargs)
-        result = _new(Tensor)
-        result._data = out if out.__class__ is _ndarray else np.asarray(out)
-        return result
-    node = _new(op._node_cls if node_name is None else node_class(node_name, op))
-    out = op.forward(node, a_data, b_data, **kwargs) if kwargs else op.forward(node, a_data, b_data)
-    record_two(node, a, b)
-    result = _new(Tensor)
-    result._data = out if out.__class__ is _ndarray else np.asarray(out)
-    result._requires_grad = True
-    result.grad_fn = node
-    to_save = node._to_save
-    if to_save:
-        if len(to_save) == 2 and to_save[0] is None and to_save[1] is b_data and not b_grad:
-            # A Python number as the other operand (x * 2.0): only the number is kept.
-            node._saved = ((CONSTANT, None), (CONSTANT, b))
-            node._to_save = ()
-        elif len(to_save) == 2 and to_save[0] is a_data and to_save[1] is b_data:
-            # Both operands, the commonest case (mul, div, ...). Parameters too: their
-            # version is checked at unpack.
-            counter = a._version_counter
-            saved_a = (INPUT, a, 0 if counter is None else counter[0])
-            saved_b: tuple
-            if isinstance(b, Tensor):
-                counter = b._version_counter
-                saved_b = (INPUT, b, 0 if counter is None else counter[0])
+        if not ((a._requires_grad or b_grad) and _grad_state.enabled):
+            ufunc = op.ufunc
+            if ufunc is not None and not kwargs:
+                try:
+                    out = ufunc(a_data, b_data)
+                except ValueError:
+                    out = op.forward(NULL_CTX, a_data, b_data)  # raises PyTorch's message
             else:
-                saved_b = (CONSTANT, b)
-            node._saved = (saved_a, saved_b)
-            node._to_save = ()
-        else:
-            resolve_saved(node, (a, b), (a_data, b_data), result._data, result)
-    return result
+                out = op.forward(NULL_CTX, a_data, b_data, **kwargs)
+            result = _new(Tensor)
+            result._data = out if out.__class__ is _ndarray else np.asarray(out)
+            return result
+        node = _new(op._node_cls if node_name is None else node_class(node_name, op))
+        out = (
+            op.forward(node, a_data, b_data, **kwargs)
+            if kwargs
+            else op.forward(node, a_data, b_data)
+        )
+        record_two(node, a, b)
+        if out.__class__ is not _ndarray:
+            out = _recorded_output(node, out)
+        result = _new(Tensor)
+        result._data = out
+        result._requires_grad = True
+        result.grad_fn = node
+        to_save = node._to_save
+        if to_save:
+            if len(to_save) == 2 and to_save[0] is None and to_save[1] is b_data and not b_grad:
+                # A Python number as the other operand (x * 2.0): only the number is kept.
+                node._saved = ((CONSTANT, None), (CONSTANT, b))
+                node._to_save = ()
+            elif len(to_save) == 2 and to_save[0] is a_data and to_save[1] is b_data:
+                # Both operands, the commonest case (mul, div, ...). Parameters too: their
+                # version is checked at unpack.
+                counter = a._version_counter
+                saved_a = (INPUT, a, 0 if counter is None else counter[0])
+                saved_b: tuple
+                if isinstance(b, Tensor):
+                    counter = b._version_counter
+                    saved_b = (INPUT, b, 0 if counter is None else counter[0])
+                else:
+                    saved_b = (CONSTANT, b)
+                node._saved = (saved_a, saved_b)
+                node._to_save = ()
+            else:
+                resolve_saved(node, (a, b), (a_data, b_data), result._data, result)
+        return result
+    except (MemoryError, ValueError) as e:  # NumPy could not allocate: as PyTorch
+        error = translated(e)
+        if error is None:
+            raise
+        raise error from e
 
 
 def _mark_view(

@@ -20,7 +20,17 @@ from .errors import (
     check_sub_bool,
     type_name,
 )
-from .op import _NO_KWARGS, GRAD, NULL_CTX, Op, apply, apply_binary, apply_unary, tensor_method
+from .op import (
+    _NO_KWARGS,
+    GRAD,
+    NULL_CTX,
+    ZERO,
+    Op,
+    apply,
+    apply_binary,
+    apply_unary,
+    tensor_method,
+)
 from .promotion import as_tensor_like, promote, scalar_pair
 from .writes import maybe_out
 
@@ -411,7 +421,7 @@ class PowScalar(Op):
 
     derivatives = (
         lambda ctx, grad, a: (
-            grad * 0
+            ZERO(ctx, grad)
             if ctx.exponent == 0
             else apply_binary(PowBackward, grad, a, {"exponent": ctx.exponent})
         ),
@@ -519,13 +529,36 @@ def logaddexp(input, other):
 @tensor_method("addcmul")
 def addcmul(input, tensor1, tensor2, *, value=1):
     # PyTorch's order, (value * tensor1) * tensor2, so optimizer steps round as PyTorch's do
-    return input + value * tensor1 * tensor2 if value != 1 else input + tensor1 * tensor2
+    try:
+        return input + value * tensor1 * tensor2 if value != 1 else input + tensor1 * tensor2
+    except RuntimeError:  # shapes that do not broadcast: name them in PyTorch's order
+        _check_broadcast(*(np.shape(_data_of(x)) for x in (input, tensor1, tensor2)))
+        raise
 
 
 @tensor_method("addcdiv")
 def addcdiv(input, tensor1, tensor2, *, value=1):
     # PyTorch's order, (value * tensor1) / tensor2: Adam's update then matches it bit for bit
-    return input + value * tensor1 / tensor2 if value != 1 else input + tensor1 / tensor2
+    try:
+        return input + value * tensor1 / tensor2 if value != 1 else input + tensor1 / tensor2
+    except RuntimeError:  # shapes that do not broadcast: name them in PyTorch's order
+        _check_broadcast(*(np.shape(_data_of(x)) for x in (input, tensor1, tensor2)))
+        raise
+
+
+def _check_broadcast(*shapes):
+    """PyTorch's error for operands whose shapes do not broadcast, found as it finds it:
+    the shape broadcast so far against each next operand's."""
+    shape = shapes[0]
+    for other in shapes[1:]:
+        try:
+            shape = np.broadcast_shapes(shape, other)
+        except ValueError:
+            raise broadcast_shapes_error(shape, other) from None
+
+
+def _data_of(x):
+    return x._data if isinstance(x, Tensor) else x
 
 
 # -- maximum, minimum ---------------------------------------------------------------------------
@@ -624,7 +657,7 @@ class Where(Op):
     def backward(ctx, grad):
         (condition,) = ctx.saved_tensors
         needs = ctx.needs_input_grad
-        zero = grad * 0
+        zero = 0.0  # not grad * 0: an infinite gradient gives 0 where not picked, not NaN
         return (
             None,
             where(condition, grad, zero) if needs[1] else None,
@@ -648,7 +681,11 @@ def where(condition, input=None, other=None):
     a, b = promote(input, other)
     a = a if isinstance(a, Tensor) else _wrap(np.asarray(a, dtype=b._data.dtype))
     b = b if isinstance(b, Tensor) else _wrap(np.asarray(b, dtype=a._data.dtype))
-    return Where.apply(condition, a, b)
+    try:
+        return Where.apply(condition, a, b)
+    except ValueError:  # shapes that do not broadcast: PyTorch's message, found its way
+        _check_broadcast(condition._data.shape, a._data.shape, b._data.shape)
+        raise
 
 
 @tensor_method("where")
@@ -711,7 +748,7 @@ class ClampTensor(Op):
         # result is hi, and hi gets the whole gradient.
         a, lo, hi = ctx.saved_tensors
         needs = ctx.needs_input_grad
-        zero = grad * 0
+        zero = 0.0  # not grad * 0: an infinite gradient gives 0 where clamped, not NaN
         if lo is not None and hi is not None:
             ga = where((a >= lo) & (a <= hi), grad, zero)
             glo = where((a < lo) & (lo < hi), grad, zero) if needs[1] else None

@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 
 from .. import dtypes, return_types
+from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
 from .dims import dim_index, normalize_dims, shape_arg
 from .op import Op, apply, tensor_method
@@ -480,16 +481,22 @@ def argmin(input, dim=None, keepdim=False):
 
 
 # -- var and std ----------------------------------------------------------------------------
-def _var_grad(grad, a, dims, keepdim, correction):
-    """PyTorch's var_backward: (2 / (n - correction)) * grad * (a - mean(a))."""
+def _var_grad(grad, a, dims, keepdim, correction, whole=False):
+    """PyTorch's var_backward: (2 / (n - correction)) * grad * (a - mean(a)); `whole` when
+    var reduced every dim because no dim was given."""
     grad = _unsqueeze_to(grad, dims, a.ndim, keepdim)
     dof = _count(a.shape, dims) - correction
     centered = a - a.mean(dims, keepdim=True) if dims else a - a
-    if dof <= 0:
-        # 2/dof is infinite: NaN where a equals the mean (inf * 0), inf elsewhere.
-        factor = np.where(centered._data == 0, np.nan, np.inf).astype(a._data.dtype)
+    if dof <= 0 and whole:
+        # As PyTorch's whole-tensor form: a constant, NaN where a equals the mean, else inf
+        # (so inf for a NaN element, NaN for an infinite one).
+        x = a._data
+        at_mean = x == (np.mean(x, axis=dims, keepdims=True) if dims else x)
+        factor = np.where(at_mean, np.nan, np.inf).astype(x.dtype)
         return grad * _const(factor)
-    return (2.0 / dof) * grad * centered
+    # 2 / dof, infinite where there are no degrees of freedom left (PyTorch's double
+    # arithmetic): inf * grad, times the centred values (NaN at the mean, +-inf elsewhere).
+    return (2.0 / dof if dof > 0 else math.inf) * grad * centered
 
 
 class Var(Op):
@@ -497,9 +504,9 @@ class Var(Op):
     formula = "d(var(a))/da = 2 * (a - mean(a)) / (n - correction)"
 
     @staticmethod
-    def forward(ctx, a, *, dims, keepdim, correction):
+    def forward(ctx, a, *, dims, keepdim, correction, whole=False):
         ctx.save_for_backward(a)
-        ctx.dims, ctx.keepdim, ctx.correction = dims, keepdim, correction
+        ctx.dims, ctx.keepdim, ctx.correction, ctx.whole = dims, keepdim, correction, whole
         with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             return np.var(a, axis=dims, ddof=correction, keepdims=keepdim)
@@ -507,7 +514,7 @@ class Var(Op):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return _var_grad(grad, a, ctx.dims, ctx.keepdim, ctx.correction)
+        return _var_grad(grad, a, ctx.dims, ctx.keepdim, ctx.correction, ctx.whole)
 
 
 class Std(Op):
@@ -515,8 +522,8 @@ class Std(Op):
     formula = "d(std(a))/da = (a - mean(a)) / ((n - correction) * std(a))"
 
     @staticmethod
-    def forward(ctx, a, *, dims, keepdim, correction):
-        ctx.dims, ctx.keepdim, ctx.correction = dims, keepdim, correction
+    def forward(ctx, a, *, dims, keepdim, correction, whole=False):
+        ctx.dims, ctx.keepdim, ctx.correction, ctx.whole = dims, keepdim, correction, whole
         with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             out = np.asarray(np.sqrt(np.var(a, axis=dims, ddof=correction, keepdims=keepdim)))
@@ -527,9 +534,10 @@ class Std(Op):
     def backward(ctx, grad):
         a, result = ctx.saved_tensors
         zero = (result == 0).detach()
-        # Divide by a safe value where the std is 0; those entries are replaced by 0 anyway.
-        grad_var = where(zero, 0.0, grad / (where(zero, 1.0, result) * 2))
-        return _var_grad(grad_var, a, ctx.dims, ctx.keepdim, ctx.correction)
+        # As PyTorch: divide, then mask where the std is 0 (a safe divisor would give the
+        # same first derivative but a 0 second derivative there, where PyTorch's is NaN).
+        grad_var = where(zero, 0.0, grad / (result * 2))
+        return _var_grad(grad_var, a, ctx.dims, ctx.keepdim, ctx.correction, ctx.whole)
 
 
 def _var_args(op, fn_name, input, dim, unbiased, keepdim, correction):
@@ -548,7 +556,8 @@ def _var_args(op, fn_name, input, dim, unbiased, keepdim, correction):
             UserWarning,
             stacklevel=3,
         )
-    return op.apply(input, dims=dims, keepdim=keepdim, correction=correction)
+    whole = dim is None or a.ndim == 0  # PyTorch's whole-tensor form
+    return op.apply(input, dims=dims, keepdim=keepdim, correction=correction, whole=whole)
 
 
 @tensor_method("var")
@@ -598,10 +607,12 @@ class VectorNorm(Op):
             return None
         if p == 1:
             return a.sgn() * grad
+        # As PyTorch's formulas: divide by the norm, then mask where it is 0. (A safe
+        # divisor would give the same first derivative but a 0 second derivative there,
+        # where PyTorch's is NaN; and NaN where the incoming gradient is not finite.)
         zero = (norm == 0).detach()
-        safe_norm = where(zero, 1.0, norm)  # the entries divided by it are masked to 0 anyway
         if p == 2:
-            return grad * where(zero, 0.0, a / safe_norm)
+            return grad * where(zero, 0.0, a / norm)
         if math.isinf(p):
             absolute = a.abs()
             mask = ((absolute == norm) | absolute.isnan()).detach()
@@ -609,11 +620,10 @@ class VectorNorm(Op):
             return a.sgn() * ((grad / count) * mask)
         if p < 1:
             at_zero = (a == 0).detach()
-            powered = where(at_zero, 1.0, a.abs()).pow(p - 1)  # |0|**(p-1) would be inf
-            scaled = a.sgn() * where(at_zero, 0.0, powered)
+            scaled = a.sgn() * where(at_zero, 0.0, a.abs().pow(p - 1))  # |0|**(p-1) is inf
             return scaled * grad * norm.pow(1 - p)
         scaled = a.sgn() * a.abs().pow(p - 1) if p < 2 else a * a.abs().pow(p - 2)
-        scale = where(zero, 0.0, grad / safe_norm.pow(p - 1))
+        scale = where(zero, 0.0, grad / norm.pow(p - 1))
         return scaled * scale
 
 
@@ -713,21 +723,18 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, a, *, dim):
         ctx.dim = dim
-        if a.ndim == 0:
-            out = np.ones_like(a)
-        elif a.size == 0:  # nothing to normalise (an empty slice has no max)
+        if a.size == 0:  # nothing to normalise (amax has no identity over an empty dim)
             out = np.empty_like(a)
-        else:
-            e = np.exp(a - np.amax(a, axis=dim, keepdims=True))
-            out = e / np.sum(e, axis=dim, keepdims=True)
+        else:  # (a 0-dim input as one element: 1, or NaN for a NaN or infinite one)
+            x = a.reshape(1) if a.ndim == 0 else a
+            e = np.exp(x - np.amax(x, axis=dim, keepdims=True))
+            out = (e / np.sum(e, axis=dim, keepdims=True)).reshape(a.shape)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        if y.ndim == 0:
-            return grad * 0
         return y * (grad - (grad * y).sum(ctx.dim, keepdim=True))
 
 
@@ -738,21 +745,19 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, a, *, dim):
         ctx.dim = dim
-        if a.ndim == 0:
-            out = np.zeros_like(a)
-        elif a.size == 0:  # nothing to normalise (an empty slice has no max)
+        if a.size == 0:  # nothing to normalise (amax has no identity over an empty dim)
             out = np.empty_like(a)
-        else:
-            shifted = a - np.amax(a, axis=dim, keepdims=True)
+        else:  # (a 0-dim input as one element: 0, or NaN for a NaN or infinite one)
+            x = a.reshape(1) if a.ndim == 0 else a
+            shifted = x - np.amax(x, axis=dim, keepdims=True)
             out = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+            out = out.reshape(a.shape)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        if y.ndim == 0:
-            return grad * 0
         return grad - y.exp() * grad.sum(ctx.dim, keepdim=True)
 
 
@@ -821,11 +826,13 @@ class Cumprod(Op):
     def backward(ctx, grad):
         a, out = ctx.saved_tensors
         dim = ctx.dim
-        if a.ndim == 0 or a.shape[dim] == 1:
+        if a._data.size <= 1 or a.shape[dim] == 1:  # as PyTorch: the gradient itself
             return grad
         zero = a._data == 0
         if not zero.any():
             return _reversed_cumsum(out * grad, dim) / a
+        if _grad_state.enabled:
+            return _cumprod_grad_by_products(a, grad, dim)
         # Where a_i != 0 the formula above still holds (out_k is 0 past a zero). At the
         # first zero of a slice, d(out_k)/d(a_i) is the cumprod of the slice with that zero
         # replaced by 1, for every k before the next zero; past the first zero it is 0.
@@ -835,7 +842,27 @@ class Cumprod(Op):
         first_zero_reach = _const((zeros_so_far == 1).astype(a._data.dtype))
         at_first_zero = _reversed_cumsum(grad * nonzero.cumprod(dim) * first_zero_reach, dim)
         at_zero = where(_const(zeros_so_far == 1), at_first_zero, 0.0)
-        return where(zero_t, at_zero, _reversed_cumsum(out * grad, dim) / nonzero)
+        # Before the first zero: the formula over the outputs before it only (as PyTorch,
+        # so a NaN made past the zero, inf * 0, stays there); exactly 0 past it.
+        first_part = _const(zeros_so_far == 0)
+        w = where(first_part, out * grad, 0.0)
+        before = where(first_part, _reversed_cumsum(w, dim) / nonzero, 0.0)
+        return where(zero_t, at_zero, before)
+
+
+def _cumprod_grad_by_products(a, grad, dim):
+    """cumprod's gradient where a has zeros, as a function of a that can be differentiated
+    again (create_graph): d(out_k)/d(a_i) = the product of a_j for j <= k, j != i, so each
+    a_i's row is the cumprod of a with a_i replaced by 1, summed with grad over k >= i.
+    Quadratic in the dim's size, and only used where a zero makes the division form fail."""
+    n = a.shape[dim]
+    moved = a.movedim(dim, -1)  # [..., n]
+    rows = moved.unsqueeze(-2).expand(*moved.shape[:-1], n, n)  # [..., i, k] = a_k
+    eye = _const(np.eye(n, dtype=bool))
+    products = where(eye, 1.0, rows).cumprod(-1)  # prod_{j <= k, j != i} a_j
+    later = _const(np.triu(np.ones((n, n), dtype=a._data.dtype)))  # k >= i
+    g = grad.movedim(dim, -1).unsqueeze(-2)
+    return (products * later * g).sum(-1).movedim(-1, dim)
 
 
 def _reversed_cumsum(x, dim):

@@ -47,10 +47,10 @@ def _infer_shape(shape, numel, own_shape):
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = 1
-    for s in shape:
+    for i, s in enumerate(shape):
         if s != -1:
             if s < 0:
-                raise RuntimeError(f"invalid shape dimension {s}")
+                raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {shape}")
             known *= s
     if -1 in shape:
         if known == 0 and numel == 0:
@@ -153,14 +153,23 @@ def expand(input, *sizes):
         )
     lead = len(sizes) - len(own)
     shape = list(sizes)
-    for i, s in enumerate(own):
-        target = sizes[lead + i]
+    # As PyTorch: from the last dim to the first, so the rightmost mismatch is named
+    for i in reversed(range(len(sizes))):
+        target = sizes[i]
+        if i < lead:
+            if target == -1:
+                raise RuntimeError(
+                    f"The expanded size of the tensor (-1) isn't allowed in a leading, "
+                    f"non-existing dimension {i}"
+                )
+            continue
+        s = own[i - lead]
         if target == -1:
-            shape[lead + i] = s
+            shape[i] = s
         elif s != 1 and s != target:
             raise RuntimeError(
                 f"The expanded size of the tensor ({target}) must match the existing size ({s}) "
-                f"at non-singleton dimension {lead + i}.  Target sizes: "
+                f"at non-singleton dimension {i}.  Target sizes: "
                 f"[{', '.join(map(str, sizes))}].  Tensor sizes: [{', '.join(map(str, own))}]"
             )
     shape = tuple(shape)
@@ -390,7 +399,10 @@ def repeat(input, *sizes):
             "of tensor"
         )
     if any(r < 0 for r in repeats):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(repeats)}")
+        own = (1,) * (len(repeats) - input._data.ndim) + input._data.shape
+        sizes = [s * r for s, r in zip(own, repeats)]
+        bad = next(s for s in sizes if s < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: {sizes}")
     return Repeat.apply(input, repeats=repeats)
 
 

@@ -113,7 +113,10 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
         values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True, axis=d)
         inverse = inverse.reshape(-1)
     else:
-        values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True)
+        # Every NaN is a value of its own, as in PyTorch (NaN != NaN); sorted last.
+        values, inverse, counts = np.unique(
+            a, return_inverse=True, return_counts=True, equal_nan=False
+        )
         inverse = inverse.reshape(a.shape)
     out = [_wrap(np.ascontiguousarray(values))]
     if return_inverse:

@@ -17,6 +17,7 @@ import numpy as np
 from .. import dtypes
 from ..tensor import Tensor
 from . import _special_kernels as K
+from .errors import binary_forward
 from .inplace import inplace
 from .op import Op, tensor_method
 from .pointwise import promote, where
@@ -391,7 +392,7 @@ class _XLog(Op):
     def forward(cls, ctx, x, y):
         ctx.save_for_backward(x, y)
         with np.errstate(divide="ignore", invalid="ignore"):
-            prod = x * cls.log(y)
+            prod = binary_forward(np.multiply, x, cls.log(y))  # PyTorch's broadcast error
         y_nan = np.isnan(y)
         return np.where((np.asarray(x) == 0) & ~y_nan, np.zeros((), prod.dtype), prod)
 
@@ -402,10 +403,11 @@ class _XLog(Op):
         gx = gy = None
         is_log = ctx.op.log_op == "log"
         if needs[0]:
-            # log y (log1p y), also where x == 0, but 0 there where y is outside the log's
-            # domain (y <= 0; y <= -1 for log1p): PyTorch's derivative.
-            log_y = y.log() if is_log else y.log1p()
-            gx = grad * where((x == 0) & (y <= (0 if is_log else -1)), 0.0, log_y)
+            # PyTorch's formula: xlogy(grad, y) (0 where the gradient is 0, even where the log
+            # is infinite), and 0 where x == 0 and y is outside the log's domain (y <= 0;
+            # y <= -1 for log1p)
+            times_log = (xlogy if is_log else xlog1py)(grad, y)
+            gx = where((x == 0) & (y <= (0 if is_log else -1)), 0.0, times_log)
         if needs[1]:
             gy = grad * x / (y if is_log else y + 1)
         return gx, gy

@@ -13,7 +13,9 @@ import numpy as np
 
 from .. import dtypes
 from ..random._kernels import fma64
-from .op import GRAD, Op, apply, apply_binary, apply_unary, tensor_method
+from .errors import not_implemented
+from .masked_grad import grad_where
+from .op import GRAD, ZERO, Op, apply, apply_binary, apply_unary, tensor_method
 from .pointwise import where
 from .writes import maybe_out
 
@@ -434,30 +436,56 @@ class Abs(UnaryOp):
     formula = "d|a|/da = sign(a)"
     ufunc = np.abs
     float_only = False
+
+    @classmethod
+    def forward(cls, ctx, a):
+        if a.dtype == np.bool_:  # PyTorch's abs has no bool loop
+            raise not_implemented("abs_cpu", a)
+        return super().forward(ctx, a)
+
     derivatives = (lambda ctx, grad, a: grad * a.sign(),)
 
 
+# Its forward differs from the plain one only for bool input, which never takes the direct
+# path (float operands only): a float abs is recorded directly.
+Abs.direct = True
 abs = unary_function(Abs, "abs", "absolute", "__abs__")
 absolute = abs
 
 
 class ZeroGradUnary(Op):
     """A piecewise-constant op (sign, floor, ...): its derivative is 0 almost everywhere.
-    Integer input is returned as a copy, as PyTorch does (sign computes it)."""
+    Integer input is returned as a copy, as PyTorch does (sign computes it); bool input is
+    refused, as PyTorch's kernels (`kernel`) have no bool loop, except sign's."""
 
     keep_int = True
+    kernel = ""
 
     @classmethod
     def forward(cls, ctx, a):
+        if a.dtype == np.bool_:
+            if not cls.keep_int:
+                return a.copy()
+            raise not_implemented(cls.kernel, a)
         return cls.ufunc(a) if a.dtype.kind == "f" or not cls.keep_int else a.copy()
 
-    derivatives = (lambda ctx, grad: grad * 0,)
+    derivatives = (ZERO,)
+
+
+def _sign(a):
+    """-1, 0 or 1; 0 for NaN, as PyTorch's sign (NumPy's gives NaN)."""
+    out = np.sign(a)
+    if a.dtype.kind == "f":
+        if out.__class__ is not np.ndarray:  # a 0-d input's NumPy scalar
+            return out if out == out else out.dtype.type(0)
+        np.nan_to_num(out, copy=False, nan=0.0)  # in place: sign is never infinite
+    return out
 
 
 class Sign(ZeroGradUnary):
     name = "SignBackward0"
     formula = "d(sign(a))/da = 0"
-    ufunc = np.sign
+    ufunc = staticmethod(_sign)
     keep_int = False
 
 
@@ -479,6 +507,7 @@ class Floor(ZeroGradUnary):
     name = "FloorBackward0"
     formula = "d(floor(a))/da = 0"
     ufunc = np.floor
+    kernel = "floor_vml_cpu"
 
 
 floor = unary_function(Floor, "floor")
@@ -488,6 +517,7 @@ class Ceil(ZeroGradUnary):
     name = "CeilBackward0"
     formula = "d(ceil(a))/da = 0"
     ufunc = np.ceil
+    kernel = "ceil_vml_cpu"
 
 
 ceil = unary_function(Ceil, "ceil")
@@ -497,12 +527,15 @@ class Trunc(ZeroGradUnary):
     name = "TruncBackward0"
     formula = "d(trunc(a))/da = 0"
     ufunc = np.trunc
+    kernel = "trunc_vml_cpu"
 
 
 trunc = unary_function(Trunc, "trunc", "fix")
 
 
 def _frac(a):
+    if a.dtype.kind != "f":  # PyTorch's frac has no integer loop
+        raise not_implemented("frac_cpu", a)
     return a - np.trunc(a)
 
 
@@ -511,6 +544,7 @@ class Frac(UnaryOp):
     formula = "d(frac(a))/da = 1"
     ufunc = staticmethod(_frac)
     saves = None
+    float_only = False
     derivatives = (GRAD,)
 
 
@@ -522,17 +556,20 @@ class Round(Op):
     formula = "d(round(a))/da = 0"
 
     @staticmethod
-    def forward(ctx, a, *, decimals=0):
+    def forward(ctx, a, *, decimals=None):
+        # PyTorch rounds integers only through round() without decimals, and never bools
+        if a.dtype == np.bool_ or (a.dtype.kind != "f" and decimals is not None):
+            raise not_implemented("round_cpu" if decimals else "round_vml_cpu", a)
         if a.dtype.kind != "f":
             return a.copy()
-        return np.round(a, decimals)
+        return np.round(a, decimals or 0)
 
-    derivatives = (lambda ctx, grad: grad * 0,)
+    derivatives = (ZERO,)
 
 
 @tensor_method("round")
-def round(input, *, decimals=0):
-    if decimals:
+def round(input, *, decimals=None):
+    if decimals is not None:
         return apply(Round, (input,), {"decimals": decimals}, node_name="RoundBackward1")
     return Round.apply(input)
 
@@ -548,7 +585,7 @@ class Relu(Op):
         ctx.save_for_backward(out)
         return out
 
-    derivatives = (lambda ctx, grad, result: where(result <= 0, 0.0, grad),)
+    derivatives = (lambda ctx, grad, result: grad_where(result._data <= 0, grad, result, 0.0, 1.0),)
 
 
 relu = unary_function(Relu, "relu")
@@ -571,8 +608,11 @@ class Softplus(Op):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         beta, threshold = ctx.params
-        z = (a * beta).exp()
-        return where(a * beta > threshold, grad, grad * z / (z + 1))
+        # Above the threshold the gradient is passed as it is; exp of 0 there instead of the
+        # product, whose overflow would make the second derivative NaN (inf / inf).
+        above = a * beta > threshold
+        z = where(above, 0.0, a * beta).exp()
+        return where(above, grad, grad * z / (z + 1))
 
 
 @tensor_method("softplus")

@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from .. import dtypes
+from .._allocation import allocating
 from ..ops.creation import (
     _C_TYPE_NAMES,
     _check_input,
@@ -303,3 +304,10 @@ def poisson(input, generator=None):
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
     values = poisson_values(generator_or_default(generator), rates)
     return _wrap(values.astype(d.np).reshape(input._data.shape))
+
+
+# An allocation that cannot be made raises OutOfMemoryError (a RuntimeError, as in PyTorch),
+# as the creation functions' do (ops/creation.py).
+for _name in __all__:
+    globals()[_name] = allocating(globals()[_name])
+del _name

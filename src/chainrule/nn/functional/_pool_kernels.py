@@ -319,7 +319,7 @@ def adaptive_avg(x, out):
 def adaptive_avg_transpose(g, in_shape, out):
     nd = len(out)
     spatial = in_shape[len(in_shape) - nd :]
-    if 0 in out or 0 in in_shape:  # nothing pooled (an empty batch): nothing to spread
+    if 0 in out or 0 in in_shape or g.size == 0:  # nothing pooled, or no planes: nothing to spread
         return np.zeros(in_shape, g.dtype)
     gq = _planes(g, nd)
     for axis, c in enumerate(_counts(spatial, out, g.dtype)):

@@ -16,6 +16,7 @@ import numpy as np
 from ..._autocast import state as _autocast
 from ...ops.autocast import lower
 from ...ops.inplace import inplace
+from ...ops.masked_grad import grad_where
 from ...ops.op import _NO_KWARGS, Op, apply_unary
 from ...ops.pointwise import where
 from ...ops.reduction import log_softmax as _log_softmax
@@ -91,7 +92,10 @@ class Hardtanh(Op):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         lo, hi = ctx.bounds
-        return where((a > lo) & (a < hi), grad, 0.0)
+        data = a._data
+        # zero outside (lo, hi); NaN passes the gradient, as in PyTorch
+        outside = (data <= lo) | (data >= hi)
+        return grad_where(outside, grad, a, 0.0, 1.0, "HardtanhBackwardBackward0")
 
 
 class LeakyRelu(Op):
@@ -107,7 +111,7 @@ class LeakyRelu(Op):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return where(a > 0, grad, grad * ctx.slope)
+        return grad_where(a._data > 0, grad, a, 1.0, ctx.slope, "LeakyReluBackwardBackward0")
 
 
 class Elu(Op):
@@ -124,9 +128,33 @@ class Elu(Op):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        alpha, scale, input_scale = ctx.coefs
-        neg = grad * (input_scale * alpha * scale) * (a * input_scale).exp()
-        return where(a > 0, grad * scale, neg)
+        return EluBackward.apply(grad, a, coefs=ctx.coefs)
+
+
+class EluBackward(Op):
+    """elu's (and celu's, selu's) backward as an op of its own, with PyTorch's pieces: the
+    negative side up to and with 0 (NaN takes the positive one), and a second derivative
+    that is the first times a 0/1 mask of a < 0 (so 0 at 0 and for NaN, as PyTorch's)."""
+
+    name = "EluBackwardBackward0"
+    formula = "g * (scale if a > 0 else scale*alpha*s*exp(a*s)); d/da = that of g*s, times a < 0"
+
+    @staticmethod
+    def forward(ctx, grad, a, *, coefs):
+        alpha, scale, input_scale = coefs
+        ctx.save_for_backward(grad, a)
+        ctx.coefs = coefs
+        with np.errstate(over="ignore", invalid="ignore"):
+            neg = grad * (input_scale * alpha * scale) * np.exp(a * input_scale)
+            return np.where(a <= 0, neg, grad * scale).astype(grad.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, a = ctx.saved_tensors
+        coefs = ctx.coefs
+        negative = _wrap_mask((a._data < 0).astype(a._data.dtype))
+        ga = EluBackward.apply(gg * grad * coefs[2], a, coefs=coefs) * negative
+        return EluBackward.apply(gg, a, coefs=coefs), ga
 
 
 class Celu(Elu):
@@ -210,12 +238,13 @@ class Hardsigmoid(Op):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return where((a > -3) & (a < 3), grad * _ONE_SIXTH_F32, 0.0)
+        mask = (a._data > -3) & (a._data < 3)
+        return grad_where(mask, grad, a, _ONE_SIXTH_F32, 0.0, "HardsigmoidBackwardBackward0")
 
 
 class Hardswish(Op):
     name = "HardswishBackward0"
-    formula = "d(a*relu6(a+3)/6)/da = 0 if a < -3, a/3 + 1/2 if a <= 3, else 1"
+    formula = "d(a*relu6(a+3)/6)/da = 0 if a <= -3, a/3 + 1/2 if a < 3, else 1"
 
     @staticmethod
     def forward(ctx, a):
@@ -225,8 +254,34 @@ class Hardswish(Op):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        middle = where(a <= 3, grad * (a / 3 + 0.5), grad)
-        return where(a < -3, 0.0, middle)
+        return HardswishBackward.apply(grad, a)
+
+
+class HardswishBackward(Op):
+    """hardswish's backward as an op of its own, as in PyTorch: its derivative masks the
+    products it makes, so a NaN or infinite gradient where the slope is constant does not
+    become NaN in the second derivative (as where() over a product of them would)."""
+
+    name = "HardswishBackwardBackward0"
+    formula = "g * (0 if a <= -3, a/3 + 1/2 if a < 3, else 1); d/dg the same, d/da = g/3 on (-3, 3)"
+
+    @staticmethod
+    def forward(ctx, grad, a):
+        ctx.save_for_backward(grad, a)
+        # PyTorch's pieces: 0 up to -3, the slope a/3 + 1/2 inside, 1 from 3 on (and for NaN)
+        middle = np.where(a < 3, grad * (a / 3 + 0.5), grad)
+        return np.where(a <= -3, np.zeros((), grad.dtype), middle).astype(grad.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, a = ctx.saved_tensors
+        inside = ((a._data > -3) & (a._data < 3)).astype(bool)
+        ga = where(_wrap_mask(inside), gg * grad / 3.0, 0.0)
+        return HardswishBackward.apply(gg, a), ga
+
+
+def _wrap_mask(mask):
+    return Tensor._wrap(np.asarray(mask))
 
 
 class LogSigmoid(Op):
@@ -260,7 +315,8 @@ class Hardshrink(Op):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return where((a >= -ctx.lambd) & (a <= ctx.lambd), 0.0, grad)
+        mask = (a._data >= -ctx.lambd) & (a._data <= ctx.lambd)
+        return grad_where(mask, grad, a, 0.0, 1.0, ctx.name()[:-1] + "Backward0")
 
 
 class Softshrink(Hardshrink):
@@ -271,7 +327,9 @@ class Softshrink(Hardshrink):
     def forward(ctx, a, *, lambd):
         ctx.save_for_backward(a)
         ctx.lambd = lambd
-        out = np.where(a > lambd, a - lambd, np.where(a < -lambd, a + lambd, 0))
+        # a - sign(a) * lambd outside [-lambd, lambd]: NaN stays NaN, as in PyTorch; inside,
+        # a * 0: a zero with a's sign, as PyTorch's kernel gives
+        out = np.where((a >= -lambd) & (a <= lambd), a * 0, a - np.sign(a) * lambd)
         return _typed(out, a)
 
 
@@ -283,12 +341,12 @@ class Threshold(Op):
     def forward(ctx, a, *, threshold, value):
         ctx.save_for_backward(a)
         ctx.threshold = threshold
-        return _typed(np.where(a > threshold, a, value), a)
+        return _typed(np.where(a <= threshold, value, a), a)  # NaN stays NaN, as in PyTorch
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return where(a <= ctx.threshold, 0.0, grad)
+        return grad_where(a._data <= ctx.threshold, grad, a, 0.0, 1.0)
 
 
 # -- the functions ----------------------------------------------------------------------

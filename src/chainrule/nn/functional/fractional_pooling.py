@@ -83,16 +83,16 @@ class FractionalMaxPool2D(Op):
     @classmethod
     def forward(cls, ctx, x, *, kernel, out, samples):
         values, indices = _fractional_max(x, kernel, out, samples)
-        ctx.save_for_backward(indices)
+        ctx.save_for_backward(indices, x)
         ctx.in_shape = x.shape
         return values, indices
 
     @classmethod
     def backward(cls, ctx, grad, grad_indices=None):
-        (indices,) = ctx.saved_tensors
+        indices, x = ctx.saved_tensors
         kw = {"indices": indices._data, "in_shape": ctx.in_shape, "accumulate": True}
         kw["nd"] = cls.nd
-        return cls.scatter.apply(grad, **kw)
+        return cls.scatter.apply(grad, x, **kw)
 
 
 class FractionalMaxPool2DScatter(MaxPoolScatter):

@@ -33,6 +33,15 @@ def linear(input, weight, bias=None):
     ):
         # The commonest case, already checked: one addmm, PyTorch's AddmmBackward0.
         return Addmm.apply(bias, input, weight.t(), beta=1, alpha=1)
+    if x.ndim == 0 or w.ndim == 0:
+        raise RuntimeError(
+            f"both arguments to linear need to be at least 1D, but they are {x.ndim}D and {w.ndim}D"
+        )
+    if w.ndim == 1:  # a vector of weights: input @ weight, one output per row
+        if x.ndim == 2 and bias is not None:  # PyTorch's addmm path, which wants a matrix
+            raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
+        out = input.matmul(weight)
+        return out if bias is None else out + bias
     w_t = weight.t()
     if input.dim() == 2:
         # The common case: one addmm (or mm), PyTorch's AddmmBackward0 / MmBackward0.

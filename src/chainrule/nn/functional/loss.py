@@ -7,6 +7,7 @@ l1, kl_div and cross entropy are composed from those and from chainrule ops,
 as PyTorch composes them (cross_entropy = log_softmax + nll_loss).
 """
 
+import math
 import warnings
 
 import numpy as np
@@ -145,7 +146,8 @@ class MseLoss(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        norm = 2.0 / ctx.numel if ctx.reduction == "mean" else 2.0
+        # (no elements: the gradient is empty, and 2 / 0 is inf as in PyTorch's arithmetic)
+        norm = (2.0 / ctx.numel if ctx.numel else math.inf) if ctx.reduction == "mean" else 2.0
         g = (a - b) * norm * grad
         return g, -g
 

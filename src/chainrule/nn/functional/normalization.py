@@ -175,9 +175,25 @@ def batch_norm(
 ):
     """Normalise each channel (dim 1) over the batch and any further dims."""
     shape = input.shape
+    # PyTorch counts no channels below 2-D: only empty statistics fit, and only an empty
+    # input has nothing to normalise.
+    channels = shape[1] if input.dim() >= 2 else 0
+    for name, t in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
+        if t is not None and t.numel() != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
     if input.dim() < 2:
+        if input.dim() == 0 and training:
+            raise IndexError("tuple index out of range")
         return _batch_norm_of_a_vector(input, running_mean, running_var, training)
-    channels = shape[1]
+    if not training and input.numel():
+        for name, t in (("running_mean", running_mean), ("running_var", running_var)):
+            if t is None:
+                raise RuntimeError(f"{name} must be defined in evaluation mode")
     if training:
         per_channel = input.numel() // channels if channels else 0
         if per_channel == 1:
@@ -188,14 +204,6 @@ def batch_norm(
         raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
     if eps < 0.0:
         raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
-    for name, t in (
-        ("running_mean", running_mean),
-        ("running_var", running_var),
-        ("weight", weight),
-        ("bias", bias),
-    ):
-        if t is not None and t.numel() != channels:
-            raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
     axes = (0,) + tuple(range(2, input.dim()))
     wshape = (1, channels) + (1,) * (input.dim() - 2)
     kwargs = {"axes": axes, "param_axes": axes, "wshape": wshape, "eps": eps}

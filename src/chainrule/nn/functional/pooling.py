@@ -74,7 +74,7 @@ class MaxPool2DWithIndices(Op):
         if ctx is NULL_CTX and not return_indices:
             return max_pool(x, kernel, stride, padding, dilation, out_hw, False)[0]
         values, indices = max_pool(x, kernel, stride, padding, dilation, out_hw, True)
-        ctx.save_for_backward(indices)
+        ctx.save_for_backward(indices, x)
         ctx.in_shape = x.shape
         # Windows that share input positions need their gradients summed.
         ctx.overlap = any(s < (k - 1) * d + 1 for k, s, d in zip(kernel, stride, dilation))
@@ -82,25 +82,31 @@ class MaxPool2DWithIndices(Op):
 
     @staticmethod
     def backward(ctx, grad, grad_indices=None):
-        (indices,) = ctx.saved_tensors
+        indices, x = ctx.saved_tensors
         kwargs = {"indices": indices._data, "in_shape": ctx.in_shape, "accumulate": ctx.overlap}
-        return apply(MaxPoolScatter, (grad,), kwargs, "MaxPool2DWithIndicesBackwardBackward0")
+        return apply(MaxPoolScatter, (grad, x), kwargs, "MaxPool2DWithIndicesBackwardBackward0")
 
 
 class MaxPoolScatter(Op):
-    """Each gradient sent to its max's place in the input (summed where windows overlap)."""
+    """Each gradient sent to its max's place in the input (summed where windows overlap).
+
+    The pooled input x is an operand with a zero derivative (the places depend on it only
+    piecewise), as in PyTorch's max pooling backward: under create_graph the gradient
+    then requires grad whenever x does, and its derivative is zeros, not missing."""
 
     name = "MaxPool2DWithIndicesBackwardBackward0"
-    formula = "d(scatter(g, idx))/dg = gather at idx"
+    formula = "d(scatter(g, idx))/dg = gather at idx, d/dx = 0"
 
     @staticmethod
-    def forward(ctx, g, *, indices, in_shape, accumulate, nd=2):
+    def forward(ctx, g, x, *, indices, in_shape, accumulate, nd=2):
+        ctx.save_for_backward(x)
         ctx.indices, ctx.out_shape, ctx.nd = indices, g.shape, nd
         return scatter_planes(g, indices, in_shape, accumulate, nd)
 
     @staticmethod
     def backward(ctx, grad):
-        return _gather_planes(grad, ctx.indices, ctx.out_shape, ctx.nd)
+        (x,) = ctx.saved_tensors
+        return _gather_planes(grad, ctx.indices, ctx.out_shape, ctx.nd), x.new_zeros(x.shape)
 
 
 class AdaptiveMaxPool2D(Op):
@@ -110,15 +116,15 @@ class AdaptiveMaxPool2D(Op):
     @staticmethod
     def forward(ctx, x, *, out_hw):
         values, indices, overlap = adaptive_max(x, out_hw)
-        ctx.save_for_backward(indices)
+        ctx.save_for_backward(indices, x)
         ctx.in_shape, ctx.overlap = x.shape, overlap
         return values, indices
 
     @staticmethod
     def backward(ctx, grad, grad_indices=None):
-        (indices,) = ctx.saved_tensors
+        indices, x = ctx.saved_tensors
         kwargs = {"indices": indices._data, "in_shape": ctx.in_shape, "accumulate": ctx.overlap}
-        return apply(MaxPoolScatter, (grad,), kwargs, "AdaptiveMaxPool2DBackwardBackward0")
+        return apply(MaxPoolScatter, (grad, x), kwargs, "AdaptiveMaxPool2DBackwardBackward0")
 
 
 class MaxUnpool2D(Op):
@@ -199,9 +205,9 @@ class MaxPool3DWithIndices(MaxPool2DWithIndices):
 
     @staticmethod
     def backward(ctx, grad, grad_indices=None):
-        (indices,) = ctx.saved_tensors
+        indices, x = ctx.saved_tensors
         return MaxPool3DScatter.apply(
-            grad, indices=indices._data, in_shape=ctx.in_shape, accumulate=ctx.overlap, nd=3
+            grad, x, indices=indices._data, in_shape=ctx.in_shape, accumulate=ctx.overlap, nd=3
         )
 
 
@@ -214,9 +220,9 @@ class AdaptiveMaxPool3D(AdaptiveMaxPool2D):
 
     @staticmethod
     def backward(ctx, grad, grad_indices=None):
-        (indices,) = ctx.saved_tensors
+        indices, x = ctx.saved_tensors
         return AdaptiveMaxPool3DScatter.apply(
-            grad, indices=indices._data, in_shape=ctx.in_shape, accumulate=ctx.overlap, nd=3
+            grad, x, indices=indices._data, in_shape=ctx.in_shape, accumulate=ctx.overlap, nd=3
         )
 
 

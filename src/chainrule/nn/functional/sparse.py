@@ -14,6 +14,7 @@ import numpy as np
 
 import chainrule
 from chainrule import dtypes
+from chainrule._allocation import allocating
 from chainrule.autograd.grad_mode import no_grad
 from chainrule.ops.indexing import IndexPut, Key
 from chainrule.ops.op import Op, apply
@@ -119,6 +120,7 @@ def embedding(
     )
 
 
+@allocating  # builds its result in NumPy: a size too big raises OutOfMemoryError
 def one_hot(tensor, num_classes=-1):
     if not isinstance(tensor, Tensor):
         raise TypeError(
