@@ -70,6 +70,8 @@ CASES = [
     OpCase("clamp_max", lambda t, a: a.clamp(max=0.1), (A(8),)),
     OpCase("maximum", lambda t, a, b: t.maximum(a, b), (A(6), A(6))),
     OpCase("minimum", lambda t, a, b: t.minimum(a, b), (A(2, 3), A(3))),
+    OpCase("fmax", lambda t, a, b: t.fmax(a, b), (A(6), A(6))),
+    OpCase("fmin", lambda t, a, b: t.fmin(a, b), (A(2, 3), A(3))),
     OpCase("where", lambda t, a, b: t.where(a > 0, a, b), (A(6), A(6))),
     OpCase("lerp", lambda t, a, b: t.lerp(a, b, 0.3), (A(4), A(4))),
     OpCase("lerp_high_weight", lambda t, a, b: a.lerp(b, 0.8), (A(2, 3), A(3))),

@@ -372,3 +372,23 @@ def test_zero_as_a_function(torch):
         x = lib.ones(2, 3)
         assert lib.zero_(x) is x
         assert x.tolist() == [[0.0] * 3] * 2
+
+
+@pytest.mark.parametrize("name", ["fmax", "fmin", "maximum", "minimum"])
+def test_fmax_fmin_skip_nan_and_send_ties_as_pytorch(torch, name):
+    # fmax/fmin ignore a NaN operand (maximum/minimum propagate it); on ties fmax/fmin give
+    # the whole gradient to the first operand, maximum/minimum split it.
+    nan = float("nan")
+    a_vals = [1.0, 2.0, nan, 3.0, nan, -0.0]
+    b_vals = [1.0, 3.0, 1.0, nan, nan, 0.0]
+    results = []
+    for lib in (chainrule, torch):
+        a = lib.tensor(a_vals, dtype=lib.float64, requires_grad=True)
+        b = lib.tensor(b_vals, dtype=lib.float64, requires_grad=True)
+        y = getattr(lib, name)(a, b)
+        y.backward(lib.arange(1.0, 7.0, dtype=lib.float64))
+        results.append((y, a.grad, b.grad, type(y.grad_fn).__name__))
+    ours, theirs = results
+    for o, t in zip(ours[:3], theirs[:3]):
+        assert_exact(o.detach().numpy(), t.detach().numpy())
+    assert ours[3] == theirs[3]

@@ -35,6 +35,8 @@ from .promotion import as_tensor_like, promote, scalar_pair
 from .writes import maybe_out
 
 __all__ = [
+    "fmax",
+    "fmin",
     "add",
     "addcdiv",
     "addcmul",
@@ -591,16 +593,58 @@ class Minimum(Maximum):
     sign = -1
 
 
-@tensor_method("maximum", "fmax")
+@tensor_method("maximum")
 def maximum(input, other):
     a, b = promote(input, other)
     return Maximum.apply(a, as_tensor_like(b, a))
 
 
-@tensor_method("minimum", "fmin")
+@tensor_method("minimum")
 def minimum(input, other):
     a, b = promote(input, other)
     return Minimum.apply(a, as_tensor_like(b, a))
+
+
+# -- fmax, fmin: maximum and minimum that skip a NaN ---------------------------------------------
+class Fmax(Op):
+    name = "FmaxBackward0"
+    formula = "d(fmax(a,b))/da = 1 where a >= b or b is NaN, else d/db = 1"
+    np_fn = staticmethod(np.fmax)
+    sign = 1
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return binary_forward(cls.np_fn, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # The whole gradient goes to one side, a on ties (PyTorch's choice): to a where a
+        # wins or b is NaN, to b everywhere else (a NaN a loses to any b).
+        a, b = ctx.saved_tensors
+        a_wins = ((a >= b) if ctx.op.sign > 0 else (a <= b)).logical_or(b.isnan())
+        return grad.masked_fill(a_wins.logical_not(), 0), grad.masked_fill(a_wins, 0)
+
+
+class Fmin(Fmax):
+    name = "FminBackward0"
+    formula = "d(fmin(a,b))/da = 1 where a <= b or b is NaN, else d/db = 1"
+    np_fn = staticmethod(np.fmin)
+    sign = -1
+
+
+@tensor_method("fmax")
+def fmax(input, other, *, out=None):
+    a, b = promote(input, other)
+    result = Fmax.apply(a, as_tensor_like(b, a))
+    return result if out is None else maybe_out(result, out)
+
+
+@tensor_method("fmin")
+def fmin(input, other, *, out=None):
+    a, b = promote(input, other)
+    result = Fmin.apply(a, as_tensor_like(b, a))
+    return result if out is None else maybe_out(result, out)
 
 
 # -- where ------------------------------------------------------------------------------------
