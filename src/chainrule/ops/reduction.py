@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import dtypes, return_types
 from ..tensor import Tensor
+from ._cascade_sum import cascade_sum
 from .dims import dim_index, normalize_dims, shape_arg
 from .op import Op, apply, tensor_method
 from .pointwise import maximum, minimum, where
@@ -118,6 +119,8 @@ class Sum(Op):
         ctx.keepdim = keepdim
         if dtype is None and a.dtype.kind in "biu":
             dtype = np.int64
+        if dtype is None or dtype == a.dtype:
+            return cascade_sum(a, dims, keepdims=keepdim)  # PyTorch's order (_cascade_sum.py)
         return np.sum(a, axis=dims, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
@@ -145,6 +148,10 @@ class Mean(Op):
             with np.errstate(invalid="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 return np.mean(a, axis=dims, keepdims=keepdim, dtype=dtype)
+        if dtype is None or dtype == a.dtype:
+            # PyTorch's mean is its sum, divided by the count in the tensor's precision
+            total = cascade_sum(a, dims, keepdims=keepdim)
+            return np.true_divide(total, a.dtype.type(ctx.count))
         return np.mean(a, axis=dims, keepdims=keepdim, dtype=dtype)
 
     @staticmethod

@@ -14,6 +14,7 @@ import numpy as np
 import chainrule
 from chainrule import dtypes
 from chainrule.autograd.grad_mode import state as _grad_state
+from chainrule.ops._cascade_sum import cascade_sum
 from chainrule.ops.op import Op, apply
 from chainrule.ops.pointwise import broadcast_shapes_error, promote
 from chainrule.tensor import Tensor
@@ -79,10 +80,13 @@ def _reduce(loss, reduction):
 
 
 def _reduce_array(loss, reduction):
+    """The loss's mean or sum, added in PyTorch's order (ops/_cascade_sum.py)."""
     if reduction == "mean":
-        return np.asarray(loss.mean(), loss.dtype)
+        if loss.size == 0:
+            return np.asarray(np.nan, loss.dtype)
+        return np.asarray(cascade_sum(loss) / loss.dtype.type(loss.size), loss.dtype)
     if reduction == "sum":
-        return np.asarray(loss.sum(), loss.dtype)
+        return np.asarray(cascade_sum(loss), loss.dtype)
     return loss
 
 
