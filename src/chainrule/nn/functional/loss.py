@@ -15,6 +15,7 @@ import chainrule
 from chainrule import dtypes
 from chainrule.autograd.grad_mode import state as _grad_state
 from chainrule.ops._cascade_sum import cascade_sum
+from chainrule.ops._vector_math import libm_f32
 from chainrule.ops.op import Op, apply
 from chainrule.ops.pointwise import broadcast_shapes_error, promote
 from chainrule.tensor import Tensor
@@ -256,6 +257,15 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 _BCE_EPSILON = float(np.float32(1e-12))
 
 
+def _log(x):
+    # PyTorch's kernel is scalar code: the C library's logf for float32
+    return libm_f32("logf", x) if x.dtype == np.float32 else np.log(x)
+
+
+def _log1p(x):
+    return libm_f32("log1pf", x) if x.dtype == np.float32 else np.log1p(x)
+
+
 class BinaryCrossEntropy(Op):
     name = "BinaryCrossEntropyBackward0"
     formula = "d/dx = w*(x-y)/max(x*(1-x), 1e-12), d/dy = -w*logit(x) (divided by n for mean)"
@@ -269,8 +279,8 @@ class BinaryCrossEntropy(Op):
         ctx.save_for_backward(x, y)
         ctx.weight, ctx.reduction, ctx.numel = weight, reduction, x.size
         with np.errstate(divide="ignore"):
-            log_x = np.maximum(np.log(x), -100)
-            log_1mx = np.maximum(np.log1p(-x), -100)
+            log_x = np.maximum(_log(x), -100)
+            log_1mx = np.maximum(_log1p(-x), -100)
         loss = (y - 1) * log_1mx - y * log_x
         if weight is not None:
             loss = loss * weight
