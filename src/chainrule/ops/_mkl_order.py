@@ -47,7 +47,7 @@ import numpy as np
 
 from .. import _cpu
 from ..threads import get_num_threads
-from ._fused import fma, halfway, round_sum32
+from ._fused import halfway, round_sum32
 
 __all__ = ["product"]
 
@@ -65,7 +65,8 @@ def product(a, b, c=None):
         return None
     m, k = a.shape
     n = b.shape[1]
-    if k == 0 or m * n == 0 or m * n * k > _MAX_WORK or not _cpu.fused():
+    # (MKL picks its kernels itself: PyTorch's ATEN_CPU_CAPABILITY does not change them)
+    if k == 0 or m * n == 0 or m * n * k > _MAX_WORK:
         return None
     if _cpu.mkl_isa() != "avx512":
         return None
@@ -74,7 +75,8 @@ def product(a, b, c=None):
         return None  # one NumPy step per k (or per 8 or 16 of them) would cost too much
     if kernel == "gemm":
         if k == 1 and c is not None:
-            return fma(a, b, c)  # MKL's rank-one update: one rounding
+            # MKL's rank-one update: one rounding (a float32 product is exact in float64)
+            return round_sum32(a.astype(_F64) * b.astype(_F64), c.astype(_F64))
         return _chains(a, b, _gemm_blocks(k), bias=c)
     if kernel == "axpy":
         parts = _axpy_parts(k)
