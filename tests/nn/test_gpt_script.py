@@ -8,9 +8,8 @@ Two ways to make the runs comparable:
   sampling uniforms from Python's random.Random (--fixed-random) instead of torch.randint and
   torch.multinomial; once with hand-written attention, once with
   F.scaled_dot_product_attention (--sdpa).
-- seeded (run once chainrule's random streams are PyTorch's): both runs start from
-  torch.manual_seed alone, so initialisation, batches and torch.multinomial must agree too.
-  Until then the test says so and skips.
+- seeded: both runs start from torch.manual_seed alone, so initialisation, batches and
+  torch.multinomial must agree too (chainrule's random streams are PyTorch's).
 
 Losses are compared as comparison kind 3 (tests/parity.py): the first within 4 float32 ulps
 (matmul and softmax sums round in a different order), the following ones within a relative
@@ -67,7 +66,7 @@ def _run(command, cwd):
 
 
 def _streams_match(torch):
-    """Whether chainrule's seeded draws are PyTorch's (the seeded mode needs them)."""
+    """Whether chainrule's seeded draws are PyTorch's, for what the script draws."""
     draws = []
     for lib in (chainrule, torch):
         lib.manual_seed(0)
@@ -114,9 +113,8 @@ def test_gpt_prints_what_pytorch_prints(torch, tmp_path):
          str(tmp_path / f"torch_{name}.txt")]
         for i, (name, extra) in enumerate(variants.items())
     ]  # fmt: skip
-    seeded = _streams_match(torch)
-    if seeded:
-        jobs.append([str(SCRIPT), [], str(tmp_path / "torch_seeded.txt")])
+    assert _streams_match(torch), "the seeded run needs PyTorch's random streams"
+    jobs.append([str(SCRIPT), [], str(tmp_path / "torch_seeded.txt")])
     _run([sys.executable, "-c", _DRIVER, json.dumps(jobs)], tmp_path)
     for name, extra in variants.items():
         ours = _run(
@@ -125,11 +123,6 @@ def test_gpt_prints_what_pytorch_prints(torch, tmp_path):
             tmp_path,
         )  # fmt: skip
         _compare((tmp_path / f"torch_{name}.txt").read_text(), ours)
-    if not seeded:
-        pytest.skip(
-            "chainrule's random streams are not PyTorch's yet: the run from torch.manual_seed "
-            "alone is compared once they are (the shared-weights runs above passed)"
-        )
     ours = _run([sys.executable, "-m", "chainrule", "run", str(SCRIPT)], tmp_path)
     _compare((tmp_path / "torch_seeded.txt").read_text(), ours)
 
