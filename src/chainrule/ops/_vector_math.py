@@ -161,6 +161,14 @@ def vector_positions(n, itemsize=4):
 
 def sigmoid32(a):
     """1 / (1 + exp(-a)) for a float32 array, rounded as PyTorch's CPU kernel rounds it."""
+    block = _cpu.vector_block(4)
+    if a.size < block or not block:  # the scalar code only: the C library's expf throughout
+        expf = _FUNCTIONS.get("expf")
+        if a.size == 1 and expf is not None:  # one call, without the array plumbing
+            e = np.full(a.shape, expf(-float(a.flat[0])), _F32)
+        else:
+            e = libm_f32("expf", np.negative(a))
+        return _F32(1) / (_F32(1) + e)
     if a.flags.c_contiguous or a.flags.f_contiguous:
         flat = a.ravel(order="K")
         out = _sigmoid_run(flat, vector_positions(flat.size))
@@ -174,12 +182,11 @@ def sigmoid32(a):
 
 def _sigmoid_run(flat, vector):
     out = np.empty(flat.size, _F32)
-    one = _F32(1)
-    with np.errstate(over="ignore"):
-        if vector.all():
-            return one / (one + sleef_expf(_F32(0) - flat))
-        if vector.any():
-            out[vector] = one / (one + sleef_expf(_F32(0) - flat[vector]))
-        scalar = ~vector
-        out[scalar] = one / (one + libm_f32("expf", -flat[scalar]))
+    one = _F32(1)  # (1 + inf and 1 / inf raise no floating-point warnings)
+    if vector.all():
+        return one / (one + sleef_expf(_F32(0) - flat))
+    if vector.any():
+        out[vector] = one / (one + sleef_expf(_F32(0) - flat[vector]))
+    scalar = ~vector
+    out[scalar] = one / (one + libm_f32("expf", -flat[scalar]))
     return out
