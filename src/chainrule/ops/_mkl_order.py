@@ -53,7 +53,7 @@ __all__ = ["product"]
 
 _F32 = np.float32
 _F64 = np.float64
-_MAX_WORK = 1 << 17  # multiply-adds: M * N * K
+_MAX_WORK = 1 << 16  # multiply-adds: M * N * K (the lessons 05-08 take up to 36432)
 _KC = 384  # MKL's block of k for general products (so at most 384 steps)
 _MAX_CHAIN = 1024  # the longest k followed for matrix-vector and dot products
 
