@@ -108,6 +108,9 @@ def _const(array):
 
 
 # -- sum and mean ---------------------------------------------------------------------------
+_CASCADE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))  # (float16 means: NumPy's)
+
+
 class Sum(Op):
     name = "SumBackward1"
     formula = "d(sum(a))/da = 1 (the gradient is expanded back to a's shape)"
@@ -148,7 +151,7 @@ class Mean(Op):
             with np.errstate(invalid="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 return np.mean(a, axis=dims, keepdims=keepdim, dtype=dtype)
-        if dtype is None or dtype == a.dtype:
+        if (dtype is None or dtype == a.dtype) and a.dtype in _CASCADE_DTYPES:
             # PyTorch's mean is its sum, divided by the count in the tensor's precision
             total = cascade_sum(a, dims, keepdims=keepdim)
             return np.true_divide(total, a.dtype.type(ctx.count))
