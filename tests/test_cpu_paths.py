@@ -32,6 +32,7 @@ def test_environment_caps_the_paths():
     assert _ask({"ATEN_CPU_CAPABILITY": "default"}, "_cpu.capability()") == "default"
     assert _ask({"ATEN_CPU_CAPABILITY": "default"}, "_cpu.fused()") == "False"
     assert _ask({"MKL_ENABLE_INSTRUCTIONS": "AVX2"}, "_cpu.mkl_isa()") == "avx2"
+    assert _ask({"MKL_CBWR": "COMPATIBLE"}, "_cpu.mkl_isa()") == "other"
     # asking for more than the processor has gives what it has
     hardware = _ask({"ATEN_CPU_CAPABILITY": ""}, "_cpu.capability()")
     assert _ask({"ATEN_CPU_CAPABILITY": "avx512"}, "_cpu.capability()") == hardware

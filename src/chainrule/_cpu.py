@@ -72,7 +72,10 @@ def vector_block(itemsize: int) -> int:
 def mkl_isa() -> str:
     """'avx512' or 'avx2': the kernels MKL runs here. MKL_ENABLE_INSTRUCTIONS caps them;
     MKL runs its AVX-512 kernels on Intel processors that have AVX-512 and its AVX2 ones
-    elsewhere (AMD's included)."""
+    elsewhere (AMD's included). 'other' under MKL_CBWR, whose reproducible modes pick
+    other kernels."""
+    if os.environ.get("MKL_CBWR", "").strip():
+        return "other"
     f = _features() if _is_x86() else {}
     has512 = bool(f.get("AVX512F")) and _vendor() == "GenuineIntel"
     asked = os.environ.get("MKL_ENABLE_INSTRUCTIONS", "").strip().upper()
