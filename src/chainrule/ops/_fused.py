@@ -1,6 +1,7 @@
 """Fused multiply-add: `a * b + c` rounded once, as PyTorch's vectorised CPU kernels round
-it (their builds contract a product and a sum into one FMA instruction): add and sub with
-alpha (`c + alpha * b`), addcmul, lerp, and whatever else PyTorch fuses.
+it (their builds contract a product and a sum into one FMA instruction). Used by add and
+sub with alpha (`c + alpha * b`, add_ and sub_ too) and by the ordered matrix products
+(_mkl_order.py); addcmul and lerp, which PyTorch fuses as well, still round twice.
 
 NumPy has no fma. For float32 the product of two float32 numbers is exact in float64, so
 `a * b + c` computed in float64 has one rounding, and rounding that to float32 is the fused
