@@ -1,4 +1,5 @@
-"""chainrule.amp: autocast keeps dtypes (and says so once); GradScaler on the CPU scales,
+"""chainrule.amp: CPU autocast casts as PyTorch's (the lower precision for matrix products,
+float32 for losses); GradScaler on the CPU scales,
 unscales, skips and grows exactly as PyTorch's; the CUDA spellings warn and disable."""
 
 import warnings
@@ -17,25 +18,101 @@ def _warnings_of(fn):
     return [(w.category.__name__, str(w.message)) for w in caught]
 
 
-def test_cpu_autocast_keeps_float32_and_says_so_once(monkeypatch):
-    from chainrule.amp import autocast_mode
+def _autocast_run(lib, dtype):
+    """A small model's forward under CPU autocast, its loss backward outside it."""
+    lib.manual_seed(0)
+    lin, conv = lib.nn.Linear(3, 4), lib.nn.Conv2d(1, 2, 3)
+    x, img = lib.randn(5, 3), lib.randn(2, 1, 5, 5)
+    target = lib.tensor([0, 1, 3, 2, 1])
+    with lib.autocast("cpu", dtype=dtype):
+        h = lin(x)
+        outs = [
+            h,
+            lib.nn.functional.cross_entropy(h, target),
+            lib.nn.functional.mse_loss(h, h.detach() * 2),
+            conv(img),
+            x @ x.T,
+            lib.einsum("ij,kj->ik", x, x),
+            x.double() @ x.double().T,  # float64 is never cast
+            lib.relu(x),  # nor are ops outside autocast's lists
+        ]
+        assert lib.is_autocast_enabled("cpu") and lib.get_autocast_dtype("cpu") == dtype
+    outs[1].backward()
+    return outs + [lin.weight.grad, lin.bias.grad]
 
-    monkeypatch.setattr(autocast_mode, "_told", False)
-    lin = chainrule.nn.Linear(3, 2)
-    x = chainrule.ones(4, 3)
 
-    def run():
-        with chainrule.autocast("cpu") as ctx:
-            out = lin(x)
-            assert chainrule.is_autocast_enabled("cpu")
-        return ctx, out
+def _wide(t):
+    t = t.detach()
+    return (t.float() if str(t.dtype).endswith(("bfloat16", "float16")) else t).numpy()
 
-    first = _warnings_of(run)
-    assert len(first) == 1 and "keeps every dtype" in first[0][1]
-    assert _warnings_of(run) == []  # once per process
-    ctx, out = run()
-    assert out.dtype == chainrule.float32 and ctx.fast_dtype == chainrule.float32
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_cpu_autocast_casts_as_pytorchs(torch, dtype):
+    # matrix products, linear and convolutions in the lower precision, the losses in
+    # float32, float64 left alone; the parameters' gradients come back in float32. Values
+    # within two units of the lower precision at the result's scale (BLAS sums in another
+    # order; the backward's products round to the narrow type in between).
+    ours = _autocast_run(chainrule, getattr(chainrule, dtype))
+    theirs = _autocast_run(torch, getattr(torch, dtype))
+    unit = 2.0**-7 if dtype == "bfloat16" else 2.0**-10
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        assert str(a.dtype) == str(b.dtype), (i, a.dtype, b.dtype)
+        a, b = _wide(a), _wide(b)
+        np.testing.assert_allclose(a, b, rtol=0, atol=2 * unit * max(np.abs(b).max(), 1e-30))
     assert not chainrule.is_autocast_enabled("cpu")
+    assert chainrule.get_autocast_dtype("cpu") == chainrule.bfloat16  # PyTorch's CPU default
+
+
+_DTYPE_CALLS = {
+    "mm": lambda L, x, b: L.mm(x, x.T),
+    "bmm": lambda L, x, b: L.bmm(b, b),
+    "baddbmm": lambda L, x, b: L.baddbmm(b, b, b),
+    "addbmm": lambda L, x, b: L.addbmm(b[0], b, b),
+    "addmm": lambda L, x, b: L.addmm(x[:, :1], x, x.T),
+    "matmul 1-D": lambda L, x, b: L.matmul(x[0], x[1]),
+    "prelu": lambda L, x, b: L.nn.functional.prelu(x, L.tensor([0.25])),
+    "attention": lambda L, x, b: L.nn.functional.scaled_dot_product_attention(b, b, b),
+    "conv1d": lambda L, x, b: L.nn.functional.conv1d(b, b),
+    "conv_transpose1d": lambda L, x, b: L.nn.functional.conv_transpose1d(b, b.transpose(0, 1)),
+    "dot (not cast)": lambda L, x, b: L.dot(x[0], x[1]),
+    "softmax (not cast)": lambda L, x, b: x.bfloat16().softmax(-1),
+    "nll_loss": lambda L, x, b: L.nn.functional.nll_loss(x.bfloat16(), L.tensor([0, 2, 1])),
+    "l1_loss": lambda L, x, b: L.nn.functional.l1_loss(x.bfloat16(), x.bfloat16()),
+    "bce_with_logits": lambda L, x, b: L.nn.functional.binary_cross_entropy_with_logits(
+        x.bfloat16(), x.sigmoid()
+    ),
+    "kl_div": lambda L, x, b: L.nn.functional.kl_div(x.bfloat16(), x.bfloat16()),
+    "margin_ranking_loss": lambda L, x, b: L.nn.functional.margin_ranking_loss(
+        x[0].bfloat16(), x[1].bfloat16(), L.ones(3).bfloat16()
+    ),
+    "multilabel_margin_loss": lambda L, x, b: L.nn.functional.multilabel_margin_loss(
+        x.bfloat16(), L.tensor([[0, 1, -1]] * 3)
+    ),
+    "triplet_margin_loss": lambda L, x, b: L.nn.functional.triplet_margin_loss(
+        x.bfloat16(), x.bfloat16() + 1, x.bfloat16() - 1
+    ),
+    "poisson_nll_loss": lambda L, x, b: L.nn.functional.poisson_nll_loss(
+        x.bfloat16(), x.bfloat16().abs()
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(_DTYPE_CALLS))
+def test_autocast_result_dtypes_are_pytorchs(torch, name):
+    dtypes = []
+    for L in (chainrule, torch):
+        L.manual_seed(0)
+        x, b = L.randn(3, 3), L.randn(2, 3, 3)
+        with L.autocast("cpu"):
+            dtypes.append(str(_DTYPE_CALLS[name](L, x, b).dtype))
+    assert dtypes[0] == dtypes[1]
+
+
+def test_autocast_default_dtype_is_bfloat16():
+    with chainrule.autocast("cpu") as ctx:
+        y = chainrule.nn.Linear(3, 2)(chainrule.ones(4, 3))
+    assert ctx.fast_dtype == chainrule.bfloat16 and y.dtype == chainrule.bfloat16
+    assert chainrule.nn.Linear(3, 2)(chainrule.ones(4, 3)).dtype == chainrule.float32
 
 
 @pytest.mark.parametrize(
@@ -46,11 +123,7 @@ def test_cpu_autocast_keeps_float32_and_says_so_once(monkeypatch):
         lambda t: t.amp.autocast("cpu", enabled=False),
     ],
 )
-def test_autocast_warnings_match_pytorchs(torch, make, monkeypatch):
-    from chainrule.amp import autocast_mode
-
-    monkeypatch.setattr(autocast_mode, "_told", True)  # leave out chainrule's own note
-
+def test_autocast_warnings_match_pytorchs(torch, make):
     def enter(lib):
         return lambda: make(lib).__enter__()
 
@@ -70,11 +143,7 @@ def test_autocast_refuses_unknown_devices_as_pytorch(torch):
     assert messages[0] == messages[1]
 
 
-def test_autocast_as_a_decorator(monkeypatch):
-    from chainrule.amp import autocast_mode
-
-    monkeypatch.setattr(autocast_mode, "_told", True)
-
+def test_autocast_as_a_decorator():
     @chainrule.autocast("cpu")
     def f(x):
         return chainrule.is_autocast_enabled("cpu"), x * 2

@@ -189,6 +189,29 @@ def test_to_keeps_the_same_tensor_when_nothing_changes():
     assert x.to(chainrule.tensor([1])).dtype is chainrule.int64
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("cpu", "float32", True, True),
+        ("cpu", "float32", False, False),
+        ("float32", False, True),
+        ("float32", True),
+        ("float64", True, False),
+        ("other", False, True),
+        ("other", True, False),
+    ],
+)
+def test_to_takes_non_blocking_and_copy_positionally(args, torch):
+    """to(..., non_blocking, copy): the second flag asks for a copy, as in PyTorch."""
+    seen = []
+    for lib in (torch, chainrule):
+        x = lib.tensor([1.0, 2.0])
+        named = {"float32": lib.float32, "float64": lib.float64, "other": lib.zeros(1)}
+        y = x.to(*(named.get(a, a) for a in args))
+        seen.append((y is x, str(y.dtype), y.tolist()))
+    assert seen[1] == seen[0]
+
+
 def test_to_is_differentiable():
     x = chainrule.tensor([1.0, 2.0], requires_grad=True)
     y = x.double()
@@ -203,5 +226,7 @@ def test_numpy_dtype_conversion():
     assert dtypes.to_dtype(float) is chainrule.float64
     assert dtypes.to_dtype(int) is chainrule.int64
     assert dtypes.to_dtype(bool) is chainrule.bool
-    with pytest.raises(TypeError, match="can.t convert np.ndarray of type numpy.complex64"):
-        dtypes.from_numpy_dtype(np.complex64)
+    assert dtypes.to_dtype(np.complex64) is chainrule.complex64
+    assert dtypes.to_dtype(complex) is chainrule.complex128
+    with pytest.raises(TypeError, match="can.t convert np.ndarray of type numpy.uint16"):
+        dtypes.from_numpy_dtype(np.uint16)

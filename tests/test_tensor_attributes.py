@@ -312,3 +312,22 @@ def test_warnings_for_grad_and_float_only_where_pytorch_warns():
         assert z.grad is None
     with pytest.warns(UserWarning, match="Converting a tensor with requires_grad=True"):
         float(x)
+
+
+def test_layout_and_memory_format_names(torch):
+    """torch.strided is every tensor's layout; it and the memory formats print as PyTorch's,
+    are accepted where PyTorch takes them, and pickle and copy as the same objects."""
+    import copy
+    import pickle
+
+    x = chainrule.ones(2)
+    assert x.layout == chainrule.strided and x.layout is chainrule.strided
+    assert repr(chainrule.strided) == repr(torch.strided) == "torch.strided"
+    assert repr(chainrule.channels_last) == repr(torch.channels_last)
+    y = chainrule.normal(0.3, chainrule.ones(3), layout=chainrule.strided, dtype=chainrule.float64)
+    assert y.layout is chainrule.strided and tuple(y.shape) == (3,)
+    names = (chainrule.strided, chainrule.preserve_format, chainrule.contiguous_format)
+    names += (chainrule.channels_last, chainrule.channels_last_3d)
+    for name in names:
+        assert pickle.loads(pickle.dumps(name)) is name
+        assert copy.deepcopy(name) is name

@@ -25,10 +25,11 @@ from .autograd.grad_mode import (  # noqa: F401
     set_grad_enabled,
 )
 from .device import device, get_default_device, set_default_device  # noqa: F401
-from .dtypes import (  # noqa: F401
-    bool_ as bool,
-)
 from .dtypes import (
+    bfloat16,
+    complex32,
+    complex64,
+    complex128,
     dtype,
     float16,
     float32,
@@ -42,7 +43,13 @@ from .dtypes import (
     set_default_dtype,
     uint8,
 )
+from .dtypes import (  # noqa: F401
+    bool_ as bool,
+)
+from .layout import *
+from .memory_format import *
 from .ops.comparison import *
+from .ops.complex import *
 from .ops.conversion import *
 from .ops.creation import *
 from .ops.elementwise import *
@@ -50,7 +57,12 @@ from .ops.factories import *
 from .ops.grids import *
 from .ops.histogram import *
 from .ops.indexing import *
+from .ops.inplace import *
 from .ops.joining import *
+from .ops.linalg_factor import *
+from .ops.linalg_products import *
+from .ops.linalg_solve import *
+from .ops.linalg_spectral import *
 from .ops.matmul import *
 from .ops.methods import *
 from .ops.pointwise import *
@@ -64,6 +76,7 @@ from .ops.special import *
 from .ops.statistics import *
 from .ops.strided import *
 from .ops.unary import *
+from .ops.windows import *
 from .random import (  # noqa: F401
     Generator,
     default_generator,
@@ -84,7 +97,9 @@ double = float64
 long = int64
 int = int32
 short = int16
-cfloat = None
+cfloat = complex64
+cdouble = complex128
+chalf = complex32
 
 # The packages above the ops, written in Tensor operations only; imported last
 # so that everything they use from the namespace is already there.
@@ -95,10 +110,12 @@ from . import (
     compiler,
     cuda,
     distributions,
+    fft,
     func,
     nn,
     onnx,
     optim,
+    signal,
     special,
     testing,
     torch_version,

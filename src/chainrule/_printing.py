@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from .dtypes import bool_, get_default_dtype, int64
+from .dtypes import bool_, default_complex_dtype, get_default_dtype, int64
 
 __all__ = ["set_printoptions", "get_printoptions", "tensor_repr", "format_data"]
 
@@ -135,6 +135,22 @@ class _ElementFormat:
         return self._text(value).rjust(self.width)
 
 
+class _ComplexFormat:
+    """Complex elements: the real parts and the imaginary parts each get a format of their
+    own (chosen as for a real tensor), joined as `re+imj`, the imaginary part unpadded."""
+
+    def __init__(self, shown):
+        self.real = _ElementFormat(shown.real)
+        self.imag = _ElementFormat(shown.imag)
+        self.width = self.real.width + self.imag.width + 1
+
+    def __call__(self, value):
+        value = complex(value)
+        imag = (self.imag(value.imag) + "j").lstrip()
+        sign = "" if imag[0] in "+-" else "+"
+        return self.real(value.real) + sign + imag
+
+
 # -- layout ---------------------------------------------------------------------------------
 def _format_row(values, indent, fmt, summarize):
     """One innermost dimension: `[a, b, c,` wrapped under its opening bracket."""
@@ -175,7 +191,7 @@ def format_data(arr, indent=0):
         return "[]"
     summarize = arr.size > options.threshold
     shown = _shown_part(arr, options.edgeitems) if summarize else arr
-    fmt = _ElementFormat(shown)
+    fmt = _ComplexFormat(shown) if arr.dtype.kind == "c" else _ElementFormat(shown)
     # Keeping edgeitems + 1 per side leaves each long axis still longer than
     # 2 * edgeitems, so the layout knows to put `...` there, without converting
     # the hidden middle of a large tensor to Python numbers.
@@ -198,12 +214,11 @@ def _with_suffixes(text, suffixes, indent):
 
 
 def _dtype_suffix(t, empty):
-
     d = t.dtype
     default = get_default_dtype()
     if empty:
         return None if d is default else f"dtype={d!r}"
-    return None if d in (default, int64, bool_) else f"dtype={d!r}"
+    return None if d in (default, default_complex_dtype(), int64, bool_) else f"dtype={d!r}"
 
 
 def tensor_repr(t, prefix="tensor(", tensor_contents=None):

@@ -1,4 +1,4 @@
-"""The named tuples that ops returning (values, indices) give back, as torch.return_types."""
+"""The named tuples that ops with several results give back, as torch.return_types."""
 
 import collections
 
@@ -17,6 +17,7 @@ __all__ = [
     "sort",
     "topk",
 ]
+# The linear-algebra results (below) are added to __all__ where they are defined.
 
 
 def structseq(name, fields=("values", "indices")):
@@ -45,3 +46,28 @@ cummax = structseq("cummax")
 cummin = structseq("cummin")
 frexp = structseq("frexp", ("mantissa", "exponent"))
 histogram = structseq("histogram", ("hist", "bin_edges"))
+
+# Linear algebra (ops/linalg_*.py)
+_LINALG = {
+    "slogdet": ("sign", "logabsdet"),
+    "linalg_slogdet": ("sign", "logabsdet"),
+    "linalg_inv_ex": ("inverse", "info"),
+    "linalg_solve_ex": ("result", "info"),
+    "linalg_cholesky_ex": ("L", "info"),
+    "linalg_lu_factor": ("LU", "pivots"),
+    "linalg_lu_factor_ex": ("LU", "pivots", "info"),
+    "linalg_lu": ("P", "L", "U"),
+    "lu_unpack": ("P", "L", "U"),
+    "linalg_eigh": ("eigenvalues", "eigenvectors"),
+    "linalg_eig": ("eigenvalues", "eigenvectors"),
+    "linalg_svd": ("U", "S", "Vh"),
+    "svd": ("U", "S", "V"),
+    "linalg_qr": ("Q", "R"),
+    "qr": ("Q", "R"),
+    "geqrf": ("a", "tau"),
+    "linalg_lstsq": ("solution", "residuals", "rank", "singular_values"),
+    "triangular_solve": ("solution", "cloned_coefficient"),
+}
+for _name, _fields in _LINALG.items():
+    globals()[_name] = structseq(_name, _fields)
+    __all__.append(_name)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import dtypes as _dtypes
+from ._narrow import round_in_place
 from ._printing import tensor_repr
 from .device import cpu
 
@@ -226,6 +227,8 @@ class Tensor:
             self._version_counter = [1]
         else:
             counter[0] += 1
+        if self._data.dtype.metadata is not None:  # bfloat16, complex32: round what was written
+            round_in_place(self._data)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor with respect to the graph's leaves."""
@@ -272,7 +275,10 @@ class Tensor:
 
     @property
     def dtype(self):
-        return _FROM_NP[self._data.dtype]
+        dt = self._data.dtype
+        if dt.metadata is None:
+            return _FROM_NP[dt]
+        return _dtypes.from_numpy_dtype(dt)  # bfloat16 or complex32 (chainrule/_narrow.py)
 
     @property
     def device(self):
@@ -291,7 +297,9 @@ class Tensor:
 
     @property
     def layout(self):
-        return "torch.strided"
+        from .layout import strided
+
+        return strided
 
     def dim(self):
         return self._data.ndim
@@ -308,21 +316,21 @@ class Tensor:
     nelement = numel
 
     def element_size(self):
-        return self._data.itemsize
+        return self.dtype.itemsize
 
     @property
     def itemsize(self):
-        return self._data.itemsize
+        return self.dtype.itemsize
 
     @property
     def nbytes(self):
-        return self._data.nbytes
+        return self._data.size * self.dtype.itemsize
 
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
 
     def is_complex(self):
-        return False  # chainrule has no complex dtypes
+        return self._data.dtype.kind == "c"
 
     # Storage questions PyTorch users ask: a CPU tensor is none of these.
     is_sparse = False
@@ -379,11 +387,13 @@ class Tensor:
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                 "instead."
             )
+        if self._data.dtype.metadata is not None:  # NumPy has no bfloat16 or complex32
+            raise TypeError(f"Got unsupported ScalarType {_dtypes.scalar_type_name(self.dtype)}")
         return self._data
 
     def __array__(self, dtype=None, copy=None):
-        if self._requires_grad:
-            self.numpy()  # raises PyTorch's error: detach first
+        if self._requires_grad or self._data.dtype.metadata is not None:
+            self.numpy()  # raises PyTorch's error: detach first, or no such NumPy type
         a = self._data
         return a if dtype is None else a.astype(dtype, copy=False)
 

@@ -42,7 +42,7 @@ def is_nonzero(input):
 def _operand(x):
     if isinstance(x, Tensor):
         return (x.dtype, x._data.ndim)
-    if isinstance(x, (bool, int, float)):
+    if isinstance(x, (bool, int, float, complex)):
         return x
     raise TypeError(
         "result_type() received an invalid combination of arguments - got "
@@ -57,7 +57,9 @@ def result_type(tensor1, tensor2):
 
 def can_cast(from_, to):
     """Whether PyTorch's in-place ops may write a `from_` result into a `to` tensor."""
-    if from_.is_floating_point and not to.is_floating_point:
+    if from_.is_complex and not to.is_complex:
+        return False
+    if from_.is_floating_point and not (to.is_floating_point or to.is_complex):
         return False
     return not (from_ is not dtypes.bool_ and to is dtypes.bool_)
 
@@ -71,13 +73,19 @@ class finfo:
 
     def __init__(self, type=None):
         d = dtypes.get_default_dtype() if type is None else dtypes.to_dtype(type)
-        if not d.is_floating_point:
+        if not (d.is_floating_point or d.is_complex):
             raise TypeError(
                 "torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
                 "'torch.finfo'"
             )
-        info = np.finfo(d.np)
+        d = d.to_real()  # a complex type answers for its parts
         self.dtype = d.name
+        if d is dtypes.bfloat16:  # float32's range with 8 significant bits
+            self.bits, self.eps, self.max = 16, 2.0**-7, float(np.float32(3.3895313892515355e38))
+            self.min, self.tiny = -self.max, 2.0**-126
+            self.smallest_normal, self.resolution = self.tiny, 0.01
+            return
+        info = np.finfo(d.np)
         self.bits = int(info.bits)
         self.eps = float(info.eps)
         self.max = float(info.max)

@@ -460,3 +460,23 @@ def test_transformer_errors_match_torch(call, torch):
         with pytest.raises(type(theirs.value)) as ours:
             call(chainrule)
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("mask_requires_grad", [False, True])  # the fused and the math path
+def test_single_precision_scores_are_formed_in_double(mask_requires_grad, torch):
+    """float32 attention with scores of magnitude ~100: the probabilities are rounded once
+    from double, so the output is within 8e-6 of PyTorch's float64 result whatever PyTorch's
+    own float32 kernel gives (up to ~2e-5 off on this input)."""
+    rng = np.random.default_rng(0)
+    q, k, v = (rng.uniform(-9, 9, s) for s in [(4, 4, 3, 8), (4, 4, 6, 8), (4, 4, 6, 8)])
+    mask = rng.uniform(-9, 9, (3, 6))
+    exact = torch.nn.functional.scaled_dot_product_attention(
+        *(torch.tensor(a) for a in (q, k, v)), attn_mask=torch.tensor(mask)
+    ).numpy()
+    f32 = chainrule.float32
+    ours = chainrule.nn.functional.scaled_dot_product_attention(
+        *(chainrule.tensor(a, dtype=f32) for a in (q, k, v)),
+        attn_mask=chainrule.tensor(mask, dtype=f32).requires_grad_(mask_requires_grad),
+    )
+    assert ours.dtype == f32
+    assert np.abs(ours.detach().numpy() - exact).max() <= 8e-6

@@ -306,3 +306,48 @@ def test_deprecated_keywords_pick_the_reduction(torch):
     with pytest.warns(UserWarning):
         loss = chainrule.nn.MarginRankingLoss(reduce=False)
     assert loss.reduction == "none"
+
+
+@pytest.mark.parametrize("loss", ["multi_margin_loss", "multilabel_margin_loss"])
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize(
+    ("x", "target"),
+    [(0.7, 0), (0.7, [0]), ([0.7], 0), ([0.7], [0]), ([0.2, 0.9], [1, -1]), ([0.2, 0.9], [1])],
+)
+def test_vector_and_0_dim_inputs_as_pytorch(loss, reduction, x, target, torch):
+    """A 0-dim input is one sample of one class, and a vector's target may be any tensor of
+    at most one dim with as many entries: results, shapes, gradients or errors as PyTorch's."""
+    seen = []
+    for lib in (torch, chainrule):
+        xt = lib.tensor(x, dtype=lib.float64, requires_grad=True)
+        try:
+            out = getattr(lib.nn.functional, loss)(xt, lib.tensor(target), reduction=reduction)
+            out.sum().backward()
+            seen.append((tuple(out.shape), out.tolist(), xt.grad.tolist()))
+        except (RuntimeError, ValueError) as e:
+            seen.append((type(e).__name__, str(e)))
+    assert seen[1] == seen[0]
+
+
+def test_ctc_in_float32_is_float64_rounded(torch):
+    """CTC's tables are kept in double precision whatever the input's dtype: a float32 loss
+    is within 1 ulp of PyTorch's float64 loss, and its gradient within 1e-6 of the float64
+    gradient (the gradient subtracts whole-sequence log-probabilities, ~100 here, that cancel:
+    PyTorch's float32 kernel is off by ~2e-5 on this input)."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((50, 4, 20))
+    targets = rng.integers(1, 20, (4, 30))
+    lengths = ([50] * 4, [21, 29, 18, 15])
+
+    def run(lib, dtype):
+        lp = lib.tensor(x, dtype=dtype).log_softmax(2).detach().requires_grad_(True)
+        out = lib.nn.functional.ctc_loss(lp, lib.tensor(targets), *lengths, reduction="none")
+        out.sum().backward()
+        return out.detach().numpy(), lp.grad.numpy()
+
+    loss, grad = run(chainrule, chainrule.float32)
+    exact_loss, exact_grad = run(torch, torch.float64)
+    assert loss.dtype == np.float32 and grad.dtype == np.float32
+    ulp = np.spacing(exact_loss.astype(np.float32)).astype(np.float64)
+    assert (np.abs(loss - exact_loss) <= ulp).all()
+    assert np.abs(grad - exact_grad).max() <= 1e-6

@@ -36,6 +36,9 @@ LAYERS = [
     ("channel_shuffle", lambda t: t.nn.ChannelShuffle(2), [(2, 6, 3, 2)]),
     ("cosine_similarity", lambda t: t.nn.CosineSimilarity(), [(4, 5), (4, 5)]),
     ("cosine_similarity_broadcast", lambda t: t.nn.CosineSimilarity(-1, 1e-6), [(3, 1, 4), (2, 4)]),
+    # broadcast along the reduced dim: the norms are those of the broadcast inputs
+    ("cosine_similarity_along_broadcast", lambda t: t.nn.CosineSimilarity(-2),
+     [(1, 2, 3), (2, 1, 3)]),
     ("pairwise_distance", lambda t: t.nn.PairwiseDistance(), [(4, 5), (4, 5)]),
     ("pairwise_distance_p1_keepdim", lambda t: t.nn.PairwiseDistance(1, keepdim=True),
      [(4, 5), (5,)]),
@@ -121,6 +124,33 @@ def test_rrelu_training_draws_slopes_in_range():
     assert len(np.unique(np.round(slope[neg], 6))) > 100  # drawn per element
     y.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), slope, rtol=1e-5)
+
+
+@pytest.mark.parametrize("p", [0.0, 0.5, 1.0, 2.0, float("inf")])
+@pytest.mark.parametrize(("shape1", "shape2"), [((2, 3, 0), (2, 4, 0)), ((2, 0, 3), (2, 4, 3))])
+def test_cdist_of_empty_rows_or_columns(p, shape1, shape2, torch):
+    """No differences to differentiate: zero gradients of the inputs' shapes, as PyTorch's
+    (the inf norm of an empty difference is not refused: only the reduced dim being empty
+    is, and an empty reduction here has nothing to reduce)."""
+    results = []
+    for lib in (torch, chainrule):
+        a = lib.ones(*shape1, requires_grad=True)
+        b = lib.ones(*shape2, requires_grad=True)
+        out = lib.cdist(a, b, p=p)
+        out.sum().backward()
+        results.append((tuple(out.shape), out.detach().numpy().tolist(), a.grad.shape, b.grad))
+    (s0, v0, g0, b0), (s1, v1, g1, b1) = results
+    assert (s1, v1, tuple(g1)) == (s0, v0, tuple(g0))
+    assert tuple(b1.shape) == tuple(b0.shape) and not b1.numpy().any()
+
+
+def test_vector_norm_inf_over_non_empty_dims_of_an_empty_tensor(torch):
+    for lib in (torch, chainrule):
+        out = lib.linalg.vector_norm(lib.zeros(0, 3), float("inf"), dim=-1)
+        assert tuple(out.shape) == (0,)
+    x = chainrule.ones(3, 0, requires_grad=True)
+    chainrule.nn.functional.pdist(x, p=float("inf")).sum().backward()
+    assert tuple(x.grad.shape) == (3, 0)
 
 
 def test_reprs(torch):

@@ -374,3 +374,29 @@ def test_batchnorm2d_train_and_eval_parity(dtype, momentum, torch):
     np.testing.assert_allclose(
         ours(chainrule.tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy(), **tol
     )
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: t.nn.functional.batch_norm(t.zeros(0), t.zeros(0), t.zeros(0), training=True),
+        lambda t: t.nn.functional.batch_norm(t.zeros(0), t.zeros(0), t.zeros(0), training=False),
+        lambda t: t.nn.functional.batch_norm(t.zeros(0), None, None, training=True),
+        lambda t: t.nn.functional.batch_norm(t.zeros(0), None, None, training=False),
+        lambda t: t.nn.functional.batch_norm(t.ones(3), t.zeros(3), t.ones(3), training=False),
+        lambda t: t.nn.functional.batch_norm(t.ones(3), t.zeros(0), t.zeros(0), training=False),
+        lambda t: t.nn.functional.batch_norm(t.ones(3), None, None, training=True),
+        lambda t: t.nn.functional.batch_norm(t.ones(3), None, None, training=False),
+    ],
+)
+def test_batch_norm_of_a_vector_as_pytorch(call, torch):
+    """A 1-D input has no channel dim: an empty one normalises to an empty result, the rest
+    raise PyTorch's errors (in PyTorch's order)."""
+    seen = []
+    for lib in (torch, chainrule):
+        try:
+            y = call(lib)
+            seen.append((tuple(y.shape), y.tolist()))
+        except (RuntimeError, IndexError) as e:
+            seen.append((type(e).__name__, str(e)))
+    assert seen[1] == seen[0]

@@ -137,3 +137,25 @@ def test_fractional_draws_one_sample_per_plane_and_axis():
     for b in range(2):
         for c in range(3):
             assert set(out[b, c].flatten().tolist()) <= set(x[b, c].flatten().tolist())
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t, x: t.nn.functional.fractional_max_pool3d(x, 2, output_size=2),
+        lambda t, x: t.nn.functional.fractional_max_pool3d(x, (2, 2, 1), output_size=(2, 3, 2)),
+        lambda t, x: t.nn.functional.adaptive_avg_pool3d(x, (5, 7, 4)),
+        lambda t, x: t.nn.functional.adaptive_avg_pool3d(x, 2),
+    ],
+)
+def test_empty_batch_pools_and_differentiates(call, torch):
+    """An empty batch pools to an empty result of PyTorch's shape; its gradient is zeros of
+    the input's shape, and differentiates again where PyTorch's does."""
+    seen = []
+    for lib in (torch, chainrule):
+        x = lib.ones(0, 2, 4, 5, 4, dtype=lib.float64, requires_grad=True)
+        y = call(lib, x)
+        (g,) = lib.autograd.grad((y * y).sum(), x, create_graph=True)
+        (gg,) = lib.autograd.grad(g.sum(), x)
+        seen.append((tuple(y.shape), tuple(g.shape), tuple(gg.shape)))
+    assert seen[1] == seen[0]

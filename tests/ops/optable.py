@@ -23,7 +23,7 @@ class Arg:
     low: float = -2.0
     high: float = 2.0
     grad: bool = True  # requires_grad
-    kind: str = "float"  # float | int | bool | index (int64 in [0, high))
+    kind: str = "float"  # float | complex | int | bool | index (int64 in [0, high))
     distinct: bool = False  # float values far apart (for max/min/sort ties)
 
 
@@ -37,6 +37,11 @@ def positive(*shape, **kw):
 
 def const(*shape, **kw):
     return Arg(tuple(shape), grad=False, **kw)
+
+
+def cplx(*shape, **kw):
+    """A complex input (complex128 where the case runs in float64, complex64 in float32)."""
+    return Arg(tuple(shape), kind="complex", **kw)
 
 
 def index(*shape, high):
@@ -83,6 +88,10 @@ def make_arrays(case, dtype=np.float64):
             else:
                 arr = rng.uniform(spec.low, spec.high, spec.shape)
             out.append(np.asarray(arr, dtype=dtype))
+        elif spec.kind == "complex":
+            parts = rng.uniform(spec.low, spec.high, (2,) + spec.shape)
+            ctype = np.complex128 if np.dtype(dtype) == np.float64 else np.complex64
+            out.append(np.asarray(parts[0] + 1j * parts[1], dtype=ctype))
         elif spec.kind == "index":
             out.append(rng.integers(0, spec.high, spec.shape).astype(np.int64))
         elif spec.kind == "int":
@@ -99,7 +108,7 @@ def make_tensors(lib, case, arrays):
     for spec, arr in zip(case.args, arrays):
         if isinstance(spec, Arg):
             t = lib.tensor(np.array(arr))
-            if spec.grad and spec.kind == "float":
+            if spec.grad and spec.kind in ("float", "complex"):
                 t.requires_grad_(True)
             tensors.append(t)
         else:

@@ -76,4 +76,9 @@ CASES = [
         (A(2, 3, 4), A(3, 4)),
     ),
     OpCase("layer_norm_no_affine", lambda t, x: F(t).layer_norm(x, [4]), (A(3, 4),)),
+    OpCase(  # over every dim: weight and bias have the input's shape (no batch to sum over)
+        "layer_norm_whole_input",
+        lambda t, x, w, b: F(t).layer_norm(x, (2, 3), w, b, eps=0.5),
+        (A(2, 3), A(2, 3), A(2, 3)),
+    ),
 ]

@@ -23,6 +23,9 @@ CASES = [
     OpCase("mul_scalar", lambda t, a: a * 0.25, (A(5),)),
     OpCase("mul_const", lambda t, a, b: a * b, (A(3), const(3))),
     OpCase("div", lambda t, a, b: a / b, (A(3, 4), positive(4))),
+    # rounded quotients: a step function, zero gradients (inputs away from the steps)
+    OpCase("div_floor", lambda t, a, b: t.div(a, b, rounding_mode="floor"), (A(3, 4), positive(4))),
+    OpCase("div_trunc", lambda t, a, b: t.div(a, b, rounding_mode="trunc"), (A(3, 1), positive(4))),
     OpCase("rdiv_scalar", lambda t, a: 2.0 / a, (positive(3),)),
     OpCase("neg", lambda t, a: -a, (A(3, 2),)),
     OpCase("pow_scalar", lambda t, a: a**3, (A(4),)),
@@ -54,6 +57,7 @@ CASES = [
     OpCase("erf", lambda t, a: t.erf(a), (A(5),)),
     OpCase("relu", lambda t, a: t.relu(a), (A(6),), double=False),
     OpCase("sign", lambda t, a: t.sign(a), (A(4),)),
+    OpCase("sgn_real", lambda t, a: t.sgn(a) * a, (A(4),)),
     OpCase("floor", lambda t, a: t.floor(a), (A(4),)),
     OpCase("ceil", lambda t, a: t.ceil(a), (A(4),)),
     OpCase("trunc", lambda t, a: t.trunc(a), (A(4),)),

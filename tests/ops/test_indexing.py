@@ -355,6 +355,13 @@ def test_views_share_the_version_counter(make_view):
     assert v._version == x._version
 
 
+def test_flip_dims_as_keyword_sequence_or_arguments(torch):
+    for lib in (torch, chainrule):
+        x = lib.arange(24).reshape(2, 3, 4)
+        forms = [lib.flip(x, dims=(0, 2)), lib.flip(x, [0, 2]), x.flip(0, 2), x.flip(dims=[0, 2])]
+        assert all(f.tolist() == x.numpy()[::-1, :, ::-1].tolist() for f in forms)
+
+
 def test_advanced_indexing_and_flip_copy():
     x = chainrule.zeros(3, 2)
     for y in (x[[0, 1]], x[x == 0], x.flip(0), x.roll(1, 0), x.repeat(2, 1)):
@@ -493,6 +500,11 @@ ERRORS = [
     ),
     (lambda t, x: x.flip(0, 0), RuntimeError, "dim 0 appears multiple times in the list of dims"),
     (
+        lambda t, x: t.flip(x),
+        TypeError,
+        'flip\\(\\) missing 1 required positional arguments: "dims"',
+    ),
+    (
         lambda t, x: x.masked_fill(t.ones(4), 1),
         RuntimeError,
         "masked_fill_ only supports boolean masks, but got mask with dtype float",
@@ -629,3 +641,64 @@ def test_grad_fn_names_match_torch(torch):
             x = lib.randn(3, 4, requires_grad=True)  # noqa: F841 (used by eval)
             names.append(type(eval(e)).__name__ and eval(e).grad_fn.name().split("::")[-1])
         assert names[0] == names[1], e
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: t.nn.functional.prelu(t.tensor(-2.0), t.tensor([0.25])),
+        lambda t: t.index_select(t.tensor(3.0), 0, t.tensor([0])),
+        lambda t: t.index_select(t.tensor(3.0), 0, t.tensor(0)),
+        lambda t: t.index_fill(t.tensor(3.0), 0, t.tensor([0]), t.tensor(-1.0)),
+        lambda t: t.masked_select(t.tensor(3.0), t.tensor(True)),
+        lambda t: t.masked_select(t.tensor(3.0), t.tensor(False)),
+        lambda t: t.gather(t.tensor(3.0), 0, t.tensor([0])),
+        lambda t: t.gather(t.tensor(3.0), 0, t.tensor(0)),
+        lambda t: t.gather(t.tensor([3.0, 4.0]), 0, t.tensor([1], dtype=t.int32)),
+        lambda t: t.gather(t.zeros(5), 0, t.zeros(2, 0, dtype=t.uint8)),
+        lambda t: t.gather(t.zeros(5), 0, t.zeros(2, dtype=t.int16)),
+        lambda t: t.scatter(t.zeros(3, 2), 0, t.tensor([[1, 0]], dtype=t.int32), t.ones(1, 2)),
+        lambda t: t.scatter(t.zeros(3, 2), 0, t.tensor([[1, 0]], dtype=t.int16), t.ones(1, 2)),
+        lambda t: t.scatter_add(t.zeros(3), 0, t.tensor([1, 1], dtype=t.int32), t.ones(2)),
+        lambda t: t.scatter_reduce(t.zeros(3), 0, t.tensor([2], dtype=t.int32), t.ones(1), "sum"),
+    ],
+)
+def test_0_dim_inputs_and_index_dtypes_as_pytorch(call, torch):
+    """0-dim inputs read as their one element (results shaped as PyTorch's), int32 indices
+    taken by gather and scatter, other dtypes refused unless the index is empty."""
+    seen = []
+    for lib in (torch, chainrule):
+        try:
+            y = call(lib)
+            seen.append((tuple(y.shape), str(y.dtype).removeprefix("torch."), y.tolist()))
+        except RuntimeError as e:
+            seen.append(str(e))
+    assert seen[1] == seen[0]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t, x: t.take_along_dim(x, t.tensor([1, 2])),
+        lambda t, x: t.take_along_dim(x, t.tensor([1, 2]), 1),
+        lambda t, x: t.take_along_dim(x, t.tensor([[1, 2]], dtype=t.int32), 1),
+        lambda t, x: t.take_along_dim(x, t.tensor([[1], [2], [3]]), 1),
+        lambda t, x: t.take_along_dim(x, t.tensor([[1, 4]]), 1),
+        lambda t, x: t.take_along_dim(x, t.tensor([[1], [0]]), 0),
+        lambda t, x: t.take_along_dim(x[:1], t.tensor([[1, 2], [3, 4], [0, 0]]), 1),
+        lambda t, x: t.take_along_dim(x.unsqueeze(0), t.tensor([[[1], [0]]]), -1),
+    ],
+)
+def test_take_along_dim_broadcasts_as_pytorch(call, torch):
+    """The dims other than dim broadcast between input and indices: values, gradients and
+    PyTorch's errors."""
+    seen = []
+    for lib in (torch, chainrule):
+        x = lib.arange(10.0).reshape(2, 5).requires_grad_(True)
+        try:
+            y = call(lib, x)
+            y.sum().backward()
+            seen.append((tuple(y.shape), y.tolist(), x.grad.tolist()))
+        except RuntimeError as e:
+            seen.append(str(e))
+    assert seen[1] == seen[0]

@@ -56,14 +56,28 @@ def _run(lib, case, arrays):
     outs = _outputs(case.fn(lib, *tensors))
     diff = [o for o in outs if o.requires_grad]
     rng = np.random.default_rng(7)
-    seeds = [rng.standard_normal(tuple(o.shape)).astype(o.detach().numpy().dtype) for o in diff]
+    seeds = [_seed(rng, o) for o in diff]
     grads = []
     inputs = _grad_inputs_lib(lib, tensors)
     if diff and inputs:
         g = lib.autograd.grad(diff, inputs, [lib.tensor(s) for s in seeds], allow_unused=True)
-        grads = [None if x is None else x.detach().numpy().copy() for x in g]
-    values = [o.detach().numpy().copy() for o in outs]
+        grads = [None if x is None else _numpy(x) for x in g]
+    values = [_numpy(o) for o in outs]
     return values, grads, [str(o.dtype) for o in outs]
+
+
+def _numpy(t):
+    """A copy of t's values (PyTorch's lazily conjugated tensors resolved first)."""
+    return t.detach().resolve_conj().numpy().copy()
+
+
+def _seed(rng, o):
+    """A random cotangent of o's shape and dtype (complex parts for a complex output)."""
+    dtype = _numpy(o).dtype
+    values = rng.standard_normal(tuple(o.shape))
+    if dtype.kind == "c":
+        values = values + 1j * rng.standard_normal(tuple(o.shape))
+    return values.astype(dtype)
 
 
 def _grad_inputs_lib(lib, tensors):
@@ -99,7 +113,12 @@ def _all_ops():
             if sub not in seen:
                 seen.add(sub)
                 stack.append(sub)
-    return {c for c in seen if c.differentiable and c.name is not None}
+    # An op's complex form (ops/dtype_dispatch.py) counts as the op itself.
+    return {
+        c
+        for c in seen
+        if c.differentiable and c.name is not None and "_variant_of" not in c.__dict__
+    }
 
 
 def _ops_reached(out):
@@ -110,7 +129,7 @@ def _ops_reached(out):
             continue
         seen.add(id(node))
         if node.op is not None:
-            found.add(node.op)
+            found.add(node.op.__dict__.get("_variant_of", node.op))
         stack.extend(n for n, _ in node.next_functions)
     return found
 

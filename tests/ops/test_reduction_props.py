@@ -381,6 +381,24 @@ ERRORS = [
         "does not have an identity",
     ),
     (
+        lambda t: t.linalg.vector_norm(_t(t, 3, 0), float("-inf"), dim=(0, 1)),
+        RuntimeError,
+        "linalg.vector_norm cannot compute the -inf norm on the dimension 1because this "
+        "dimension is empty and the operation does not have an identity",
+    ),
+    (
+        lambda t: _t(t, 2, 0, 3).norm(float("inf"), dim=-2),
+        RuntimeError,
+        "linalg.vector_norm cannot compute the inf norm on the dimension -2because this "
+        "dimension is empty and the operation does not have an identity",
+    ),
+    (
+        lambda t: t.dist(_t(t, 0), _t(t, 0), float("inf")),
+        RuntimeError,
+        "linalg.vector_norm cannot compute the inf norm on an empty tensor because the operation "
+        "does not have an identity",
+    ),
+    (
         lambda t: t.mm(_t(t, 2, 3), _t(t, 4, 5)),
         RuntimeError,
         "mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)",
@@ -506,3 +524,75 @@ def test_pytorch_raises_the_same_error(fn, exc, message, torch):
     with pytest.raises(exc) as info:
         fn(torch)
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize("fn", ["softmax", "log_softmax", "softmin"])
+@pytest.mark.parametrize(("shape", "dim"), [((5, 0, 0), -1), ((0, 3), 1), ((2, 0), 0)])
+def test_softmax_family_of_empty_tensors(fn, shape, dim, torch):
+    """An empty input normalises to an empty result (no slice has a max to subtract), and
+    differentiates to an empty gradient, as in PyTorch."""
+    seen = []
+    for lib in (torch, chainrule):
+        x = lib.zeros(*shape, dtype=lib.float64, requires_grad=True)
+        y = getattr(lib.nn.functional, fn)(x, dim)
+        y.sum().backward()
+        seen.append((tuple(y.shape), str(y.dtype), y.grad_fn.name(), tuple(x.grad.shape)))
+    assert seen[1] == seen[0]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [((5, 5, 0), (0, 5)), ((5, 5, 0), (0,)), ((2, 0, 3), (3, 4)), ((2, 3, 4), (4, 0))]
+)
+def test_matmul_of_batched_empty_operands(a, b, torch):
+    """A batch folded into rows where a dim is empty: shapes and gradients as PyTorch's."""
+    seen = []
+    for lib in (torch, chainrule):
+        x = lib.ones(*a, requires_grad=True)
+        y = lib.ones(*b, requires_grad=True)
+        out = lib.matmul(x, y)
+        out.sum().backward()
+        seen.append((tuple(out.shape), out.tolist(), tuple(x.grad.shape), tuple(y.grad.shape)))
+    assert seen[1] == seen[0]
+
+
+def test_reshape_of_nothing_with_an_inferred_dim_is_ambiguous(torch):
+    for lib in (torch, chainrule):
+        with pytest.raises(RuntimeError) as info:
+            lib.ones(0).reshape(2, -1, 0)
+        assert str(info.value) == (
+            "cannot reshape tensor of 0 elements into shape [2, -1, 0] because the unspecified "
+            "dimension size -1 can be any value and is ambiguous"
+        )
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "dims"),
+    [
+        ((1, 1, 1), (2, 1, 2), ([0, 1], [2, 0])),
+        ((3, 1), (2, 4), ([1], [0])),
+        ((3, 2), (3, 4), ([1], [0])),
+        ((0, 2), (2, 3), 1),
+        ((3, 0), (0, 4), 1),
+        ((2, 3, 4), (3, 4, 5), 2),
+    ],
+)
+def test_tensordot_pairs_a_size_1_dim_with_any_size(a, b, dims, torch):
+    """A contracted dim of size 1 pairs with the other side's whole dim (summed), empty
+    operands contract to zeros: values (within 4 ulp: a matrix product), gradients, errors."""
+    seen = []
+    for lib in (torch, chainrule):
+        g = lib.Generator().manual_seed(0)
+        x = lib.randn(*a, generator=g, dtype=lib.float64).requires_grad_(True)
+        y = lib.randn(*b, generator=g, dtype=lib.float64).requires_grad_(True)
+        try:
+            out = lib.tensordot(x, y, dims)
+            out.sum().backward()
+            seen.append([out.detach().numpy(), x.grad.numpy(), y.grad.numpy()])
+        except RuntimeError as e:
+            seen.append(str(e))
+    if isinstance(seen[0], str):
+        assert seen[1] == seen[0]
+        return
+    for ours, theirs in zip(seen[1], seen[0]):
+        assert ours.shape == theirs.shape
+        np.testing.assert_allclose(ours, theirs, rtol=4 * np.finfo(np.float64).eps, atol=1e-15)

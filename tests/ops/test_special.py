@@ -12,7 +12,7 @@ import pytest
 
 import chainrule
 from chainrule.ops import _special_kernels as K
-from parity import assert_ulp, assert_ulp_at_scale
+from parity import assert_exact, assert_ulp, assert_ulp_at_scale
 
 # (name, chainrule function, PyTorch function name, range, float64 bound, float32 bound).
 # Bounds in ulps of PyTorch's value, over the range; each is the largest distance seen on
@@ -197,6 +197,23 @@ def test_xlogy_zero_and_nan(torch):
         2,
     )
     assert_ulp(chainrule.xlogy(2, chainrule.tensor(y)), torch.xlogy(2, torch.tensor(y)), 2)
+
+
+def test_xlogy_gradient_where_x_is_zero(torch):
+    # d/dx of x log y is log y at x == 0 too (0 where y is outside the log's domain, and NaN
+    # where y is); d/dy is x / y, NaN at 0 / 0. Exact: the same log and division.
+    x = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 2.0])
+    y = np.array([0.5, 0.0, -0.5, -1.0, -2.0, np.nan, -0.5, 0.0, 1e-300, 3.0])
+    for name in ("xlogy", "special.xlog1py"):
+        grads = []
+        for lib in (chainrule, torch):
+            fn = lib.xlogy if name == "xlogy" else lib.special.xlog1py
+            a = lib.tensor(x, requires_grad=True)
+            b = lib.tensor(y, requires_grad=True)
+            fn(a, b).sum().backward()
+            grads.append((a.grad.numpy(), b.grad.numpy()))
+        for ours, theirs in zip(grads[0], grads[1]):
+            assert_exact(ours, theirs)
 
 
 def test_grad_fn_names(torch):

@@ -190,6 +190,60 @@ def test_float16_is_sampled_in_float32_then_rounded(name, fn, torch):
         assert_exact(our_state, their_state)
 
 
+def _widened(t):
+    """bfloat16 and complex32 (no NumPy type) as float32 and complex64: exact widenings."""
+    name = str(t.dtype)
+    if name.endswith("bfloat16"):
+        t = t.float()
+    elif name.endswith("complex32"):
+        t = t.cfloat()
+    return to_array(t)
+
+
+@pytest.mark.parametrize(
+    "name, fn",
+    [
+        ("rand", lambda L, n, d: L.rand(n, dtype=d)),
+        ("rand_like", lambda L, n, d: L.rand_like(L.zeros(2, n, dtype=d))),
+        ("uniform_", lambda L, n, d: L.zeros(n, dtype=d).uniform_(-3, 5)),
+        ("randn", lambda L, n, d: L.randn(n, dtype=d)),
+        ("randn_like", lambda L, n, d: L.randn_like(L.zeros(n, 2, dtype=d))),
+        ("normal(float, float, size)", lambda L, n, d: L.normal(0.5, 2.0, (n,), dtype=d)),
+        ("normal_", lambda L, n, d: L.zeros(n, dtype=d).normal_(2, 3)),
+        ("normal_ on a transposed view", lambda L, n, d: L.zeros(n, 3, dtype=d).t().normal_()),
+    ],
+)
+@pytest.mark.parametrize("d", ["complex64", "complex128", "complex32", "bfloat16"])
+def test_complex_and_bfloat16_are_sampled_as_pytorch_samples_them(name, fn, d, torch):
+    # A complex tensor is filled through its view_as_real: two draws per element, real part
+    # first, normals with std / sqrt(2) (variance 1 in all). bfloat16 is drawn as float16
+    # is (in float32: normals block by block) and rounded. The generic CPU path's float32
+    # normals and bounded uniforms are a few units apart (GENERIC_PATH); rounded to
+    # bfloat16 or float16 they may land one unit of the narrow type apart.
+    generic = not vectorized_kernels(torch)
+    tolerance = GENERIC_PATH.get(name if "view" not in name else "normal_")
+    narrow = d in ("complex32", "bfloat16")
+    for seed in SEEDS[:2]:
+        runs = []
+        for lib in (torch, chainrule):
+            lib.manual_seed(seed)
+            dtype = getattr(lib, d)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # PyTorch: complex32 is experimental
+                values = [_widened(fn(lib, n, dtype)) for n in SIZES]
+            runs.append((values, to_array(lib.get_rng_state())))
+        (theirs, their_state), (ours, our_state) = runs
+        for n, a, b in zip(SIZES, ours, theirs):
+            where = f"{name}, {d}, seed {seed}, size {n}"
+            if generic and tolerance is not None:
+                assert a.dtype == b.dtype and a.shape == b.shape, where
+                rtol, atol = (1e-2, 1.6e-2 * np.abs(b).max()) if narrow else (1e-6, 3 * tolerance)
+                np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=where)
+            else:
+                assert_exact(a, b, where)
+        assert_exact(our_state, their_state, f"{name}, {d}, seed {seed}: generator state")
+
+
 def test_large_tensors_match_pytorch(torch):
     # one draw each of the sizes layers and loaders make: a million normals and uniforms,
     # MNIST's 60,000-row shuffle, a 100,000-way multinomial

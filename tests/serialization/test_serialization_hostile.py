@@ -216,7 +216,8 @@ DATA = struct.pack("<3f", 1.0, 2.0, 3.0)
         (_one_tensor(stride=(-1,)), {"0": DATA}, "integers >= 0"),
         (_one_tensor(size=(3,), stride=(1, 1)), {"0": DATA}, "differ in length"),
         (_one_tensor(size=(10**6, 10**6), stride=(0, 0)), {"0": DATA}, "an expanded tensor"),
-        (_one_tensor(storage="ComplexFloatStorage", numel=1), {"0": DATA[:8]}, "complex64"),
+        (_one_tensor(storage="QInt8Storage", numel=12), {"0": DATA}, "qint8"),
+        (_one_tensor(storage="ComplexFloatStorage", numel=1), {"0": DATA[:8]}, "reaches element 2"),
         (_one_tensor(storage="NoSuchStorage"), {"0": DATA}, "torch.NoSuchStorage"),
     ],
 )

@@ -12,7 +12,10 @@ import pytest
 import chainrule
 
 FORMATS = [True, False]  # _use_new_zipfile_serialization: the zip format, the legacy one
-DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
+DTYPES = [
+    "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
+    "complex64", "complex128",
+]  # fmt: skip
 
 
 def _values(name):
@@ -20,6 +23,11 @@ def _values(name):
     if name == "bool":
         return np.array([[True, False, True], [False, False, True]])
     dt = np.dtype(name)
+    if dt.kind == "c":
+        real = _values(f"float{dt.itemsize * 4}").reshape(-1)
+        z = np.empty(real.shape, dt)
+        z.real, z.imag = real, real[::-1]  # infinities and NaN in both parts
+        return z.reshape(2, -1)
     if dt.kind == "f":
         info = np.finfo(dt)
         vals = [0.0, -0.0, 1.5, -2.25, info.max, info.min, info.tiny, np.inf, -np.inf, np.nan]
@@ -45,6 +53,8 @@ def _chainrule_to_torch(torch, obj, new_format):
 
 def _bits(a):
     a = np.ascontiguousarray(a)
+    if a.dtype.kind == "c":  # a complex number's bits are its two parts'
+        a = a.view(f"f{a.dtype.itemsize // 2}")
     return a.view(np.uint8) if a.dtype == np.bool_ else a.view(f"u{a.dtype.itemsize}")
 
 
@@ -67,16 +77,45 @@ def test_every_dtype_to_pytorch(torch, name, new_format):
 
 
 @pytest.mark.parametrize("new_format", FORMATS)
-def test_bfloat16_loads_as_float32_exactly(torch, new_format):
-    t = torch.tensor([1.0, -2.5, 3.0e38, 1.0e-38, float("inf")], dtype=torch.bfloat16)
-    with pytest.warns(UserWarning, match="bfloat16 tensors are loaded as float32"):
+def test_bfloat16_both_ways_bit_for_bit(torch, new_format):
+    values = [1.0, -2.5, 3.0e38, 1.0e-38, float("inf"), -0.0, float("nan"), 1.0e-40]
+    t = torch.tensor(values, dtype=torch.bfloat16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning: chainrule has bfloat16
         out = _torch_to_chainrule(torch, {"t": t, "v": t[1:3]}, new_format)
-    assert out["t"].dtype == chainrule.float32
-    np.testing.assert_array_equal(out["t"].numpy(), t.float().numpy())
-    np.testing.assert_array_equal(out["v"].numpy(), t[1:3].float().numpy())
+    assert out["t"].dtype == chainrule.bfloat16 and out["v"].dtype == chainrule.bfloat16
+    theirs = t.view(torch.int16).numpy().view(np.uint16)
+    ours = lambda x: (x._data.view(np.uint32) >> 16).astype(np.uint16)  # noqa: E731
+    np.testing.assert_array_equal(ours(out["t"]), theirs)
+    np.testing.assert_array_equal(ours(out["v"]), theirs[1:3])
+    out["v"][0] = 5.0  # a view of the same storage
+    assert out["t"][1].item() == 5.0
+    back = _chainrule_to_torch(torch, out, new_format)
+    assert back["t"].dtype == torch.bfloat16
+    expected = t.clone()
+    expected[1] = 5.0
+    np.testing.assert_array_equal(
+        back["t"].view(torch.int16).numpy(), expected.view(torch.int16).numpy()
+    )
+    assert back["v"].untyped_storage().data_ptr() == back["t"].untyped_storage().data_ptr()
 
 
-@pytest.mark.parametrize("name", ["complex64", "uint16", "float8_e4m3fn"])
+def test_complex32_both_ways(torch):
+    # PyTorch writes complex32 as an untyped storage with the dtype beside each tensor (its
+    # legacy format cannot hold it: PyTorch cannot load its own such files).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PyTorch: complex32 support is experimental
+        t = torch.tensor([1 + 2j, -0.5 + 0.25j, 65504j, float("inf")], dtype=torch.chalf)
+        out = _torch_to_chainrule(torch, {"t": t}, True)["t"]
+        assert out.dtype == chainrule.complex32
+        parts = t.view(torch.float16).numpy()
+        np.testing.assert_array_equal(out._data.view(np.float32).astype(np.float16), parts)
+        back = _chainrule_to_torch(torch, {"t": out}, True)["t"]
+        assert back.dtype == torch.complex32
+        np.testing.assert_array_equal(back.view(torch.float16).numpy(), parts)
+
+
+@pytest.mark.parametrize("name", ["uint16", "float8_e4m3fn"])
 def test_a_dtype_chainrule_lacks_is_named(torch, name):
     t = torch.zeros(2, dtype=getattr(torch, name))
     with pytest.raises(chainrule.serialization.CheckpointError, match=f"torch.{name}"):

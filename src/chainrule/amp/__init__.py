@@ -1,8 +1,10 @@
 """chainrule.amp: automatic mixed precision's interface on the CPU.
 
-`autocast` is a context (and decorator) that keeps every dtype: chainrule has no bfloat16 and
-does not cast ops to lower precision, so code inside it runs in its inputs' dtypes, and the
-first use says so once. `GradScaler("cpu")` scales losses and unscales gradients as PyTorch's
+`autocast("cpu")` is a context (and decorator) that casts as PyTorch's CPU autocast does:
+matrix products, linear layers, convolutions, prelu and attention run in bfloat16 (or the
+float16 asked for), the losses in float32, float64 is left alone; the other ops PyTorch
+casts to float32 (its reductions like prod, 3-D pooling, padding, linear algebra, FFT) run
+in their inputs' dtypes. `GradScaler("cpu")` scales losses and unscales gradients as PyTorch's
 does (powers of two, so exactly), skipping steps whose gradients are not finite; for "cuda"
 it warns and disables itself, as PyTorch does on a machine without CUDA.
 """

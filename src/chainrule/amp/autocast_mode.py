@@ -1,5 +1,5 @@
-"""autocast: PyTorch's mixed-precision context, which here keeps every dtype (see
-chainrule.amp), with PyTorch's argument checks and warnings."""
+"""autocast: PyTorch's mixed-precision context on the CPU (see chainrule.amp), with
+PyTorch's argument checks and warnings; the casts themselves are ops/autocast.py's."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import functools
 import warnings
 
 from .. import dtypes
+from .._autocast import state as _cast_state
 from ..device import device as _device
 
 __all__ = [
@@ -20,17 +21,15 @@ __all__ = [
     "set_autocast_enabled",
 ]
 
-# per device type: is autocast on, and the dtype it was asked for (None: the device's default,
-# bfloat16 on the CPU, which chainrule does not have)
+# per device type: is autocast on, and its lower-precision dtype (PyTorch's defaults)
 _enabled = {}
-_dtype = {"cpu": None, "cuda": dtypes.float16}
-_told = False
+_dtype = {"cpu": dtypes.bfloat16, "cuda": dtypes.float16}
 
-_KEEPS_DTYPES = (
-    "chainrule's autocast keeps every dtype: chainrule has no bfloat16 and does not cast ops "
-    "to lower precision, so the code inside torch.autocast runs in its inputs' dtypes "
-    "(float32 stays float32)."
-)
+
+def _sync():
+    """The ops' casts follow the CPU's autocast state (a machine without CUDA casts nothing
+    for "cuda")."""
+    _cast_state.dtype = _dtype["cpu"] if _enabled.get("cpu", False) else None
 
 
 def is_autocast_available(device_type):
@@ -46,22 +45,24 @@ def set_autocast_enabled(device_type, enabled=None):
     if enabled is None:  # the old form, set_autocast_enabled(enabled), meant CUDA
         device_type, enabled = "cuda", device_type
     _enabled[device_type] = bool(enabled)
+    _sync()
 
 
 def get_autocast_dtype(device_type):
-    """The dtype autocast was asked for on the device type; the CPU's default is bfloat16,
-    which chainrule lacks, so without a request it answers float32, the dtype ops keep."""
-    dtype = _dtype.get(device_type)
-    return dtypes.float32 if dtype is None else dtype
+    """The lower-precision dtype of autocast on the device type (bfloat16 on the CPU unless
+    asked otherwise)."""
+    return _dtype.get(device_type, dtypes.float16)
 
 
 def set_autocast_dtype(device_type, dtype):
     _dtype[device_type] = dtype
+    _sync()
 
 
 class autocast:
-    """with autocast(device_type, dtype=None, enabled=True, cache_enabled=None): as PyTorch's,
-    but ops keep their dtypes (said once, the first time it is enabled on the CPU)."""
+    """with autocast(device_type, dtype=None, enabled=True, cache_enabled=None): as PyTorch's
+    on the CPU: matrix products, linear layers, convolutions and attention run in `dtype`
+    (bfloat16 by default, or float16), the losses in float32 (ops/autocast.py)."""
 
     def __init__(self, device_type, dtype=None, enabled=True, cache_enabled=None):
         if not isinstance(device_type, str):
@@ -81,7 +82,7 @@ class autocast:
                 )
             warnings.warn(message, UserWarning, stacklevel=2)
             self._enabled = False
-        elif enabled and dtype is not None and dtype != dtypes.float16:
+        elif enabled and dtype is not None and dtype not in (dtypes.bfloat16, dtypes.float16):
             warnings.warn(
                 "In CPU autocast, but the target dtype is not supported. Disabling autocast.\n"
                 "CPU Autocast only supports dtypes of torch.bfloat16, torch.float16 currently.",
@@ -91,17 +92,15 @@ class autocast:
             self._enabled = False
 
     def __enter__(self):
-        global _told
         self._previous = (_enabled.get(self.device, False), _dtype.get(self.device))
         _enabled[self.device] = self._enabled
         _dtype[self.device] = self.fast_dtype
-        if self._enabled and not _told:
-            _told = True
-            warnings.warn(_KEEPS_DTYPES, UserWarning, stacklevel=2)
+        _sync()
         return self
 
     def __exit__(self, *exc):
         _enabled[self.device], _dtype[self.device] = self._previous
+        _sync()
         return False
 
     def __call__(self, fn):

@@ -22,6 +22,7 @@ from sys import getrefcount
 
 import numpy as np
 
+from .._narrow import round_in_place
 from ..tensor import Tensor
 
 
@@ -48,6 +49,8 @@ def accumulate_into(var: Tensor | _Unseen, g: Tensor, create_graph: bool) -> Non
             existing._version_counter = [1]
         else:
             counter[0] += 1
+        if data.dtype.metadata is not None:  # bfloat16, complex32: the sum is rounded
+            round_in_place(data)
 
 
 # The reference counts of gradients only the engine holds: (an array of its own, a view of

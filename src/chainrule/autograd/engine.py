@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
+from .._autocast import state as _autocast
 from ..ops._cascade_sum import cascade_sum
 from ..tensor import Tensor
 from . import anomaly_mode
@@ -71,18 +72,33 @@ def _make_root_grads(
                     f"torch.Size({list(g._data.shape)}) and output[{i}] has a shape of "
                     f"torch.Size({list(out._data.shape)})."
                 )
+            if g._data.dtype != out._data.dtype or g.dtype is not out.dtype:
+                g = _root_dtype(g, out, i)
             if not create_graph:
                 g = g.detach()
         result.append(g)
     return result
 
 
-_ONES: dict[tuple[tuple[int, ...], np.dtype], np.ndarray] = {}
+def _root_dtype(g: Tensor, out: Tensor, i: int) -> Tensor:
+    """A gradient given for an output in another dtype, cast to it as PyTorch casts it."""
+    if (g._data.dtype.kind == "c") != (out._data.dtype.kind == "c"):
+        raise RuntimeError(
+            "For complex Tensors, both grad_output and output are required to have the same "
+            f"dtype. Mismatch in dtype: grad_output[{i}] has a dtype of {g.dtype} and "
+            f"output[{i}] has a dtype of {out.dtype}."
+        )
+    return g.to(out.dtype) if out._data.dtype.kind in "fc" else g
+
+
+# Keyed by shape, dtype and whether the dtype is a narrow one (bfloat16 compares equal
+# to float32).
+_ONES: dict[tuple[tuple[int, ...], np.dtype, bool], np.ndarray] = {}
 
 
 def _ones(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     """A fresh array of ones (copied from a cached one: much cheaper for tiny shapes)."""
-    key = (shape, dtype)
+    key = (shape, dtype, dtype.metadata is not None)  # bfloat16 compares equal to float32
     ones = _ONES.get(key)
     if ones is None:
         ones = np.ones(shape, dtype)
@@ -248,12 +264,15 @@ def run(
     anomaly = _anomaly_state.enabled  # read once: a thread-local costs more than a local
     previous_mode = _grad_state.enabled
     _grad_state.enabled = create_graph  # the backward pass is recorded under create_graph
+    cast = _autocast.dtype
+    _autocast.dtype = None  # derivatives run in the forward pass's dtypes, not autocast's
     try:
         for node in nodes:
             _run_node(node, buffers.pop(node, None), buffers, retain_graph, catch, anomaly)
         _accumulate_leaves(sinks, buffers, create_graph, catch)
     finally:
         _grad_state.enabled = previous_mode
+        _autocast.dtype = cast
     return None if catch is None else catch.grads
 
 
@@ -339,7 +358,10 @@ def _run_node(
         if (
             g.__class__ is not Tensor
             or g._data.shape != m[0]
-            or (g._data.dtype is not m[1] and g._data.dtype != m[1])
+            or (
+                g._data.dtype is not m[1]
+                and (g._data.dtype != m[1] or m[1].metadata is not None)  # bfloat16 == float32
+            )
         ):
             g = _conform(node, g, i)
         # Added to what that output of nxt has received so far, in arrival order.
@@ -484,9 +506,18 @@ def _conform(node: Node, g: Any, i: int) -> Tensor:
     shape, dtype = meta
     if g._data.shape != shape:
         g = _sum_to(g, shape, node, i)
-    if g._data.dtype != dtype:
-        g = g.to(_dtype_of(dtype))
+    if g._data.dtype != dtype or g._data.dtype.metadata != dtype.metadata:
+        g = _cast_gradient(g, dtype)
     return g
+
+
+def _cast_gradient(g: Tensor, np_dtype: np.dtype) -> Tensor:
+    """A gradient in its input's dtype; a complex gradient of a real input is its real
+    part, as in PyTorch (the input entered a complex computation as the real axis)."""
+    target = _dtype_of(np_dtype)
+    if g._data.dtype.kind == "c" and not target.is_complex:
+        g = g.real
+    return g if g.dtype is target else g.to(target)
 
 
 def _dtype_of(np_dtype: np.dtype) -> dtypes.dtype:

@@ -198,10 +198,12 @@ def resolve_saved(
     node: Node,
     inputs: Sequence[Any],
     arrays: Sequence[Any],
-    output_array: np.ndarray | None,
-    output_tensor: Tensor | None,
+    output_array: np.ndarray | tuple | None,
+    output_tensor: Tensor | tuple[Tensor, ...] | None,
 ) -> None:
-    """Turn the arrays forward passed to save_for_backward into saved entries."""
+    """Turn the arrays forward passed to save_for_backward into saved entries. A
+    multi-output op passes its output arrays and tensors as tuples: a saved output then
+    unpacks as the output it is."""
     saved: list[tuple] = []
     n = len(arrays)
     for value in node._to_save:
@@ -215,13 +217,27 @@ def resolve_saved(
                 saved.append((INPUT, t, 0 if counter is None else counter[0]))
                 break
         else:
-            if value is output_array and output_tensor is not None:
+            if isinstance(output_tensor, tuple):  # a multi-output op: find which output
+                assert isinstance(output_array, tuple)
+                saved.append(_saved_output(node, value, output_array, output_tensor))
+            elif value is output_array and output_tensor is not None:
                 counter = output_tensor._shared_version_counter()
                 saved.append((OUTPUT, value, counter, counter[0], output_tensor._output_nr))
             else:
                 saved.append((CONSTANT, value))
     node._to_save = ()
     node._saved = saved
+
+
+def _saved_output(
+    node: Node, value: np.ndarray, arrays: tuple, tensors: tuple[Tensor, ...]
+) -> tuple:
+    """The saved entry of one of a multi-output op's outputs (it unpacks as that output)."""
+    for nr, (array, t) in enumerate(zip(arrays, tensors)):
+        if value is array and t.grad_fn is node:
+            counter = t._shared_version_counter()
+            return (OUTPUT, value, counter, counter[0], nr)
+    return (CONSTANT, value)  # a non-differentiable output (indices), or none of them
 
 
 def unpack_saved(node: Node, entry: tuple) -> Any:

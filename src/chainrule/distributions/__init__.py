@@ -5,8 +5,8 @@ closed-form KL divergences.
 rsample is reparameterised: gradients flow from samples back to the parameters (for Gamma,
 Beta and Dirichlet through the implicit derivative of the sample, see _implicit.py). Random
 draws come from chainrule's own generator (chainrule.manual_seed), through the same calls
-PyTorch's distributions make. lgamma, digamma, erfinv, the Cholesky factor and triangular
-solves live privately in _special.py and _linalg.py until the ops package has them.
+PyTorch's distributions make. The special functions (lgamma, digamma, erfinv, xlogy) and
+the Cholesky factor and triangular solves are chainrule's public ops.
 """
 
 from . import constraints

@@ -29,7 +29,7 @@ import numpy as np
 
 import chainrule
 
-from ._special import digamma_array
+from ..ops._special_kernels import digamma as digamma_array
 
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(64)
 _W = (_NODES + 1) / 2  # Gauss-Legendre on (0, 1), for the end pieces

@@ -7,8 +7,8 @@ from numbers import Number
 import chainrule
 from chainrule.tensor import Size
 
+from ..ops.special import lgamma
 from . import constraints
-from ._special import lgamma
 from .dirichlet import Dirichlet
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all

@@ -8,9 +8,9 @@ import chainrule
 from chainrule.autograd.function import Function
 from chainrule.tensor import Size, Tensor
 
+from ..ops.special import digamma, lgamma, xlogy
 from . import constraints
 from ._implicit import beta_grad, standard_gamma
-from ._special import digamma, lgamma, xlogy
 from .exp_family import ExponentialFamily
 
 __all__ = ["Dirichlet"]

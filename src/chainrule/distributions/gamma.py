@@ -10,9 +10,9 @@ import chainrule
 from chainrule.autograd.function import Function
 from chainrule.tensor import Size, Tensor
 
+from ..ops.special import digamma, lgamma, xlogy
 from . import constraints
 from ._implicit import gamma_grad, standard_gamma
-from ._special import digamma, lgamma, xlogy
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 

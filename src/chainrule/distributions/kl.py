@@ -9,7 +9,8 @@ from functools import total_ordering
 
 import chainrule
 
-from ._special import digamma, lgamma
+from ..ops.linalg_solve import solve_triangular
+from ..ops.special import digamma, lgamma
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .categorical import Categorical
@@ -182,9 +183,7 @@ def _kl_multivariatenormal_multivariatenormal(p, q):
     n = p.event_shape[0]
     q_scale_tril = q._unbroadcasted_scale_tril.expand(combined + (n, n))
     p_scale_tril = p._unbroadcasted_scale_tril.expand(combined + (n, n))
-    from ._linalg import solve_tril
-
-    term2 = _batch_trace_XXT(solve_tril(q_scale_tril, p_scale_tril))
+    term2 = _batch_trace_XXT(solve_triangular(q_scale_tril, p_scale_tril, upper=False))
     term3 = _batch_mahalanobis(q._unbroadcasted_scale_tril, (q.loc - p.loc))
     return half_term1 + 0.5 * (term2 + term3 - n)
 

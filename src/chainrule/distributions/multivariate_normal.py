@@ -9,8 +9,9 @@ import numpy as np
 import chainrule
 from chainrule.tensor import Size
 
+from ..ops.linalg_factor import linalg_cholesky as cholesky
+from ..ops.linalg_solve import solve_triangular
 from . import constraints
-from ._linalg import cholesky, solve_tril
 from .distribution import Distribution
 from .utils import _standard_normal, lazy_property
 
@@ -23,7 +24,7 @@ def _batch_mv(bmat, bvec):
 
 def _batch_mahalanobis(bL, bx):
     """x^T (L L^T)^-1 x for each vector x, L broadcast over x's leading dimensions."""
-    return solve_tril(bL, bx.unsqueeze(-1)).squeeze(-1).pow(2).sum(-1)
+    return solve_triangular(bL, bx.unsqueeze(-1), upper=False).squeeze(-1).pow(2).sum(-1)
 
 
 def _precision_to_scale_tril(P):
@@ -32,7 +33,7 @@ def _precision_to_scale_tril(P):
     Lf = cholesky(chainrule.flip(P, (-2, -1)))
     L_inv = chainrule.flip(Lf, (-2, -1)).transpose(-2, -1)
     eye = chainrule.eye(P.shape[-1], dtype=P.dtype)
-    return solve_tril(L_inv, eye.expand(L_inv.shape))
+    return solve_triangular(L_inv, eye.expand(L_inv.shape), upper=False)
 
 
 def _broadcast_shapes(*shapes):
@@ -137,7 +138,7 @@ class MultivariateNormal(Distribution):
     def precision_matrix(self):
         L = self._unbroadcasted_scale_tril
         eye = chainrule.eye(L.shape[-1], dtype=L.dtype).expand(L.shape)
-        L_inv = solve_tril(L, eye)
+        L_inv = solve_triangular(L, eye, upper=False)
         return chainrule.matmul(L_inv.transpose(-2, -1), L_inv).expand(self._matrix_shape())
 
     @property

@@ -8,8 +8,8 @@ from numbers import Number
 import chainrule
 from chainrule.tensor import Size
 
+from ..ops.special import erfinv
 from . import constraints
-from ._special import erfinv
 from .exp_family import ExponentialFamily
 from .utils import _standard_normal, broadcast_all
 

@@ -3,6 +3,7 @@ method and operator forms to Tensor; each module's __all__ is its public functio
 
 from . import (  # noqa: F401
     comparison,
+    complex,
     conversion,
     creation,
     elementwise,
@@ -12,6 +13,10 @@ from . import (  # noqa: F401
     indexing,
     inplace,
     joining,
+    linalg_factor,
+    linalg_products,
+    linalg_solve,
+    linalg_spectral,
     matmul,
     methods,
     pointwise,

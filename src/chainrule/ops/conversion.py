@@ -1,6 +1,8 @@
 """Dtype conversion and copies: to(), the .float()/.long() family, clone, contiguous."""
 
-from .. import dtypes
+import warnings
+
+from .. import _narrow, dtypes
 from .._legacy import legacy_dtype
 from ..device import check_device
 from ..device import device as device_cls
@@ -15,14 +17,17 @@ __all__ = [
 class ToCopy(Op):
     name = "ToCopyBackward0"
     formula = "d(a.to(dtype))/da = 1 (cast back)"
+    keeps_dtype = True  # its result is in the dtype asked for, rounded by the cast itself
 
     @staticmethod
     def forward(ctx, a, *, dtype):
         ctx.source = dtypes.from_numpy_dtype(a.dtype)
-        return a.astype(dtype)
+        return _narrow.cast(a, dtypes.from_numpy_dtype(dtype))
 
     @staticmethod
     def backward(ctx, grad):
+        if grad.is_complex() and not ctx.source.is_complex:
+            grad = grad.real  # a real input's gradient is the real part
         return grad.to(ctx.source)
 
 
@@ -48,7 +53,14 @@ def _parse_to(args, kwargs):
     kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    flags = [a for a in args if isinstance(a, bool)]  # non_blocking, copy: positional too
+    if len(flags) > 2:
+        raise TypeError("to() received an invalid combination of arguments")
+    if len(flags) == 2:
+        copy = flags[1]
     for a in args:
+        if isinstance(a, bool):
+            continue
         if isinstance(a, Tensor):
             dtype = a.dtype
         elif isinstance(a, (str, device_cls)):
@@ -63,9 +75,14 @@ def _parse_to(args, kwargs):
 @tensor_method("to")
 def to(self, *args, **kwargs):
     dtype, copy = _parse_to(args, dict(kwargs))
-    if dtype is None or dtypes.to_dtype(dtype).np == self._data.dtype:
+    if dtype is None or dtypes.to_dtype(dtype) is self.dtype:
         return Clone.apply(self) if copy else self
-    return ToCopy.apply(self, dtype=dtypes.to_dtype(dtype).np)
+    dtype = dtypes.to_dtype(dtype)
+    if self.is_complex() and not dtype.is_complex:
+        warnings.warn(
+            "Casting complex values to real discards the imaginary part", UserWarning, stacklevel=2
+        )
+    return ToCopy.apply(self, dtype=dtype.np)
 
 
 def _caster(d):
@@ -85,6 +102,10 @@ for _name, _d in (
     ("char", dtypes.int8),
     ("byte", dtypes.uint8),
     ("bool", dtypes.bool_),
+    ("bfloat16", dtypes.bfloat16),
+    ("cfloat", dtypes.complex64),
+    ("cdouble", dtypes.complex128),
+    ("chalf", dtypes.complex32),
 ):
     tensor_method(_name)(_caster(_d))
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .. import dtypes
+from .. import _narrow, dtypes
 from ..device import check_device
 from ..tensor import Tensor
 from .op import tensor_method
@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 _wrap = Tensor._wrap
-_PY_NUMBERS = frozenset((float, int, bool))
+_PY_NUMBERS = frozenset((float, int, bool, complex))
 _C_TYPE_NAMES = {
     "bool": "bool",
     "uint8": "uint8_t",
@@ -78,14 +78,16 @@ def _leaf_dtype(x):
         return dtypes.bool_
     if t is int:
         return dtypes.int64
+    if t is complex:
+        return dtypes.default_complex_dtype()
     if isinstance(x, Tensor):
         return x.dtype
     if isinstance(x, (np.ndarray, np.generic)):
         return dtypes.from_numpy_dtype(x.dtype)
     if isinstance(x, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{t.__name__}'")
-    if isinstance(x, complex):
-        raise TypeError("chainrule does not support complex numbers")
+    if isinstance(x, numbers.Complex) and not isinstance(x, numbers.Real):
+        return dtypes.default_complex_dtype()
     if isinstance(x, numbers.Integral):
         return dtypes.int64
     if isinstance(x, numbers.Real):
@@ -217,9 +219,12 @@ def _array_from(data, dtype):
 def _finish(arr, requires_grad, device=None):
     if device is not None:
         check_device(device)
+    name = arr.dtype.metadata and arr.dtype.metadata.get("chainrule")
+    if name:  # bfloat16, complex32: values rounded to the narrow type (chainrule/_narrow.py)
+        arr = _narrow.to_narrow(arr, name)
     t = _wrap(arr)
     if requires_grad:
-        if arr.dtype.kind != "f":
+        if arr.dtype.kind not in "fc":
             raise RuntimeError(
                 "Only Tensors of floating point and complex dtype can require gradients"
             )
@@ -360,6 +365,8 @@ def _fill_dtype(fill_value):
         return dtypes.int64
     if isinstance(fill_value, numbers.Real):
         return dtypes.get_default_dtype()
+    if isinstance(fill_value, numbers.Complex):
+        return dtypes.default_complex_dtype()
     raise TypeError(
         f"full(): argument 'fill_value' (position 2) must be Number, not {_type_name(fill_value)}"
     )
@@ -487,7 +494,7 @@ def _fma(a, b, c):
 # adds multiples of step to it; the remainder is filled one value at a time from start.
 # The roundings differ, and show when printed (arange(-1, 1, 0.1) holds -2.9802e-09), so
 # the same steps are reproduced here.
-_VECTOR_WIDTH = {"float32": 8, "float64": 4, "float16": 16}
+_VECTOR_WIDTH = {"float32": 8, "float64": 4, "float16": 16, "bfloat16": 16}
 
 
 def _float_range(start, step, n, d):
@@ -499,7 +506,7 @@ def _float_range(start, step, n, d):
         i = idx[:vectorised]
         offset = i % width
         base = _fma(i - offset, step, start).astype(d.np).astype(np.float64)
-        if d is dtypes.float16:
+        if d is dtypes.float16 or d is dtypes.bfloat16:
             values[:vectorised] = (base + offset * step).astype(d.np)
         else:
             values[:vectorised] = _fma(offset, step, base).astype(d.np)
@@ -580,6 +587,11 @@ def _check_steps(steps, name):
     return steps
 
 
+def _bfloat16_scalar(x):
+    """x (a number or float64 array) rounded to bfloat16, as float64."""
+    return _narrow.to_bfloat16(np.asarray(x, np.float32)).astype(np.float64)
+
+
 def _linspace_values(start, end, steps, compute, fused=True):
     """steps values from start to end, both ends exact: the first half counts up from start,
     the second half down from end, as PyTorch's kernel does."""
@@ -592,6 +604,12 @@ def _linspace_values(start, end, steps, compute, fused=True):
     step = float(compute(compute(end - start) / compute(steps - 1)))
     idx = np.arange(steps, dtype=np.float64)
     half = steps // 2
+    if compute is _bfloat16_scalar:
+        # bfloat16 arithmetic rounds after every operation too.
+        r = _bfloat16_scalar
+        up = r(start + r(step * idx))
+        down = r(end - r(step * r(steps - 1 - idx)))
+        return np.where(idx < half, up, down)
     if compute is np.float16:
         # Half arithmetic rounds after every operation (no fused multiply-add).
         idx16 = idx.astype(np.float16)
@@ -629,7 +647,9 @@ def linspace(
     # float32 computes in float32 (float16 too), float64 in double; integer dtypes truncate
     # the ends to integers, step in double, then truncate each value.
     if d.is_floating_point:
-        compute = {"float64": float, "float32": np.float32, "float16": np.float16}[d.name]
+        compute = {"float64": float, "float32": np.float32, "float16": np.float16}.get(
+            d.name, _bfloat16_scalar
+        )
     else:
         compute = float
         start, end = int(start), int(end)

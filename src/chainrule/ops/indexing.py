@@ -309,10 +309,10 @@ def index_select(input, dim, index):
     size = input._data.shape[d] if ndim else 1
     if arr.size and (arr.max() >= size or arr.min() < 0):
         raise IndexError("index out of range in self")
-    if ndim == 0:
+    if ndim == 0:  # a 0-dim input is read as its one element
         return apply(
             Index,
-            (input,),
+            (input.reshape(1),),
             {"key": Key(None, (arr * 0,), "IndexSelectBackward0")},
             "IndexSelectBackward0",
         ).reshape(())
@@ -335,11 +335,21 @@ def _dim_key(index_arr, dim):
     return tuple(key)
 
 
+def _index_dtype(arr, what):
+    """gather/scatter's index as int64: int32 and int64 are taken, any dtype when empty."""
+    if arr.dtype == np.int64:
+        return arr
+    if arr.dtype != np.int32 and arr.size:
+        raise RuntimeError(f"{what}(): Expected dtype int32/int64 for index")
+    return arr.astype(np.int64)
+
+
 def _check_dim_index(input, dim, index, what, src=None):
     """PyTorch's checks for gather/scatter: the index's rank, sizes and bounds."""
     arr = index._data if isinstance(index, Tensor) else np.asarray(index)
-    if arr.dtype != np.int64 and not (what == "gather" and arr.dtype == np.int32):
-        raise RuntimeError(f"{what}(): Expected dtype int64 for index")
+    arr = _index_dtype(arr, "gather" if what == "gather" else "scatter")
+    if arr.size == 0 and what == "gather":  # nothing read: no shape to check
+        return arr, dim_index(dim, max(input._data.ndim, 1)), not input._data.shape
     shape = input._data.shape
     ndim = max(len(shape), 1)
     d = dim_index(dim, ndim)
@@ -373,16 +383,46 @@ def _check_dim_index(input, dim, index, what, src=None):
 @tensor_method("gather")
 def gather(input, dim, index, *, sparse_grad=False):
     arr, d, scalar = _check_dim_index(input, dim, index, "gather")
-    if scalar:
-        return input.reshape(1).gather(0, _wrap(arr)).reshape(())
+    if arr.size == 0:  # an empty index (of any rank) reads nothing: an empty result
+        shape = index._data.shape if isinstance(index, Tensor) else np.shape(index)
+        return input.reshape(-1)[:0].reshape(shape)
+    if scalar:  # a 0-dim input: the result has the index's shape (0-dim or one element)
+        shape = index._data.shape if isinstance(index, Tensor) else np.shape(index)
+        return input.reshape(1).gather(0, _wrap(arr)).reshape(shape)
     k = Key(None, _dim_key(arr, d), "GatherBackward0")
     return apply(Index, (input,), {"key": k}, "GatherBackward0")
 
 
 def take_along_dim(input, indices, dim=None):
+    """input's entries at indices along dim; the other dims of both broadcast."""
+    if indices._data.dtype != np.int64:
+        raise RuntimeError(
+            "torch.take_along_dim(): dtype of indices should be Long but got "
+            f"{dtypes.scalar_type_name(indices.dtype)}"
+        )
     if dim is None:
         return take(input, indices.reshape(-1))
-    return gather(input, dim, indices)
+    if input.dim() != indices.dim():
+        raise RuntimeError(
+            "torch.take_along_dim(): input and indices should have the same number of "
+            f"dimensions, but got {input.dim()} dimensions for input, and {indices.dim()} "
+            "dimensions for indices"
+        )
+    d = dim_index(dim, max(input.dim(), 1))
+    if input.dim() == 0:
+        return gather(input, d, indices)
+    own = list(input._data.shape)
+    own[d] = indices._data.shape[d]
+    try:
+        shape = list(np.broadcast_shapes(tuple(own), indices._data.shape))
+    except ValueError:
+        raise broadcast_shapes_error(tuple(own), indices._data.shape) from None
+    if tuple(shape) != indices._data.shape:
+        indices = indices.expand(shape)
+    shape[d] = input._data.shape[d]
+    if tuple(shape) != input._data.shape:
+        input = input.expand(shape)
+    return gather(input, d, indices)
 
 
 def _src_region(src, arr):
@@ -475,6 +515,8 @@ def index_fill(input, dim, index, value):
                 f"{value._data.ndim} dimension(s)."
             )
         if value._requires_grad:
+            if ndim == 0:
+                return masked_fill(input, _wrap(np.asarray(arr.size > 0)), value)
             mask = np.zeros(input._data.shape, bool)
             mask[(_FULL,) * d + (arr,)] = True
             return masked_fill(input, _wrap(mask), value)
@@ -570,6 +612,8 @@ def masked_select(input, mask):
     shape = _broadcast(input, mask)
     if shape != input._data.shape:
         input = input.expand(shape)
+    if not shape:  # 0-dim: read as one element (a 1-element or empty result)
+        input, shape = input.reshape(1), (1,)
     m = np.broadcast_to(mask._data, shape)
     k = Key(None, np.nonzero(m), "MaskedSelectBackward0")
     return apply(Index, (input,), {"key": k}, "MaskedSelectBackward0")

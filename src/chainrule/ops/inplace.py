@@ -40,6 +40,8 @@ from .pointwise import (
 )
 from .writes import check_cast, shape_error, write
 
+__all__ = ["zero_"]  # torch.zero_(t); the rest are methods only
+
 
 def inplace(self, compute, others=()):
     """Write compute(self), an out-of-place computation, into self."""
@@ -161,6 +163,8 @@ def _direct_inplace(self, ufunc, other, kwargs):
     """self op= other as one ufunc into self's memory; False where the general path is needed."""
     data = self._data
     if data.dtype.kind != "f" or (kwargs and (len(kwargs) > 1 or "alpha" not in kwargs)):
+        return False
+    if data.dtype.metadata is not None:  # bfloat16: the op's own path rounds its operands
         return False
     if other.__class__ is Tensor or isinstance(other, Tensor):
         operand = other._data
@@ -292,7 +296,8 @@ for _op, _names in (
     (unary.Reciprocal, ("reciprocal_",)),
     (unary.Abs, ("abs_", "absolute_")),
     (unary.Erf, ("erf_",)),
-    (unary.Sign, ("sign_", "sgn_")),
+    (unary.Sign, ("sign_",)),
+    (unary.Sgn, ("sgn_",)),
     (unary.Floor, ("floor_",)),
     (unary.Ceil, ("ceil_",)),
     (unary.Trunc, ("trunc_", "fix_")),

@@ -12,9 +12,11 @@ import string
 import numpy as np
 
 from .. import dtypes
+from .._autocast import state as _autocast
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
 from ._mkl_order import product as _mkl_product
+from .autocast import lower
 from .errors import broadcast_shapes_error
 from .op import Op, apply, tensor_method
 from .shape import Reshape
@@ -41,7 +43,7 @@ def _dtype_of(t):
 
 
 def _same_dtype(a, b):
-    if a._data.dtype != b._data.dtype:
+    if a._data.dtype != b._data.dtype or a.dtype is not b.dtype:
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
             f"{dtypes.cpp_type_name(_dtype_of(a))} != {dtypes.cpp_type_name(_dtype_of(b))}"
@@ -328,6 +330,8 @@ def _tensor(x):
 # -- the public functions --------------------------------------------------------------------
 @tensor_method("mm")
 def mm(input, mat2):
+    if _autocast.dtype is not None:
+        input, mat2 = lower(input, mat2)
     _check_mm(input, mat2)
     return Mm.apply(input, mat2)
 
@@ -338,7 +342,7 @@ def mv(input, vec):
     return Mv.apply(input, vec)
 
 
-@tensor_method("dot", "vdot")
+@tensor_method("dot")
 def dot(input, other):
     _check_dot(input, other)
     return Dot.apply(input, other)
@@ -346,6 +350,8 @@ def dot(input, other):
 
 @tensor_method("bmm")
 def bmm(input, mat2):
+    if _autocast.dtype is not None:
+        input, mat2 = lower(input, mat2)
     _check_bmm(input, mat2)
     return Bmm.apply(input, mat2)
 
@@ -381,6 +387,8 @@ def inner(input, other):
 def matmul(input, other):
     """Matrix product with PyTorch's rules for 1-D operands and broadcast batch dims."""
     input, other = _tensor(input), _tensor(other)
+    if _autocast.dtype is not None:
+        input, other = lower(input, other)
     da, db = input._data.ndim, other._data.ndim
     if da == 0 or db == 0:
         raise RuntimeError(
@@ -398,7 +406,7 @@ def matmul(input, other):
     if da >= 3 and db <= 2:
         # Fold the batch dims into the rows: one 2-D product instead of a loop of small ones.
         shape = input._data.shape
-        rows = input.reshape(-1, shape[-1])
+        rows = input.reshape(int(np.prod(shape[:-1])), shape[-1])  # -1 is ambiguous when empty
         out = mm(rows, other) if db == 2 else mv(rows, other)
         out_shape = shape[:-1] + (other._data.shape[-1],) if db == 2 else shape[:-1]
         return _reshape(out, out_shape, "UnsafeViewBackward0")
@@ -436,6 +444,8 @@ def _rmatmul(input, other):
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta * input + alpha * (mat1 @ mat2) in one op (nn.Linear's bias + x @ W^T)."""
     input = _tensor(input)
+    if _autocast.dtype is not None:
+        input, mat1, mat2 = lower(input, mat1, mat2)
     _check_mm(mat1, mat2)
     _check_bias(input, (mat1._data.shape[0], mat2._data.shape[1]))
     return Addmm.apply(input, mat1, mat2, beta=beta, alpha=alpha)
@@ -445,6 +455,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta * input + alpha * (batch1 @ batch2), per batch."""
     input = _tensor(input)
+    if _autocast.dtype is not None:
+        input, batch1, batch2 = lower(input, batch1, batch2)
     _check_bmm(batch1, batch2)
     shape = (batch1._data.shape[0], batch1._data.shape[1], batch2._data.shape[2])
     _check_bias(input, shape)
@@ -521,6 +533,8 @@ def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     operands = [_tensor(t) for t in operands]
+    if _autocast.dtype is not None:
+        operands = list(lower(*operands))
     eq = equation.replace(" ", "")
     lhs, arrow, rhs = eq.partition("->")
     in_specs = lhs.split(",")
@@ -630,17 +644,28 @@ def tensordot(a, b, dims=2):
     if len(dims_a) != len(dims_b):
         raise RuntimeError("both dimension lists should have same length")
     for da, db in zip(dims_a, dims_b):
-        if a._data.shape[da] != b._data.shape[db]:
+        sa, sb = a._data.shape[da], b._data.shape[db]
+        if sa == sb:
+            continue
+        # a contracted dim of size 1 pairs with every entry of the other side's: that side
+        # is summed over the dim first, as PyTorch does
+        if sb == 1:
+            a = a.sum(da, keepdim=True)
+        elif sa == 1:
+            b = b.sum(db, keepdim=True)
+        else:
             raise RuntimeError(
-                f"contracted dimensions need to match, but first has size {a._data.shape[da]} "
-                f"in dim {da} and second has size {b._data.shape[db]} in dim {db}"
+                f"contracted dimensions need to match, but first has size {sa} in dim {da} and "
+                f"second has size {sb} in dim {db}"
             )
     free_a = [d for d in range(a._data.ndim) if d not in dims_a]
     free_b = [d for d in range(b._data.ndim) if d not in dims_b]
     k = int(np.prod([a._data.shape[d] for d in dims_a]))
     out_shape = [a._data.shape[d] for d in free_a] + [b._data.shape[d] for d in free_b]
-    left = a.permute(*free_a, *dims_a).reshape(-1, k)
-    right = b.permute(*dims_b, *free_b).reshape(k, -1)
+    rows = int(np.prod([a._data.shape[d] for d in free_a]))
+    cols = int(np.prod([b._data.shape[d] for d in free_b]))
+    left = a.permute(*free_a, *dims_a).reshape(rows, k)  # sizes by count: -1 is ambiguous
+    right = b.permute(*dims_b, *free_b).reshape(k, cols)  # when a size is 0
     return left.mm(right).reshape(out_shape)
 
 

@@ -17,7 +17,9 @@ import warnings
 import numpy as np
 
 from .. import dtypes
+from .._autocast import state as _autocast
 from ..tensor import Tensor
+from .autocast import lower
 from .inplace import check_inplace_allowed, inplace
 from .op import tensor_method
 
@@ -256,6 +258,8 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1):
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta * input + alpha * (the sum over the batch of batch1[i] @ batch2[i])."""
+    if _autocast.dtype is not None:  # (autocast: in its lower-precision dtype)
+        input, batch1, batch2 = lower(input, batch1, batch2)
     if batch1._data.ndim != 3 or batch2._data.ndim != 3:
         raise RuntimeError(
             "batch1 must be a 3D tensor" if batch1._data.ndim != 3 else "batch2 must be a 3D tensor"

@@ -18,8 +18,12 @@ import numpy as np
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import CONSTANT, INPUT, OUTPUT, Node, node_class, record, resolve_saved
 from ..tensor import Tensor
+from . import dtype_dispatch as _dispatch
 
 _ndarray = np.ndarray
+# float32 and float64 arrays skip the check for complex and narrow (bfloat16) operands.
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+_special = _dispatch.special
 _wrap = Tensor._wrap
 _new = object.__new__
 _NO_KWARGS: dict[str, Any] = {}
@@ -71,7 +75,8 @@ class Op:
         super().__init_subclass__(**kw)
         if cls.name is not None:
             cls._node_cls = node_class(cls.name, cls)
-            REGISTRY.append(cls)
+            if "_variant_of" not in cls.__dict__:  # not an op's complex form (dtype_dispatch)
+                REGISTRY.append(cls)
         rows = cls.derivatives
         if rows is not None and cls.backward in _FROM_DERIVATIVES:
             made = {1: _backward_one, 2: _backward_two}.get(len(rows), _backward_rows)
@@ -149,7 +154,7 @@ def _outputs(node: Node, out: tuple) -> tuple[Tensor, ...]:
     outputs = []
     for i, o in enumerate(out):
         o = _as_array(o)
-        differentiable = o.dtype.kind == "f" and not any(o is n for n in no_grad_outputs)
+        differentiable = o.dtype.kind in "fc" and not any(o is n for n in no_grad_outputs)
         t = _wrap(o, differentiable)
         if differentiable:
             t.grad_fn = node
@@ -166,16 +171,25 @@ def apply(op: type[Op], args: tuple, kwargs: dict[str, Any], node_name: str | No
     its operands swapped, ...)."""
     arrays = []
     requires_grad = False
+    narrow = special = None
     for a in args:
         if isinstance(a, Tensor):
-            arrays.append(a._data)
+            data = a._data
+            arrays.append(data)
             if a._requires_grad:
                 requires_grad = True
+            dt = data.dtype
+            if dt is not _F32 and dt is not _F64 and _special(dt):
+                special = True
         else:
             arrays.append(a)
     result: Any
+    if special:  # complex, bfloat16 or complex32 operands (ops/dtype_dispatch.py)
+        op, narrow, kwargs = _dispatch.adapt(op, arrays, kwargs)
     if not (requires_grad and _grad_state.enabled and op.differentiable):
         out = op.forward(NULL_CTX, *arrays, **kwargs)
+        if narrow is not None:
+            out = _dispatch.finish(op, arrays, out, narrow)
         if type(out) is tuple:
             result = tuple(_wrap(_as_array(o)) for o in out)
         else:
@@ -187,11 +201,14 @@ def apply(op: type[Op], args: tuple, kwargs: dict[str, Any], node_name: str | No
 
     node = _new(op._node_cls if node_name is None else node_class(node_name, op))
     out = op.forward(node, *arrays, **kwargs)
+    if narrow is not None:
+        out = _dispatch.finish(op, arrays, out, narrow)
     record(node, args)
     if type(out) is tuple:
         result = _outputs(node, out)
         if node._to_save:
-            resolve_saved(node, args, arrays, None, None)
+            # Saved outputs unpack as outputs of this node (so double backward sees them).
+            resolve_saved(node, args, arrays, tuple(o._data for o in result), result)
     else:
         result = _new(Tensor)
         result._data = out = out if out.__class__ is _ndarray else np.asarray(out)
@@ -210,6 +227,9 @@ def apply_unary(
     """apply() for one tensor operand, one output and no view (exp, neg, pow with a number
     exponent, ...): the hot path, recording exactly what apply() records."""
     data = a._data
+    dt = data.dtype
+    if dt is not _F32 and dt is not _F64 and _special(dt):
+        return apply(op, (a,), kwargs, node_name)
     if not (a._requires_grad and _grad_state.enabled):
         ufunc = op.ufunc
         if ufunc is not None and not kwargs and data.dtype.kind == "f":
@@ -257,9 +277,15 @@ def apply_binary(
     if b.__class__ is Tensor or isinstance(b, Tensor):
         b_data = b._data
         b_grad = b._requires_grad
+        dt = b_data.dtype
+        if dt is not _F32 and dt is not _F64 and _special(dt):
+            return apply(op, (a, b), kwargs, node_name)
     else:
         b_data = b
         b_grad = False
+    dt = a_data.dtype
+    if dt is not _F32 and dt is not _F64 and _special(dt):
+        return apply(op, (a, b), kwargs, node_name)
     if not ((a._requires_grad or b_grad) and _grad_state.enabled):
         ufunc = op.ufunc
         if ufunc is not None and not kwargs:

@@ -227,15 +227,42 @@ class Div(Op):
     )
 
 
+def _rounded_quotient(a, b, mode):
+    """a / b rounded down ('floor') or toward zero ('trunc'), in the operands' dtype."""
+    check_int_division(a, b)
+    q = binary_forward(np.floor_divide, a, b)
+    if mode == "floor":
+        return q
+    if np.asarray(q).dtype.kind in "iu":  # exact integers: floor, plus one where it rounded
+        # a negative quotient down
+        inexact = binary_forward(np.remainder, a, b) != 0
+        return q + (inexact & ((np.asarray(a) < 0) != (np.asarray(b) < 0)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.trunc(binary_forward(np.true_divide, a, b))
+
+
+class DivRounded(Op):
+    name = "DivBackward2"
+    formula = "d(a / b rounded to an integer)/da = d/db = 0 (a step function)"
+
+    @staticmethod
+    def forward(ctx, a, b, *, mode):
+        out = _rounded_quotient(a, b, mode)
+        return out if out.__class__ is np.ndarray else np.asarray(out)
+
+    derivatives = (
+        lambda ctx, grad, *saved: grad.new_zeros(grad.shape),
+        lambda ctx, grad, *saved: grad.new_zeros(grad.shape),
+    )
+
+
 @tensor_method("div", "divide", "true_divide")
 def div(input, other, *, rounding_mode=None, out=None):
-    if rounding_mode == "floor":
-        return floor_divide(input, other)
-    if rounding_mode == "trunc":
+    if rounding_mode in ("floor", "trunc"):
+        # differentiable (to a zero gradient) as PyTorch's: the result requires grad
         a, b = promote(input, other)
-        q = Div.apply(*promote(a, b, float_result=True)).trunc()
-        result_dtype = a.dtype if isinstance(a, Tensor) else b.dtype
-        return maybe_out(q.to(result_dtype) if not q.is_floating_point() else q, out)
+        result = DivRounded.apply(a, b, mode=rounding_mode)
+        return result if out is None else maybe_out(result, out)
     if rounding_mode is not None:
         raise RuntimeError(
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
@@ -571,7 +598,7 @@ def _where_zero(condition, a, b):
         x, zero, zero_where = a, b, False
     else:
         x, zero, zero_where = b, a, True
-    if x.__class__ is not np.ndarray or not x.ndim:
+    if x.__class__ is not np.ndarray or not x.ndim or x.dtype.kind != "f":
         return None
     if zero.__class__ is np.ndarray:  # where() hands Python numbers over as 0-d arrays
         if zero.ndim != 0 or zero.dtype != x.dtype:

@@ -49,7 +49,8 @@ def _promote(a, b, float_result):
     ta = isinstance(a, Tensor)
     tb = isinstance(b, Tensor)
     if ta and tb:
-        if a._data.dtype == b._data.dtype and (not float_result or a._data.dtype.kind == "f"):
+        # (compared as chainrule dtypes: NumPy finds bfloat16's array type equal to float32's)
+        if a.dtype is b.dtype and (not float_result or a._data.dtype.kind == "f"):
             return a, b
         rt = dtypes.result_type((a.dtype, a._data.ndim), (b.dtype, b._data.ndim))
     elif ta:
@@ -62,11 +63,11 @@ def _promote(a, b, float_result):
         rt = dtypes.result_type(a, (b.dtype, b._data.ndim))
     else:
         raise TypeError("at least one operand must be a Tensor")
-    if float_result and not rt.is_floating_point:
+    if float_result and not (rt.is_floating_point or rt.is_complex):
         rt = dtypes.get_default_dtype()
-    if ta and a._data.dtype != rt.np:
+    if ta and a.dtype is not rt:
         a = a.to(rt)
-    if tb and b._data.dtype != rt.np:
+    if tb and b.dtype is not rt:
         b = b.to(rt)
     # A weak Python number must not widen the computation in NumPy either.
     if not ta:
@@ -79,13 +80,15 @@ def _promote(a, b, float_result):
 def _number_keeps_dtype(t, number, float_result):
     """Whether tensor t with a Python number needs no promotion at all."""
     kind = t._data.dtype.kind
-    return (kind == "f" and type(number) is not bool) or (
+    return (kind == "f" and type(number) is not bool and type(number) is not complex) or (
         type(number) is int and kind in "iu" and not float_result
     )
 
 
 def weak_scalar(x, rt):
     """A Python number as a Python number of result type rt's kind."""
+    if rt.is_complex:
+        return complex(x)
     if rt.is_floating_point:
         return float(x)
     if rt is dtypes.bool_:

@@ -138,7 +138,7 @@ class Mean(Op):
 
     @staticmethod
     def forward(ctx, a, *, dims, keepdim, dtype=None):
-        if dtype is None and a.dtype.kind != "f":
+        if dtype is None and a.dtype.kind not in "fc":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating "
                 f"point or complex dtype. Got: {_type_name(a.dtype)}"
@@ -594,7 +594,7 @@ class VectorNorm(Op):
             with np.errstate(divide="ignore"):
                 powered = np.sum(absolute**ord, axis=dims, keepdims=keepdim)
                 out = powered ** (1.0 / ord)
-        out = np.asarray(out, dtype=a.dtype)
+        out = np.asarray(out, dtype=absolute.dtype)  # real, for complex input too
         ctx.save_for_backward(a, out)
         return out
 
@@ -637,17 +637,27 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
     a = x._data
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fc":
         raise RuntimeError(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. "
             f"Got {_type_name(a.dtype)}"
         )
     dims = _dims(dim, a.ndim)
     if math.isinf(ord) and a.size == 0:
-        raise RuntimeError(
-            f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because the "
-            "operation does not have an identity"
-        )
+        # max and min have no identity: refused where a reduced dim is empty (reducing only
+        # non-empty dims of an empty tensor gives an empty result)
+        if dim is None:
+            raise RuntimeError(
+                f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because "
+                "the operation does not have an identity"
+            )
+        for given in (dim,) if isinstance(dim, int) else dim:
+            if a.shape[given] == 0:
+                raise RuntimeError(  # PyTorch's message, its missing space included
+                    f"linalg.vector_norm cannot compute the {ord} norm on the dimension "
+                    f"{given}because this dimension is empty and the operation does not have "
+                    "an identity"
+                )
     return VectorNorm.apply(x, ord=float(ord), dims=dims, keepdim=keepdim)
 
 
@@ -659,11 +669,12 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if isinstance(p, str):
         if p == "fro" and (dim is None or len(dim) <= 2):
             return vector_norm(input, 2, dim, keepdim, dtype=dtype)
-        if p == "fro":
-            raise RuntimeError(
-                f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}"
-            )
-        raise NotImplementedError(f"norm(p={p!r}) is not supported by chainrule")
+        # 'nuc', or the matrix norm's error for the rest (imported here: chainrule.linalg
+        # imports this module)
+        from ..linalg import matrix_norm
+
+        dims = tuple(range(input._data.ndim)) if dim is None else dim
+        return matrix_norm(input, p, dims, keepdim, dtype=dtype)
     return vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype=dtype)
 
 
@@ -714,6 +725,8 @@ class Softmax(Op):
         ctx.dim = dim
         if a.ndim == 0:
             out = np.ones_like(a)
+        elif a.size == 0:  # nothing to normalise (an empty slice has no max)
+            out = np.empty_like(a)
         else:
             e = np.exp(a - np.amax(a, axis=dim, keepdims=True))
             out = e / np.sum(e, axis=dim, keepdims=True)
@@ -737,6 +750,8 @@ class LogSoftmax(Op):
         ctx.dim = dim
         if a.ndim == 0:
             out = np.zeros_like(a)
+        elif a.size == 0:  # nothing to normalise (an empty slice has no max)
+            out = np.empty_like(a)
         else:
             shifted = a - np.amax(a, axis=dim, keepdims=True)
             out = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))

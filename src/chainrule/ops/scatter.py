@@ -17,7 +17,7 @@ import numpy as np
 from .. import dtypes
 from ..tensor import Tensor
 from .dims import dim_index
-from .indexing import IndexPut, Key
+from .indexing import IndexPut, Key, _index_dtype
 from .inplace import inplace
 from .op import Op, tensor_method
 from .pointwise import where
@@ -347,9 +347,7 @@ class IndexReduce(ScatterReduce):
 
 
 def _check_scatter_index(input, dim, index, src, what):
-    arr = index._data
-    if arr.dtype != np.int64:
-        raise RuntimeError(f"{what}(): Expected dtype int64 for index")
+    arr = _index_dtype(index._data, "scatter")
     ndim = max(input._data.ndim, 1)
     if max(arr.ndim, 1) != ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")

@@ -53,6 +53,11 @@ def _infer_shape(shape, numel, own_shape):
                 raise RuntimeError(f"invalid shape dimension {s}")
             known *= s
     if -1 in shape:
+        if known == 0 and numel == 0:
+            raise RuntimeError(
+                f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                "unspecified dimension size -1 can be any value and is ambiguous"
+            )
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
         shape[shape.index(-1)] = numel // known
@@ -254,8 +259,7 @@ def _mT(self):
 
 Tensor.T = property(_T)
 Tensor.mT = property(_mT)
-Tensor.H = property(_T)
-Tensor.mH = property(_mT)
+# (Tensor.H and mH, the conjugate transposes, are ops/complex.py's)
 
 
 @tensor_method("unsqueeze")
@@ -406,9 +410,17 @@ class Flip(Op):
 
 
 @tensor_method("flip")
-def flip(input, *dims):
-    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
-        dims = dims[0]
+def flip(input, *args, dims=None):
+    """input with the order of its entries reversed along dims (a sequence, given as
+    flip(dims), flip(dims=dims) or, as the method allows, flip(0, 1))."""
+    if args and dims is not None:
+        raise TypeError("flip() got multiple values for argument 'dims'")
+    if dims is None:
+        if not args:
+            raise TypeError('flip() missing 1 required positional arguments: "dims"')
+        dims = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+    elif isinstance(dims, int):
+        dims = (dims,)
     return Flip.apply(input, dims=normalize_dims(tuple(dims), input._data.ndim))
 
 

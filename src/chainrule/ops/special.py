@@ -400,18 +400,20 @@ class _XLog(Op):
         x, y = ctx.saved_tensors
         needs = ctx.needs_input_grad
         gx = gy = None
-        special = ctx.op.special
+        is_log = ctx.op.log_op == "log"
         if needs[0]:
-            gx = grad * special((x != 0).to(grad.dtype), y)
+            # log y (log1p y), also where x == 0, but 0 there where y is outside the log's
+            # domain (y <= 0; y <= -1 for log1p): PyTorch's derivative.
+            log_y = y.log() if is_log else y.log1p()
+            gx = grad * where((x == 0) & (y <= (0 if is_log else -1)), 0.0, log_y)
         if needs[1]:
-            gy = grad * x / (y if ctx.op.log_op == "log" else y + 1)
+            gy = grad * x / (y if is_log else y + 1)
         return gx, gy
 
 
 class Xlogy(_XLog):
     name = "XlogyBackward0"
-    formula = "d(x log y)/dx = log y (0 where x == 0), d/dy = x / y"
-    special = staticmethod(lambda a, b: xlogy(a, b))
+    formula = "d(x log y)/dx = log y (0 where x == 0 and y <= 0), d/dy = x / y"
 
 
 class XlogyScalarSelf(Xlogy):
@@ -424,10 +426,9 @@ class XlogyScalarOther(Xlogy):
 
 class Xlog1py(_XLog):
     name = "SpecialXlog1PyBackward0"
-    formula = "d(x log1p(y))/dx = log1p(y) (0 where x == 0), d/dy = x / (1 + y)"
+    formula = "d(x log1p(y))/dx = log1p(y) (0 where x == 0 and y <= -1), d/dy = x / (1 + y)"
     log = staticmethod(np.log1p)
     log_op = "log1p"
-    special = staticmethod(lambda a, b: xlog1py(a, b))
 
 
 class Xlog1pyScalarSelf(Xlog1py):

@@ -174,7 +174,9 @@ sqrt = unary_function(Sqrt, "sqrt")
 
 
 def _rsqrt(a):
-    return np.reciprocal(np.sqrt(a))
+    # an array even for 0-d input (ufuncs return NumPy scalars there): the saved output
+    # is differentiated as a tensor
+    return np.asarray(np.reciprocal(np.sqrt(a)))
 
 
 class Rsqrt(UnaryOp):
@@ -456,8 +458,18 @@ class Sign(ZeroGradUnary):
     keep_int = False
 
 
-sign = unary_function(Sign, "sign", "sgn")
-sgn = sign
+sign = unary_function(Sign, "sign")
+
+
+class Sgn(Sign):
+    """z / |z| for complex z (its complex form is ops/complex.py's SgnComplex); the sign
+    for real input, under the grad_fn name PyTorch gives sgn."""
+
+    name = "SgnBackward0"
+    formula = "d(sgn(a))/da = 0 for real a"
+
+
+sgn = unary_function(Sgn, "sgn")
 
 
 class Floor(ZeroGradUnary):

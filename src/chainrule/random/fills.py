@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from .. import _cpu, dtypes
+from .. import _cpu, _narrow, dtypes
 from ..ops.op import tensor_method
 from . import _kernels as K
 from . import _normal, default_generator
@@ -66,9 +66,37 @@ def _check_float_bounds(d, values):
 
 
 def computed_as(d):
-    """The NumPy dtype a kernel computes d in: float16 is computed in float32, then
-    rounded (PyTorch's reduced-precision sampling works at float precision)."""
-    return _F32 if d.np == _F16 else d.np
+    """The NumPy dtype a kernel computes d in: float16 and bfloat16 are computed in float32,
+    then rounded (PyTorch's reduced-precision sampling works at float precision)."""
+    return _F32 if d.np == _F16 or d.np.metadata is not None else d.np
+
+
+def rounded_to(values, d):
+    """values (as computed_as(d) computed them) in d's dtype, rounded to it."""
+    if d.np.metadata is not None:  # bfloat16 (chainrule/_narrow.py)
+        return _narrow.to_narrow(values, _narrow.narrow_name(d.np))
+    return values.astype(d.np, copy=False)
+
+
+def parts_dtype(d, kernel):
+    """The real dtype a fill of dtype d draws: a complex tensor is filled as PyTorch fills
+    it, through its view_as_real (two values, real then imaginary part, per element)."""
+    real = d.to_real() if d.is_complex else d
+    if not real.is_floating_point:
+        raise _not_implemented(kernel, d)
+    return real
+
+
+def as_elements(values, d):
+    """Flat drawn values as the elements of a tensor of dtype d: for a complex d, each pair
+    the real and imaginary parts of one element."""
+    if not d.is_complex:
+        return values
+    pairs = values.reshape(-1, 2)
+    out = np.empty(pairs.shape[0], d.np)
+    out.real = pairs[:, 0]
+    out.imag = pairs[:, 1]
+    return out
 
 
 def uniform_values(gen, n, d, a, b):
@@ -83,7 +111,7 @@ def uniform_values(gen, n, d, a, b):
     else:
         u = K.uniform_float32(gen, n)
         lo, hi = _F32.type(a), _F32.type(b)
-        if (lo, hi) == (0, 1) and d.np == _F32:
+        if (lo, hi) == (0, 1) and d is dtypes.float32:
             return u
         with np.errstate(over="ignore"):
             if (lo, hi) == (0, 1):
@@ -92,7 +120,7 @@ def uniform_values(gen, n, d, a, b):
                 values = K.fma32(u, hi - lo, lo)
             else:  # PyTorch's generic kernels round the product and the sum apart
                 values = u * (hi - lo) + lo
-        values = values.astype(d.np, copy=False)
+        values = rounded_to(values, d)
     # a value that rounds up to `to` becomes `from`, keeping the interval half-open
     top = d.np.type(b)
     values[values >= top] = d.np.type(a)
@@ -101,10 +129,8 @@ def uniform_values(gen, n, d, a, b):
 
 @tensor_method("uniform_")
 def uniform_(self, a=0.0, b=1.0, *, generator=None):
-    """Fill with values drawn uniformly from [a, b)."""
-    d = self.dtype
-    if not d.is_floating_point:
-        raise _not_implemented("check_uniform_bounds", d)
+    """Fill with values drawn uniformly from [a, b) (each part of a complex value)."""
+    d = parts_dtype(self.dtype, "check_uniform_bounds")
     a, b = float(_number(a)), float(_number(b))
     _check_float_bounds(d, [("from", a), ("to", b)])
     if not a <= b:
@@ -121,7 +147,8 @@ def uniform_(self, a=0.0, b=1.0, *, generator=None):
     if self._data.size == 0:
         return self
     gen = generator_or_default(generator)
-    return _write(self, uniform_values(gen, self._data.size, d, a, b))
+    n = self._data.size * (2 if self.is_complex() else 1)
+    return _write(self, as_elements(uniform_values(gen, n, d, a, b), self.dtype))
 
 
 # -- normal -----------------------------------------------------------------------------------
@@ -135,24 +162,27 @@ def normal_values(gen, n, d, mean, std, contiguous=True):
     the serial Box-Muller otherwise."""
     npd = computed_as(d)
     if n >= 16 and contiguous:
-        half = d.np == _F16
-        return _normal.normal_fill(gen, n, npd, npd.type(mean), npd.type(std), half)
-    return _normal.serial_normal(gen, n, npd, mean, std)
+        half = d.np == _F16 or d.np.metadata is not None  # float16, bfloat16: block by block
+        values = _normal.normal_fill(gen, n, npd, npd.type(mean), npd.type(std), half)
+    else:
+        values = _normal.serial_normal(gen, n, npd, mean, std)
+    return rounded_to(values, d)
 
 
 @tensor_method("normal_")
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
-    """Fill with values drawn from N(mean, std**2)."""
-    d = self.dtype
-    if not d.is_floating_point:
-        raise _not_implemented("normal_kernel_cpu", d)
+    """Fill with values drawn from N(mean, std**2); a complex tensor's parts each from
+    N(mean, std**2 / 2), as PyTorch draws them."""
+    d = parts_dtype(self.dtype, "normal_kernel_cpu")
     mean, std = float(_number(mean)), float(_number(std))
     check_std(std)
     arr = self._data
     if arr.size == 0:
         return self
     gen = generator_or_default(generator)
-    return _write(self, normal_values(gen, arr.size, d, mean, std, arr.flags.c_contiguous))
+    n, std = (2 * arr.size, std / math.sqrt(2)) if self.is_complex() else (arr.size, std)
+    values = normal_values(gen, n, d, mean, std, arr.flags.c_contiguous)
+    return _write(self, as_elements(values, self.dtype))
 
 
 # -- integers ---------------------------------------------------------------------------------

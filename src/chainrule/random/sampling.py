@@ -71,14 +71,15 @@ def rand(
     requires_grad=False,
     pin_memory=False,
 ):
-    """Uniform random values in [0, 1) (default dtype): empty(size).uniform_()."""
+    """Uniform random values in [0, 1) (default dtype; both parts of a complex value):
+    empty(size).uniform_()."""
     shape = _size_arg("rand", size)
     _check_sizes(shape)
     d = _dtype_or_default(dtype)
-    if not d.is_floating_point:
-        raise _not_implemented("check_uniform_bounds", d)
-    n = math.prod(shape)
-    values = fills.uniform_values(generator_or_default(generator), n, d, 0.0, 1.0)
+    real = fills.parts_dtype(d, "check_uniform_bounds")
+    n = math.prod(shape) * (2 if d.is_complex else 1)
+    values = fills.uniform_values(generator_or_default(generator), n, real, 0.0, 1.0)
+    values = fills.as_elements(values, d)
     return _done(_wrap(values.reshape(shape)), requires_grad, device, out)
 
 
@@ -92,15 +93,16 @@ def randn(
     requires_grad=False,
     pin_memory=False,
 ):
-    """Standard normal random values (default dtype): empty(size).normal_()."""
+    """Standard normal random values (default dtype; a complex value's parts each with
+    variance 1/2): empty(size).normal_()."""
     shape = _size_arg("randn", size)
     _check_sizes(shape)
     d = _dtype_or_default(dtype)
-    if not d.is_floating_point:
-        raise _not_implemented("normal_kernel_cpu", d)
-    n = math.prod(shape)
-    values = fills.normal_values(generator_or_default(generator), n, d, 0.0, 1.0)
-    return _done(_wrap(values.astype(d.np, copy=False).reshape(shape)), requires_grad, device, out)
+    real = fills.parts_dtype(d, "normal_kernel_cpu")
+    n, std = (2 * math.prod(shape), 1 / math.sqrt(2)) if d.is_complex else (math.prod(shape), 1.0)
+    values = fills.normal_values(generator_or_default(generator), n, real, 0.0, std)
+    values = fills.as_elements(values, d)
+    return _done(_wrap(values.reshape(shape)), requires_grad, device, out)
 
 
 def _check_int_arg(name, x):

@@ -14,7 +14,6 @@ charged to the budget.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
@@ -23,7 +22,8 @@ from ..tensor import Tensor
 from ._errors import CheckpointError
 
 # PyTorch's dtypes by the names its files use, mapped to chainrule's where it has them.
-# bfloat16 loads as float32 (exactly: a bfloat16 is the top half of a float32).
+# bfloat16 and complex32 storages are widened to the float32 and complex64 arrays that
+# chainrule keeps them in (exactly: a bfloat16 is the top half of a float32).
 _ITEMSIZE = {
     "bool": 1, "uint8": 1, "int8": 1, "int16": 2, "int32": 4, "int64": 8,
     "float16": 2, "float32": 4, "float64": 8, "bfloat16": 2,
@@ -95,13 +95,13 @@ class Storage:
     """One storage of a checkpoint: `array` holds its elements (uint8 for an untyped
     storage)."""
 
-    __slots__ = ("array", "dtype", "key", "numel", "_as_float32")
+    __slots__ = ("array", "dtype", "key", "numel", "_wide")
 
     def __init__(self, array, dtype, key):
         self.array = array
         self.dtype = dtype  # a PyTorch dtype name, or None when untyped
         self.key = key
-        self._as_float32 = None
+        self._wide = None  # bfloat16, complex32: the elements in chainrule's wider array
 
     def __repr__(self):
         return f"<storage {self.key!r} of {len(self.array)} {self.dtype or 'bytes'}>"
@@ -109,35 +109,42 @@ class Storage:
 
 def typed_view(raw, dtype_name, name):
     """A storage's bytes (a uint8 array) seen as elements of dtype_name (bfloat16 as the
-    uint16 of its bits); a clear error for a dtype chainrule does not have."""
+    uint16 of its bits, complex32 as float16 pairs); a clear error for a dtype chainrule
+    does not have."""
     if dtype_name == "bool":
         return raw.view(np.bool_)
     if dtype_name == "bfloat16":
         return raw.view(np.uint16)
+    if dtype_name == "complex32":
+        return raw.view(np.float16)
     d = chainrule_dtype(dtype_name)
     if isinstance(d, ForeignDtype):
         raise CheckpointError(
             f"cannot load '{name}': it holds a tensor of dtype torch.{dtype_name}, which "
             "chainrule does not have (it has bool, uint8, int8, int16, int32, int64, "
-            "float16, bfloat16 as float32, float32 and float64). Convert that tensor in "
-            "PyTorch first, for example with .float()."
+            "float16, bfloat16, float32, float64, complex32, complex64 and complex128). "
+            "Convert that tensor in PyTorch first, for example with .float()."
         )
     return raw.view(d.np)
 
 
 def settle(storage):
-    """Once a storage's bytes are in place: a bool is 0 or 1, and a bfloat16 storage's
-    float32 copy (if tensors were made from it already) is brought up to date."""
+    """Once a storage's bytes are in place: a bool is 0 or 1, and a bfloat16 or complex32
+    storage's wider copy (if tensors were made from it already) is brought up to date."""
     if storage.dtype == "bool":
         raw = storage.array.view(np.uint8)
         np.minimum(raw, 1, out=raw)
-    if storage._as_float32 is not None:
-        _widen(storage.array, storage._as_float32)
+    if storage._wide is not None:
+        _widen(storage.array, storage._wide)
 
 
-def _widen(halves, out):
+def _widen(narrow, out):
+    """Fill out (float32 or complex64) from a storage's narrow elements or raw bytes."""
+    if out.dtype.kind == "c":  # complex32: float16 (re, im) pairs into complex64
+        np.copyto(out.view(np.float32), narrow.view(np.float16), casting="unsafe")
+        return
     wide = out.view(np.uint32)
-    np.copyto(wide, halves, casting="unsafe")
+    np.copyto(wide, narrow.view(np.uint16), casting="unsafe")
     wide <<= 16
 
 
@@ -184,9 +191,8 @@ def make_tensor(ctx, storage, offset, size, stride, requires_grad, dtype_name=No
         _fail(name, f"a {dtype_name} tensor on a {storage.dtype} storage")
     else:
         elements = storage.array
-    bfloat16 = dtype_name == "bfloat16"
-    if bfloat16:
-        elements = _bfloat16_as_float32(ctx, storage, elements)
+    if dtype_name in ("bfloat16", "complex32"):
+        elements = _widened(ctx, storage, elements, dtype_name)
     n = len(elements)
     numel = math.prod(size)
     if numel:
@@ -204,7 +210,7 @@ def make_tensor(ctx, storage, offset, size, stride, requires_grad, dtype_name=No
     array = _view(elements, offset, size, stride, numel)
     t = Tensor._wrap(array)
     if requires_grad:
-        if array.dtype.kind != "f":
+        if array.dtype.kind not in "fc":
             _fail(name, f"a {dtype_name} tensor that requires grad")
         t._requires_grad = True
     return t
@@ -223,18 +229,16 @@ def _view(elements, offset, size, stride, numel):
     )
 
 
-def _bfloat16_as_float32(ctx, storage, halves):
-    """A bfloat16 storage's elements as float32 (exact), made once per storage."""
-    if storage._as_float32 is None:
-        ctx.budget.charge(4 * len(halves), "bfloat16 tensors as float32")
-        warnings.warn(
-            "chainrule has no bfloat16: bfloat16 tensors are loaded as float32 (exactly)",
-            UserWarning,
-            stacklevel=4,
-        )
-        storage._as_float32 = np.empty(len(halves), np.float32)
-        _widen(halves, storage._as_float32)
-    return storage._as_float32
+def _widened(ctx, storage, narrow, dtype_name):
+    """A bfloat16 or complex32 storage's elements in the float32 or complex64 array chainrule
+    keeps them in (exact), made once per storage, so its tensors share it."""
+    if storage._wide is None:
+        d = dtypes.bfloat16 if dtype_name == "bfloat16" else dtypes.complex32
+        count = len(narrow) if dtype_name == "bfloat16" else len(narrow) // 2
+        ctx.budget.charge(d.np.itemsize * count, f"{dtype_name} tensors widened")
+        storage._wide = np.empty(count, d.np)
+        _widen(narrow, storage._wide)
+    return storage._wide
 
 
 # -- the rebuild functions a checkpoint names (torch._utils._rebuild_*) --------------------
@@ -271,7 +275,7 @@ def rebuild_parameter(ctx, data, requires_grad, hooks):
     _check_hooks(ctx, hooks)
     if not isinstance(data, Tensor) or type(requires_grad) is not bool:
         _fail(ctx.name, "a Parameter is rebuilt from something that is not a tensor")
-    if requires_grad and data._data.dtype.kind != "f":
+    if requires_grad and data._data.dtype.kind not in "fc":
         _fail(ctx.name, f"a {data.dtype} Parameter that requires grad")
     return Parameter(data, requires_grad)
 

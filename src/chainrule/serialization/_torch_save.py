@@ -94,11 +94,13 @@ class StoragePlan:
             if a.size == 0:
                 self._alone(a)
                 continue
-            groups.setdefault((id(_owner(a)), a.dtype.str), []).append(a)
+            groups.setdefault((id(_owner(a)), a.dtype.str, _narrow_name(a)), []).append(a)
         for members in groups.values():
             self._group(members)
 
     def _new_storage(self, dtype, span):
+        if dtype in ("bfloat16", "complex32"):
+            span = _narrow_bytes(span, dtype)
         s = _Storage(str(len(self.storages)), dtype, span)
         self.storages.append(s)
         return s
@@ -131,6 +133,20 @@ class StoragePlan:
         s = self._new_storage(dtypes.from_numpy_dtype(members[0].dtype).name, span)
         for a, (offset, stride) in zip(members, layouts):
             self.placement[id(a)] = (s, offset, a.shape, stride)
+
+
+def _narrow_name(a):
+    meta = a.dtype.metadata
+    return None if meta is None else meta.get("chainrule")
+
+
+def _narrow_bytes(span, dtype):
+    """The bytes PyTorch stores for a bfloat16 or complex32 storage, from the float32 or
+    complex64 memory chainrule keeps it in (exact: the values are representable)."""
+    wide = np.ascontiguousarray(span).view(np.float32)
+    if dtype == "bfloat16":
+        return (wide.view(np.uint32) >> 16).astype(np.uint16).view(np.uint8)
+    return wide.astype(np.float16).view(np.uint8)
 
 
 # -- the pickle ----------------------------------------------------------------------------
@@ -314,10 +330,15 @@ class Pickler:
             return
         self.out += b"("
         self._str("storage")
-        self._global("torch", STORAGE_CLASS_OF[storage.dtype])
+        if storage.dtype in STORAGE_CLASS_OF:
+            self._global("torch", STORAGE_CLASS_OF[storage.dtype])
+            numel = storage.numel
+        else:  # complex32: PyTorch writes an untyped storage and the dtype with the tensor
+            self._global("torch.storage", "UntypedStorage")
+            numel = storage.span.size
         self._str(storage.key)
         self._str("cpu")
-        self._int(storage.numel)
+        self._int(numel)
         if self.legacy:
             self.out += b"N"
         self.out += b"t"
@@ -334,7 +355,8 @@ class Pickler:
             self._global("torch._utils", "_rebuild_parameter")
             self.out += b"("
         storage, offset, size, stride = self.plan.placement[id(t._data)]
-        self._global("torch._utils", "_rebuild_tensor_v2")
+        untyped = storage.dtype not in STORAGE_CLASS_OF
+        self._global("torch._utils", "_rebuild_tensor_v3" if untyped else "_rebuild_tensor_v2")
         self.out += b"("
         self._storage(storage)
         self.out += b"Q"
@@ -343,6 +365,8 @@ class Pickler:
         self._tuple_of(stride)
         self.out += b"\x89" if parameter or not t.requires_grad else b"\x88"
         self._reduce("collections", "OrderedDict", ())
+        if untyped:
+            self._global("torch", storage.dtype)
         self.out += b"tR"
         if parameter:
             self.out += b"\x88" if t.requires_grad else b"\x89"

@@ -160,6 +160,8 @@ def _scan_max(views, fill, first, axis, nan_aware, carried):
 
 def scatter_planes(g, indices, in_shape, accumulate, nd=2):
     """Zeros of in_shape with g placed at each plane's flat indices (summed if accumulate)."""
+    if g.size == 0:  # no windows (an empty batch): nothing to place
+        return np.zeros(in_shape, g.dtype)
     plane = int(np.prod(in_shape[len(in_shape) - nd :]))
     per = int(np.prod(g.shape[g.ndim - nd :])) if g.ndim >= nd else g.size
     gp = g.reshape(-1, per)
@@ -317,7 +319,7 @@ def adaptive_avg(x, out):
 def adaptive_avg_transpose(g, in_shape, out):
     nd = len(out)
     spatial = in_shape[len(in_shape) - nd :]
-    if 0 in out:
+    if 0 in out or 0 in in_shape:  # nothing pooled (an empty batch): nothing to spread
         return np.zeros(in_shape, g.dtype)
     gq = _planes(g, nd)
     for axis, c in enumerate(_counts(spatial, out, g.dtype)):

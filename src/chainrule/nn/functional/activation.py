@@ -13,6 +13,8 @@ import warnings
 
 import numpy as np
 
+from ..._autocast import state as _autocast
+from ...ops.autocast import lower
 from ...ops.inplace import inplace
 from ...ops.op import _NO_KWARGS, Op, apply_unary
 from ...ops.pointwise import where
@@ -458,6 +460,8 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 def prelu(input, weight):
     """max(0, x) + weight * min(0, x), with one weight per channel (dim 1) or one shared."""
+    if _autocast.dtype is not None:  # (autocast: in its lower-precision dtype)
+        input, weight = lower(input, weight)
     if not isinstance(weight, Tensor):
         raise TypeError(f"prelu(): argument 'weight' must be Tensor, not {type(weight).__name__}")
     n = weight.numel()
@@ -477,6 +481,8 @@ def prelu(input, weight):
             )
         if input.dim() >= 2:
             weight = weight.reshape((n,) + (1,) * (input.dim() - 2))
+    elif weight.dim() > input.dim():  # one shared weight: the result has the input's shape
+        weight = weight.reshape(())
     return where(input > 0, input, weight * input)
 
 

@@ -23,7 +23,9 @@ import warnings
 import numpy as np
 
 from ... import dtypes
+from ..._autocast import state as _autocast
 from ...autograd.grad_mode import state as _grad_state
+from ...ops.autocast import lower
 from ...ops.op import NULL_CTX, Op
 from ...tensor import Tensor
 from .dropout import dropout
@@ -70,11 +72,21 @@ class ScaledDotProductAttention(Op):
 
     @staticmethod
     def forward(ctx, q, k, v, *, mask, scale):
-        s = np.matmul(q, np.swapaxes(k, -1, -2))
+        # Single-precision scores are formed in double: a score of magnitude m carries an
+        # absolute error of about m * 2**-24, which the softmax's exp turns into a relative
+        # error of the probabilities; in double the probabilities are rounded once.
+        wide = q.dtype == np.float32
+        s = (
+            np.matmul(q.astype(np.float64), np.swapaxes(k, -1, -2).astype(np.float64))
+            if wide
+            else np.matmul(q, np.swapaxes(k, -1, -2))
+        )
         s *= s.dtype.type(scale)
         if mask is not None:
             s += mask
         p = _safe_softmax(s)
+        if wide:
+            p = p.astype(np.float32)
         out = np.matmul(p, v)
         if ctx is not NULL_CTX:
             ctx.save_for_backward(q, k, v)
@@ -178,6 +190,8 @@ def scaled_dot_product_attention(
 ):
     """softmax(query @ key^T * scale + mask) @ value over the last two dims; a bool mask
     keeps the positions that are True; is_causal lets query i see keys 0..i."""
+    if _autocast.dtype is not None:  # (autocast: in its lower-precision dtype)
+        query, key, value, attn_mask = lower(query, key, value, attn_mask)
     _check_sdpa(query, key, value, attn_mask, enable_gqa)
     e = query.shape[-1]
     if scale is None:
@@ -241,6 +255,9 @@ def _math_attention(query, key, value, attn_mask, dropout_p, is_causal, scale, e
         key = _repeat_heads(key, query.shape[-3] // key.shape[-3])
         value = _repeat_heads(value, query.shape[-3] // value.shape[-3])
     root = math.sqrt(scale)
+    single = query._data.dtype == np.float32  # scores in double, as the fused path forms them
+    if single:
+        query, key = query.double(), key.double()
     s = (query * root).matmul((key * root).transpose(-2, -1))
     if attn_mask is not None:
         if attn_mask._data.dtype == np.bool_:
@@ -248,6 +265,8 @@ def _math_attention(query, key, value, attn_mask, dropout_p, is_causal, scale, e
         else:
             s = s + attn_mask
     p = _safe_softmax_tensor(s)
+    if single:
+        p = p.float()
     if dropout_p > 0.0:
         p = dropout(p, dropout_p)
     return p.matmul(value)

@@ -35,6 +35,8 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ... import dtypes
+from ..._autocast import state as _autocast
+from ...ops.autocast import lower
 from ...ops.op import NULL_CTX, Op, apply
 from ...tensor import Tensor
 from .padding import pad
@@ -449,6 +451,8 @@ def _batched(input, dims):
 
 
 def _convnd(input, weight, bias, stride, padding, dilation, groups, dims, what):
+    if _autocast.dtype is not None:  # (autocast: in its lower-precision dtype)
+        input, weight, bias = lower(input, weight, bias)
     _check(input, weight, what, dims)
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
@@ -489,6 +493,8 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, dims, what):
 def _conv_transposend(
     input, weight, bias, stride, padding, output_padding, groups, dilation, dims, what
 ):
+    if _autocast.dtype is not None:  # (autocast: in its lower-precision dtype)
+        input, weight, bias = lower(input, weight, bias)
     _check(input, weight, what, dims)
     if isinstance(padding, str):
         raise TypeError(f"{what}(): argument 'padding' must be tuple of ints, not str")

@@ -102,6 +102,8 @@ class Pdist(Op):
         (x,) = ctx.saved_tensors
         i, j = (_wrap(k) for k in ctx.pairs)
         d = x.index_select(0, i) - x.index_select(0, j)
+        if d.numel() == 0:  # fewer than two rows, or rows of no columns: no gradient
+            return zeros_like(x)
         n = d.norm(ctx.p, dim=1, keepdim=True)
         g = _norm_slope(d, n, ctx.p) * grad.unsqueeze(1)
         return zeros_like(x).index_add(0, i, g).index_add(0, j, -g)
@@ -119,8 +121,12 @@ class Cdist(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        from ...ops.creation import zeros_like
+
         x1, x2 = ctx.saved_tensors
         d = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+        if d.numel() == 0:  # no differences (no rows, or rows of no columns): no gradient
+            return zeros_like(x1), zeros_like(x2)
         n = d.norm(ctx.p, dim=-1, keepdim=True)
         g = _norm_slope(d, n, ctx.p) * grad.unsqueeze(-1)
         return g.sum(-2), -g.sum(-3)
@@ -133,6 +139,11 @@ def dist(input, other, p=2):
         np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
     except ValueError:
         raise broadcast_shapes_error(tuple(input.shape), tuple(other.shape)) from None
+    if math.isinf(p) and (input.numel() == 0 or other.numel() == 0):
+        raise RuntimeError(
+            f"linalg.vector_norm cannot compute the {float(p)} norm on an empty tensor because "
+            "the operation does not have an identity"
+        )
     return Dist.apply(input, other, p=float(p))
 
 
@@ -205,6 +216,8 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
         raise IndexError(
             f"Dimension out of range (expected to be in range of [{-d}, {d - 1}], but got {dim})"
         )
+    # broadcast first: a dim of size 1 broadcast along `dim` counts in the norm once per copy
+    x1, x2 = x1.expand(shape), x2.expand(shape)
     n1 = x1.norm(2, dim=dim, keepdim=True)
     n2 = x2.norm(2, dim=dim, keepdim=True)
     # The norms are clamped at eps in value only: the gradient is the unclamped one's.

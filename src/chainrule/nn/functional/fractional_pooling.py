@@ -47,6 +47,9 @@ def _fractional_max(x, kernel, out, samples):
     spatial = x.shape[x.ndim - nd :]
     planes = x.reshape((-1,) + spatial)
     p = planes.shape[0]
+    result = x.shape[: x.ndim - nd] + tuple(out)
+    if p == 0:  # an empty batch or no channels: no windows
+        return np.zeros(result, x.dtype), np.zeros(result, np.int64)
     order = (1, 0) if nd == 2 else (0, 1, 2)  # which sample goes with which axis
     flat = np.zeros((p,) + (1,) * (2 * nd), np.int64)
     for axis in range(nd):
@@ -69,8 +72,7 @@ def _fractional_max(x, kernel, out, samples):
             best = np.where(nan.any(-1), last_nan, best)
     idx = np.take_along_axis(flat, best[..., None], -1)[..., 0]
     val = np.take_along_axis(values, best[..., None], -1)[..., 0]
-    shape = x.shape[: x.ndim - nd] + tuple(out)
-    return val.reshape(shape), idx.reshape(shape)
+    return val.reshape(result), idx.reshape(result)
 
 
 class FractionalMaxPool2D(Op):

@@ -1,6 +1,8 @@
 """Functional forms: linear and bilinear."""
 
 from ... import dtypes
+from ..._autocast import state as _autocast
+from ...ops.autocast import lower
 from ...ops.matmul import Addmm, addmm
 
 __all__ = ["bilinear", "linear"]
@@ -18,6 +20,8 @@ def _check_dtypes(input, weight, bias):
 
 def linear(input, weight, bias=None):
     """input @ weight.T + bias over the last dim of input (any leading dims)."""
+    if _autocast.dtype is not None:  # (autocast: in its lower-precision dtype)
+        input, weight, bias = lower(input, weight, bias)
     x, w = input._data, weight._data
     if (
         bias is not None

@@ -13,9 +13,11 @@ import numpy as np
 
 import chainrule
 from chainrule import dtypes
+from chainrule._autocast import state as _autocast
 from chainrule.autograd.grad_mode import state as _grad_state
 from chainrule.ops._cascade_sum import cascade_sum
 from chainrule.ops._vector_math import libm_f32
+from chainrule.ops.autocast import to_float32
 from chainrule.ops.op import Op, apply
 from chainrule.ops.pointwise import broadcast_shapes_error, promote
 from chainrule.tensor import Tensor
@@ -196,6 +198,8 @@ class HuberLoss(Op):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    if _autocast.dtype is not None:  # (autocast: in float32)
+        input, target, weight = to_float32(input, target, weight)
     _size_warning(input, target)
     reduction = _reduction(reduction, size_average, reduce)
     if weight is not None:
@@ -219,6 +223,8 @@ def _weighted(loss, weight, reduction):
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    if _autocast.dtype is not None:  # (autocast: in float32)
+        input, target, weight = to_float32(input, target, weight)
     _size_warning(input, target)
     reduction = _reduction(reduction, size_average, reduce)
     if weight is not None:
@@ -228,6 +234,8 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    if _autocast.dtype is not None:  # (autocast: in float32)
+        input, target = to_float32(input, target)
     _size_warning(input, target)
     reduction = _reduction(reduction, size_average, reduce)
     if beta == 0.0:
@@ -239,6 +247,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    if _autocast.dtype is not None:  # (autocast: in float32)
+        input, target, weight = to_float32(input, target, weight)
     _size_warning(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
@@ -311,6 +321,8 @@ def _finish_grad(ctx, g):
 def binary_cross_entropy(
     input, target, weight=None, size_average=None, reduce=None, reduction="mean"
 ):
+    if _autocast.dtype is not None:  # (autocast: in float32)
+        input, target, weight = to_float32(input, target, weight)
     reduction = _reduction(reduction, size_average, reduce)
     if target.shape != input.shape:
         raise ValueError(
@@ -384,6 +396,8 @@ def _log_sigmoid(x):
 def binary_cross_entropy_with_logits(
     input, target, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
 ):
+    if _autocast.dtype is not None:  # (autocast: in float32)
+        input, target, weight, pos_weight = to_float32(input, target, weight, pos_weight)
     reduction = _reduction(reduction, size_average, reduce)
     if target.shape != input.shape:
         raise ValueError(
@@ -574,6 +588,8 @@ def nll_loss(
     reduce=None,
     reduction="mean",
 ):
+    if _autocast.dtype is not None:  # (autocast: in float32)
+        input, weight = to_float32(input, weight)
     reduction = _reduction(reduction, size_average, reduce)
     return _nll_nd(input, target, weight, reduction, ignore_index)
 
@@ -648,6 +664,8 @@ def cross_entropy(
     reduction="mean",
     label_smoothing=0.0,
 ):
+    if _autocast.dtype is not None:  # (autocast: in float32)
+        input, target, weight = to_float32(input, target, weight)
     reduction = _reduction(reduction, size_average, reduce)
     if input._data.shape == target._data.shape:
         # Same shapes: the target holds class probabilities.
@@ -673,6 +691,8 @@ def cross_entropy(
 
 # -- Kullback-Leibler divergence --------------------------------------------------------------
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    if _autocast.dtype is not None:  # (autocast: in float32)
+        input, target = to_float32(input, target)
     if size_average is not None or reduce is not None:
         reduction = legacy_get_string(size_average, reduce)
     else:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from ... import dtypes
+from ..._autocast import state as _autocast
+from ...ops.autocast import to_float32
 from ...ops.op import Op
 from ...ops.pointwise import broadcast_shapes_error
 from ...tensor import Tensor
@@ -86,6 +88,8 @@ class SoftMarginLoss(Op):
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """log(1 + exp(-target * input)), reduced: two-class logistic loss, target in {-1, 1}."""
+    if _autocast.dtype is not None:  # (autocast: in float32)
+        input, target = to_float32(input, target)
     reduction = _reduction(reduction, size_average, reduce)
     _cast_error(input, target)
     y = _constant(target, "target", "soft_margin_loss")
@@ -159,18 +163,21 @@ def multi_margin_loss(
 ):
     """Multi-class hinge loss: sum over classes j != target of max(0, margin - x[target] +
     x[j])**p, times weight[target], over the number of classes."""
+    if _autocast.dtype is not None:  # (autocast: in float32)
+        input, weight = to_float32(input, weight)
     reduction = _reduction(reduction, size_average, reduce)
     if p != 1 and p != 2:
         raise ValueError("only p == 1 and p == 2 supported")
     if weight is not None and weight.dim() != 1:
         raise ValueError("weight must be one-dimensional")
     shape = tuple(input.shape)
-    if not (input.dim() == 1 and shape[0] > 0 or input.dim() == 2 and shape[1] > 0):
+    # a 0-dim input is one sample of one class
+    if not (input.dim() <= 1 and input.numel() > 0 or input.dim() == 2 and shape[1] > 0):
         raise RuntimeError(
             "Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
             f"{list(shape)}"
         )
-    n = 1 if input.dim() == 1 else shape[0]
+    n = 1 if input.dim() <= 1 else shape[0]
     if target._data.dtype != np.int64:
         raise RuntimeError(
             f"expected scalar type Long but found {dtypes.scalar_type_name(target.dtype)}"
@@ -182,7 +189,7 @@ def multi_margin_loss(
             f"{list(target.shape)}. Input has shape {list(shape)}."
         )
     t = target._data
-    c = shape[-1]
+    c = shape[-1] if shape else 1
     if t.size and (t.min() < 0 or t.max() >= c):
         raise RuntimeError("target out of range")
     w = _constant(weight, "weight", "multi_margin_loss", input._data.dtype)
@@ -230,14 +237,24 @@ class MultilabelMarginLoss(Op):
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Multi-label hinge loss: target lists each sample's classes (ending at the first -1);
     every (target, non-target) pair adds max(0, 1 - (x[target] - x[other])) / C."""
+    if _autocast.dtype is not None:  # (autocast: in float32)
+        (input,) = to_float32(input)
     reduction = _reduction(reduction, size_average, reduce)
     shape = tuple(input.shape)
-    if not (input.dim() == 1 and shape[0] > 0 or input.dim() == 2 and shape[1] > 0):
+    # a 0-dim input is one sample of one class
+    if not (input.dim() <= 1 and input.numel() > 0 or input.dim() == 2 and shape[1] > 0):
         raise RuntimeError(
             "Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
             f"{list(shape)}"
         )
-    if tuple(target.shape) != shape:
+    c = shape[-1] if shape else 1
+    # a vector's (or 0-dim input's) target is any tensor of at most one dim and as many entries
+    consistent = (
+        tuple(target.shape) == shape
+        if input.dim() == 2
+        else target.dim() <= 1 and target.numel() == c
+    )
+    if not consistent:
         raise RuntimeError(
             f"inconsistent target size: {list(target.shape)} for input of size: {list(shape)}"
         )
@@ -245,8 +262,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
         raise RuntimeError(
             f"expected scalar type Long but found {dtypes.scalar_type_name(target.dtype)}"
         )
-    t = target._data.reshape(-1, shape[-1])
-    c = shape[-1]
+    t = target._data.reshape(-1, c)
     if t.size and (t.min() < -1 or t.max() >= c):
         raise RuntimeError("argument #2 'target' is out of range")
     # The targets of each row are its entries before the first -1 (repeats count again).
@@ -285,6 +301,8 @@ def margin_ranking_loss(
 ):
     """max(0, -target * (input1 - input2) + margin), reduced: target 1 wants input1 ranked
     higher, -1 input2."""
+    if _autocast.dtype is not None:  # (autocast: in float32)
+        input1, input2, target = to_float32(input1, input2, target)
     reduction = _reduction(reduction, size_average, reduce)
     if input1.dim() != input2.dim() or input1.dim() != target.dim():
         raise RuntimeError(
@@ -298,6 +316,8 @@ def hinge_embedding_loss(
     input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"
 ):
     """input where target is 1, max(0, margin - input) where it is -1, reduced."""
+    if _autocast.dtype is not None:  # (autocast: in float32)
+        input, target = to_float32(input, target)
     from ...ops.creation import zeros_like
     from ...ops.pointwise import where
 
@@ -317,6 +337,8 @@ def cosine_embedding_loss(
     input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"
 ):
     """1 - cos(input1, input2) where target is 1, max(0, cos - margin) where it is -1."""
+    if _autocast.dtype is not None:  # (autocast: in float32)
+        input1, input2, target = to_float32(input1, input2, target)
     from ...ops.creation import zeros_like
     from ...ops.pointwise import where
 
@@ -358,6 +380,8 @@ def triplet_margin_loss(
 ):  # fmt: skip
     """max(0, margin + d(anchor, positive) - d(anchor, negative)), d the p-norm distance
     (with swap: the negative's distance is the smaller of its two)."""
+    if _autocast.dtype is not None:  # (autocast: in float32)
+        anchor, positive, negative = to_float32(anchor, positive, negative)
     reduction = _reduction(reduction, size_average, reduce)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")

@@ -18,7 +18,9 @@ import math
 import numpy as np
 
 from ... import dtypes
+from ..._autocast import state as _autocast
 from ...autograd.grad_mode import no_grad
+from ...ops.autocast import to_float32
 from ...ops.op import Op
 from ...tensor import Tensor
 from .loss import _reduce, _reduction, legacy_get_string
@@ -34,6 +36,8 @@ def poisson_nll_loss(
 ):  # fmt: skip
     """Negative log likelihood of target under Poisson(rate): rate = exp(input) with
     log_input, else input; full adds Stirling's approximation of log(target!)."""
+    if _autocast.dtype is not None:  # (autocast: in float32)
+        input, target = to_float32(input, target)
     if size_average is not None or reduce is not None:
         reduction = legacy_get_string(size_average, reduce)
     if reduction not in ("none", "mean", "sum"):
@@ -148,19 +152,23 @@ class CtcLoss(Op):
 
     @staticmethod
     def forward(ctx, lp, *, targets, in_lens, tgt_lens, blank, zero_infinity):
-        alpha, beta, nll, ext = _ctc_tables(lp, targets, in_lens, tgt_lens, blank)
-        nll = nll.astype(lp.dtype)
+        # The tables in double precision, whatever lp's dtype: the gradient subtracts
+        # log-probabilities of the whole sequence (hundreds) that cancel to O(1), which in
+        # single precision keeps too few digits. Each result is rounded once.
+        alpha, beta, nll, ext = _ctc_tables(
+            lp.astype(np.float64), targets, in_lens, tgt_lens, blank
+        )
         ctx.tables = (alpha, beta, nll, ext)
         ctx.settings = (in_lens, zero_infinity)
         ctx.save_for_backward(lp)
-        return nll
+        return nll.astype(lp.dtype)
 
     @staticmethod
     def backward(ctx, grad):
         (lp,) = ctx.saved_tensors
         alpha, beta, nll, ext = ctx.tables
         in_lens, zero_infinity = ctx.settings
-        a = lp._data
+        a = lp._data.astype(np.float64)
         t_max, n, c = a.shape
         # log of the summed alpha * beta of every extended position of each class.
         ab = alpha + beta
@@ -181,7 +189,7 @@ class CtcLoss(Op):
         coef = np.where((np.arange(t_max)[:, None] < in_lens[None, :])[..., None], coef, 0)
         if zero_infinity:
             coef = np.where(np.isinf(nll)[None, :, None], 0, coef)
-        coef = np.nan_to_num(coef, nan=0.0).astype(a.dtype)
+        coef = np.nan_to_num(coef, nan=0.0).astype(lp._data.dtype)
         return CtcLossGrad.apply(grad, lp, coef=coef)
 
 
@@ -214,6 +222,8 @@ def ctc_loss(
 ):  # fmt: skip
     """The connectionist temporal classification loss of log_probs (T, N, C) (or (T, C)) for
     targets padded (N, S) or concatenated (sum(target_lengths),)."""
+    if _autocast.dtype is not None:  # (autocast: in float32)
+        (log_probs,) = to_float32(log_probs)
     reduction = _reduction(reduction)
     unbatched = log_probs.dim() == 2
     lp = log_probs.unsqueeze(1) if unbatched else log_probs

@@ -89,10 +89,11 @@ def _normalize_backward(ctx, x, w, grad):
             dx = (gx - gx.mean(axes, keepdim=True) - xhat * proj) * invstd
         else:
             dx = gx * invstd
+    # no parameter axes (layer_norm over every dim): nothing to sum (sum(()) sums all)
     if needs[1]:
-        dw = (grad * xhat).sum(param_axes)
+        dw = (grad * xhat).sum(param_axes) if param_axes else grad * xhat
     if len(needs) > 2 and needs[2]:
-        db = grad.sum(param_axes)
+        db = grad.sum(param_axes) if param_axes else grad
     return dx, dw, db
 
 
@@ -175,7 +176,7 @@ def batch_norm(
     """Normalise each channel (dim 1) over the batch and any further dims."""
     shape = input.shape
     if input.dim() < 2:
-        raise ValueError(f"Expected 2D or higher input to batch_norm (got {input.dim()}D input)")
+        return _batch_norm_of_a_vector(input, running_mean, running_var, training)
     channels = shape[1]
     if training:
         per_channel = input.numel() // channels if channels else 0
@@ -204,6 +205,19 @@ def batch_norm(
     else:
         kwargs["stats"] = (running_mean._data, running_var._data)
     return apply(NativeBatchNorm, (input, weight, bias), kwargs)
+
+
+def _batch_norm_of_a_vector(input, running_mean, running_var, training):
+    """A 1-D input has no channel dim: PyTorch normalises an empty one (to an empty result,
+    with running statistics of no channels) and refuses the rest."""
+    for name, t in (("running_mean", running_mean), ("running_var", running_var)):
+        if t is not None and t.numel() != 0:
+            raise RuntimeError(f"{name} should contain 0 elements not {t.numel()}")
+    if input.dim() == 1 and input.numel() == 0:
+        return input * 1
+    if not training and running_mean is None:
+        raise RuntimeError("running_mean must be defined in evaluation mode")
+    raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):

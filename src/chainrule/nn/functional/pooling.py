@@ -53,6 +53,10 @@ _wrap = Tensor._wrap
 
 def _gather_planes(grad, indices, out_shape, nd=2):
     """grad (shaped like the pooled input) read at each plane's flat indices."""
+    if 0 in tuple(out_shape) or grad.numel() == 0:  # no windows: nothing to read
+        from ...ops.creation import zeros
+
+        return zeros(tuple(out_shape), dtype=grad.dtype)
     plane = 1
     for n in grad.shape[grad.dim() - nd :]:
         plane *= n
