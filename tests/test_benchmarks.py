@@ -25,15 +25,17 @@ def bench():
 
 def test_workloads_and_targets_are_listed(bench):
     assert list(bench.WORKLOADS) == ["lesson", "chain50", "matmul1024", "mlp", "cnn", "gru", "rng"]
+    assert bench.NAMES == [*bench.WORKLOADS, "memory200", "import"]
     assert bench.TARGETS == {
-        "lesson": 0.5,
+        "lesson": 0.35,
         "chain50": 0.5,
-        "matmul1024": 1.25,
-        "mlp": 1.2,
-        "cnn": 1.5,
-        "gru": 2.0,
+        "matmul1024": 1.0,
+        "mlp": 1.0,
+        "cnn": 0.9,
+        "gru": 0.9,
         "rng": 2.0,
         "memory200": 1.5,
+        "import": 1.5,
     }
 
 
@@ -148,7 +150,7 @@ def test_runner_prints_a_row_per_workload_and_exits_0(bench):
     assert bench.main(["--tiny", "--no-torch", "--repeat", "1"], out=out) == 0
     text = out.getvalue()
     rows = {line.split()[0] for line in text.splitlines() if line.strip()}
-    assert {"lesson", "chain50", "matmul1024", "mlp", "cnn", "gru", "memory200"} <= rows
+    assert {"lesson", "chain50", "matmul1024", "mlp", "cnn", "gru", "memory200", "import"} <= rows
     assert "error" not in text
     # A workload whose layers do not exist yet says so instead of failing.
     for names in (("nn.Conv2d", "nn.MaxPool2d"), ("nn.GRU",)):
@@ -178,3 +180,14 @@ def test_runner_reports_a_failing_workload_instead_of_crashing(bench, monkeypatc
     assert code == 0
     assert "chain50 on chainrule: error: NotImplementedError: no such op" in out.getvalue()
     assert "lesson" not in out.getvalue()
+
+
+def test_import_row_compares_chainrule_with_numpy(bench):
+    out = io.StringIO()
+    assert bench.main(["--tiny", "--no-torch", "--only", "import"], out=out) == 0
+    (row,) = [line for line in out.getvalue().splitlines() if line.startswith("import")]
+    ours, numpy_time = row.split()[1:3], row.split()[3:5]
+    assert ours[1] == "ms" and numpy_time[1] == "ms", row
+    # chainrule imports numpy, so its import takes longer; the ratio is theirs.
+    assert float(ours[0]) > float(numpy_time[0])
+    assert float(row.split()[5]) == pytest.approx(float(ours[0]) / float(numpy_time[0]), abs=0.006)

@@ -51,8 +51,13 @@ def _definition_line(op):
 def rows():
     """(file, line, op class name, grad_fn name, formula) for every differentiable op."""
     sys.path.insert(0, str(ROOT / "src"))
-    import chainrule  # noqa: F401  (defines every op)
+    import importlib
+
+    import chainrule
     from chainrule.ops.op import REGISTRY
+
+    for name in sorted(chainrule._LAZY_MODULES):  # (nn and the others load on first use)
+        importlib.import_module(f"chainrule.{name}")
 
     found = []
     for op in REGISTRY:

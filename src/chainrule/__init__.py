@@ -3,6 +3,7 @@
 `import chainrule as torch` runs PyTorch teaching code unchanged.
 """
 
+import importlib as _importlib
 import sys as _sys
 import warnings as _warnings
 
@@ -109,29 +110,17 @@ from . import (
     backends,
     compiler,
     cuda,
-    distributions,
     fft,
-    func,
-    nn,
-    onnx,
-    optim,
     signal,
     special,
-    testing,
     torch_version,
-    utils,
     version,
-    viz,
 )
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled, set_autocast_enabled
 from .amp import cuda_amp as _cuda_amp
 from .compiler import compile
-from .nn.functional._torch_level import *  # torch.cdist, torch.pixel_shuffle, ...
-from .nn.functional.rnn import gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell  # noqa: F401
 from .ops.numpy_names import accept_numpy_names as _accept_numpy_names
-from .serialization import load, save
 from .version import __version__
-from .viz import explain
 
 # torch.cuda.amp (autocast, GradScaler) as older scripts import it: chainrule.cuda is a module,
 # so its amp is entered into sys.modules by name
@@ -146,3 +135,78 @@ _accept_numpy_names([globals(), vars(special), vars(linalg)], Tensor)
 # NaN gradient. NumPy would warn from inside chainrule's own modules, so those
 # warnings, and only those, are ignored; NumPy used directly still warns.
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"chainrule(\.|$)")
+
+
+# Imported on first use (PEP 562), so that `import chainrule` stays quick: the packages a
+# script may never touch, and the names taken from them. `import chainrule.utils.data`,
+# `chainrule.distributions.Normal` and, under the torch alias, `import torch.distributions`
+# all import them as usual.
+_LAZY_MODULES = frozenset(
+    {"distributions", "func", "nn", "onnx", "optim", "serialization", "testing", "utils", "viz"}
+)
+_LAZY_NAMES = {"load": "serialization", "save": "serialization", "explain": "viz"}
+# nn's functions that PyTorch also has at the top level (torch.cdist, torch.gru_cell, ...):
+# nn.functional._torch_level's __all__ and the four RNN cells (a test keeps the two in step).
+_NN_NAMES = frozenset(
+    {
+        "cdist",
+        "channel_shuffle",
+        "conv3d",
+        "conv_transpose3d",
+        "cosine_similarity",
+        "dist",
+        "group_norm",
+        "instance_norm",
+        "max_pool3d",
+        "native_channel_shuffle",
+        "pairwise_distance",
+        "pdist",
+        "pixel_shuffle",
+        "pixel_unshuffle",
+        "rms_norm",
+        "rrelu",
+        "rrelu_",
+        "gru_cell",
+        "lstm_cell",
+        "rnn_relu_cell",
+        "rnn_tanh_cell",
+    }
+)
+
+
+def _nn_names():
+    """The top-level nn functions, taking NumPy's argument names as the others do."""
+    from .nn.functional import _torch_level, rnn
+
+    names = {n: getattr(_torch_level, n) for n in _torch_level.__all__}
+    names.update(
+        {n: getattr(rnn, n) for n in ("gru_cell", "lstm_cell", "rnn_relu_cell", "rnn_tanh_cell")}
+    )
+    _accept_numpy_names([names])
+    return names
+
+
+# `from chainrule import *` exports what it did when every package was imported eagerly:
+# the public names above, and those that load on first use (which it loads).
+__all__ = sorted(
+    {n for n in globals() if not n.startswith("_")} | _LAZY_MODULES | set(_LAZY_NAMES) | _NN_NAMES
+)
+
+
+def __getattr__(name):
+    if name in _NN_NAMES:
+        names = _nn_names()
+        globals().update(names)
+        return names[name]
+    module = _LAZY_NAMES.get(name)
+    if module is not None:
+        value = getattr(_importlib.import_module(f"{__name__}.{module}"), name)
+        globals()[name] = value
+        return value
+    if name in _LAZY_MODULES:
+        return _importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *_LAZY_MODULES, *_LAZY_NAMES, *_NN_NAMES})

@@ -6,11 +6,8 @@ chainrule.vision.X. Nothing is aliased until alias_torch() is called.
 """
 
 import importlib
-import importlib.abc
-import importlib.util
 import io
 import os
-import runpy
 import sys
 import types
 
@@ -29,7 +26,9 @@ def _target(fullname):
     return base + dot + rest
 
 
-class _ExistingModuleLoader(importlib.abc.Loader):
+# The finder and loader follow the import system's protocols without subclassing
+# importlib.abc, whose import costs more than the rest of this module.
+class _ExistingModuleLoader:
     """Hands the import system a module that is already loaded; executes nothing."""
 
     def __init__(self, module):
@@ -42,7 +41,7 @@ class _ExistingModuleLoader(importlib.abc.Loader):
         pass
 
 
-class _TorchAliasFinder(importlib.abc.MetaPathFinder):
+class _TorchAliasFinder:
     """First on sys.meta_path while aliased: torch.* and torchvision.* come from chainrule."""
 
     def find_spec(self, fullname, path=None, target=None):
@@ -61,10 +60,10 @@ class _TorchAliasFinder(importlib.abc.MetaPathFinder):
                     name=fullname,
                 ) from None
             raise
+        from importlib.util import spec_from_loader
+
         is_package = hasattr(module, "__path__")
-        return importlib.util.spec_from_loader(
-            fullname, _ExistingModuleLoader(module), is_package=is_package
-        )
+        return spec_from_loader(fullname, _ExistingModuleLoader(module), is_package=is_package)
 
 
 _finder = _TorchAliasFinder()
@@ -156,6 +155,8 @@ def run_path(path, argv=()):
     try:
         if os.path.isfile(path):
             return _run_file(path)
+        import runpy
+
         return runpy.run_path(path, run_name="__main__")
     finally:
         sys.argv = old_argv

@@ -8,7 +8,6 @@ setting (its environment variables, such as OPENBLAS_NUM_THREADS, still work).
 """
 
 import ctypes
-import glob
 import os
 
 import numpy
@@ -37,6 +36,8 @@ def _openblas():
     global _blas
     if _blas is None:
         _blas = False
+        import glob  # here: only a thread setting looks for the library
+
         here = os.path.dirname(numpy.__file__)
         candidates = glob.glob(os.path.join(here + ".libs", "*openblas*"))
         candidates += glob.glob(os.path.join(here, ".dylibs", "*openblas*"))

@@ -14,13 +14,14 @@ from collections.abc import Iterable
 
 __all__ = ["TorchVersion"]
 
-_PATTERN = re.compile(
+# Compiled on the first comparison (re.fullmatch compiles and caches it), not when
+# chainrule is imported.
+_PATTERN = (
     r"v?(\d+(?:\.\d+)*)"  # release
     r"(?:[-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?(\d*))?"  # pre-release
     r"(?:-(\d+)|[-_.]?(?:post|rev|r)[-_.]?(\d*))?"  # post-release
     r"(?:[-_.]?dev[-_.]?(\d*))?"  # development release
-    r"(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?",  # local label
-    re.IGNORECASE,
+    r"(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?"  # local label
 )
 _PRE = {"a": 0, "alpha": 0, "b": 1, "beta": 1, "c": 2, "rc": 2, "pre": 2, "preview": 2}
 _INF = float("inf")
@@ -32,7 +33,7 @@ class InvalidVersion(ValueError):
 
 def _key(text):
     """A sort key for a PEP 440 version string (as packaging orders versions)."""
-    m = _PATTERN.fullmatch(text.strip())
+    m = re.fullmatch(_PATTERN, text.strip(), re.IGNORECASE)
     if m is None:
         raise InvalidVersion(f"Invalid version: {text!r}")
     release, pre_l, pre_n, post_a, post_b, dev, local = m.groups()

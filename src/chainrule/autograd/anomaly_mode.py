@@ -1,8 +1,8 @@
 """Anomaly detection: record where each node was made and stop at the first NaN gradient."""
 
 import functools
+import os
 import threading
-import traceback
 import warnings
 
 
@@ -23,9 +23,19 @@ def is_anomaly_check_nan_enabled():
 
 
 def record_forward_trace(node):
-    # Called by graph.record: this frame, record, the apply path and the op's public
-    # function (or Function.apply) are left out, so the trace ends at the user's line.
-    node._anomaly_trace = "".join(traceback.format_stack()[:-4])
+    # Called by the recorder (graph.py's record and its forms for one and two operands):
+    # its frames, then the apply path and the op's public function (or Function.apply),
+    # are left out, so the trace ends at the user's line.
+    import traceback  # here, not at the top: importing chainrule stays quick
+
+    stack = traceback.extract_stack()
+    end = len(stack) - 1  # this frame
+    while end > 0 and stack[end - 1].filename.endswith(_GRAPH_FILE):
+        end -= 1
+    node._anomaly_trace = "".join(traceback.format_list(stack[: max(end - 2, 0)]))
+
+
+_GRAPH_FILE = os.path.join("autograd", "graph.py")
 
 
 def warn_forward_trace(node):

@@ -267,8 +267,11 @@ def run(
     cast = _autocast.dtype
     _autocast.dtype = None  # derivatives run in the forward pass's dtypes, not autocast's
     try:
-        for node in nodes:
-            _run_node(node, buffers.pop(node, None), buffers, retain_graph, catch, anomaly)
+        if catch is None and not anomaly:
+            _run_nodes(nodes, buffers, retain_graph)
+        else:
+            for node in nodes:
+                _run_node(node, buffers.pop(node, None), buffers, retain_graph, catch, anomaly)
         _accumulate_leaves(sinks, buffers, create_graph, catch)
     finally:
         _grad_state.enabled = previous_mode
@@ -341,11 +344,65 @@ def _run_node(
     if not retain_graph and node._saved:  # what was saved for this step is freed now
         node._saved = ()
         node._released = True  # a later unpack raises PyTorch's error
+    _deliver(node, results, grads, buffers, anomaly)
+
+
+def _run_nodes(nodes: list[Node], buffers: dict[Node, list], retain_graph: bool) -> None:
+    """run()'s loop where nothing is caught for autograd.grad and anomaly mode is off: a
+    node whose one output's gradient has arrived and that has no hooks runs inline, as
+    _run_node would run it (the usual case, and all of a chain); any other node goes
+    through _run_node."""
+    pop = buffers.pop
+    get = buffers.get
+    for node in nodes:
+        grads = pop(node, None)
+        if grads is None or len(grads) != 1 or grads[0] is None or node._pre_hooks:
+            _run_node(node, grads, buffers, retain_graph, None, False)
+            continue
+        results = node.op.backward(node, grads[0])
+        if not retain_graph and node._saved:  # what was saved for this step is freed now
+            node._saved = ()
+            node._released = True
+        edges = node.next_functions
+        if results.__class__ is not tuple:
+            results = (results,)
+        if len(results) != len(edges) or node._hooks:
+            _deliver(node, results, grads, buffers, False)
+            continue
+        # _deliver's loop, inline: each gradient along its edge, checked against its
+        # input's shape and dtype, added to what arrived there before.
+        meta: Any = node._input_meta  # an entry per edge that leads somewhere
+        i = -1
+        for nxt, nr in edges:
+            i += 1
+            g = results[i]
+            if nxt is None or g is None:
+                continue
+            m = meta[i]
+            data = g._data if g.__class__ is Tensor else None
+            if (
+                data is None
+                or data.shape != m[0]
+                or (data.dtype is not m[1] and data.dtype != m[1])
+            ):
+                g = _conform(node, g, i)
+            buf = get(nxt)
+            if buf is None:
+                buffers[nxt] = [g] if nxt._num_outputs == 1 else _slots(nxt, nr, g)
+            else:
+                old = buf[nr]
+                buf[nr] = g if old is None else old + g
+
+
+def _deliver(
+    node: Node, results: Any, grads: list, buffers: dict[Node, list], anomaly: bool
+) -> None:
+    """Hand each gradient node's backward returned along its edge, summed with what
+    arrived there before (after the checks and hooks of _after_backward, where needed)."""
     if type(results) is not tuple:
         results = (results,)
     if len(results) != len(node.next_functions) or node._hooks or anomaly:
         results = _after_backward(node, results, grads)
-    # Deliver: each gradient goes along its edge, summed with what arrived there before.
     meta: Sequence[Any] = node._input_meta
     for i, (nxt, nr) in enumerate(node.next_functions):
         if nxt is None:

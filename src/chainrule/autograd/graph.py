@@ -5,8 +5,9 @@ PyTorch names it (MulBackward0, ...). `next_functions` holds one edge per
 positional input: (node, output_nr) or (None, 0). Leaves that require grad are
 reached through their AccumulateGrad node, which writes into `.grad`.
 
-`edge_of` and `record` are the only places where a node joins the graph: every
-op's apply path (ops/op.py) and every user Function (function.py) call them.
+`edge_of` and `record` (with `record_one` and `record_two`, its forms for one and
+two operands) are the only places where a node joins the graph: every op's apply
+path (ops/op.py) and every user Function (function.py) call them.
 """
 
 from __future__ import annotations
@@ -279,52 +280,68 @@ def record(node: Node, inputs: Sequence[Any]) -> None:
     """Make node the graph step that consumed `inputs` (tensors, or numbers standing for
     tensors): one edge per input (none for those that need no gradient), each input's
     shape and dtype for the engine to check gradients against, and its sequence number,
-    which orders the backward pass. Under anomaly mode, also where in the program it ran."""
-    # The commonest calls, from binary and unary ops, are spelled out without lists and
-    # with edge_of written out (a call costs more than its body): keep the two in step.
+    which orders the backward pass. Under anomaly mode, also where in the program it ran.
+    record_one and record_two are the same for the commonest calls (the hot paths call
+    them directly)."""
     n = len(inputs)
     if n == 2:
-        a, b = inputs
-        a_in = (a.__class__ is Tensor or isinstance(a, Tensor)) and a._requires_grad
-        b_in = (b.__class__ is Tensor or isinstance(b, Tensor)) and b._requires_grad
-        fa = a.grad_fn if a_in else None
-        fb = b.grad_fn if b_in else None
-        node.next_functions = (
-            (fa, a._output_nr)
-            if fa is not None
-            else (a._acc or a._accumulator(), 0)
-            if a_in
-            else _NO_EDGE,
-            (fb, b._output_nr)
-            if fb is not None
-            else (b._acc or b._accumulator(), 0)
-            if b_in
-            else _NO_EDGE,
-        )
-        node._input_meta = (
-            (a._data.shape, a._data.dtype) if a_in else None,
-            (b._data.shape, b._data.dtype) if b_in else None,
-        )
-    elif n == 1 and isinstance(inputs[0], Tensor) and inputs[0]._requires_grad:
-        a = inputs[0]
+        record_two(node, inputs[0], inputs[1])
+        return
+    if n == 1 and isinstance(inputs[0], Tensor) and inputs[0]._requires_grad:
+        record_one(node, inputs[0])
+        return
+    edges: list[NextEdge] = []
+    meta: list[InputMeta] = []
+    for t in inputs:
+        if (t.__class__ is Tensor or isinstance(t, Tensor)) and t._requires_grad:
+            edges.append(edge_of(t))
+            data = t._data
+            meta.append((data.shape, data.dtype))
+        else:
+            edges.append(_NO_EDGE)
+            meta.append(None)
+    node.next_functions = tuple(edges)
+    node._input_meta = meta
+    node._sequence_nr = next(_sequence)
+    if _anomaly_state.enabled:
+        anomaly_mode.record_forward_trace(node)
+
+
+def record_one(node: Node, a: Tensor) -> None:
+    """record() for one operand, a tensor that requires grad (edge_of written out: a call
+    costs more than its body)."""
+    fa = a.grad_fn
+    node.next_functions = (
+        (fa, a._output_nr) if fa is not None else (a._acc or a._accumulator(), 0),
+    )
+    data = a._data
+    node._input_meta = ((data.shape, data.dtype),)
+    node._sequence_nr = next(_sequence)
+    if _anomaly_state.enabled:
+        anomaly_mode.record_forward_trace(node)
+
+
+def record_two(node: Node, a: Any, b: Any) -> None:
+    """record() for two operands, tensors or numbers, at least one a tensor that requires
+    grad (edge_of written out)."""
+    a_in = (a.__class__ is Tensor or isinstance(a, Tensor)) and a._requires_grad
+    b_in = (b.__class__ is Tensor or isinstance(b, Tensor)) and b._requires_grad
+    if a_in:
         fa = a.grad_fn
-        node.next_functions = (
-            (fa, a._output_nr) if fa is not None else (a._acc or a._accumulator(), 0),
-        )
-        node._input_meta = ((a._data.shape, a._data.dtype),)
+        edge_a = (fa, a._output_nr) if fa is not None else (a._acc or a._accumulator(), 0)
+        data = a._data
+        meta_a: InputMeta = (data.shape, data.dtype)
     else:
-        edges: list[NextEdge] = []
-        meta: list[InputMeta] = []
-        for t in inputs:
-            if (t.__class__ is Tensor or isinstance(t, Tensor)) and t._requires_grad:
-                edges.append(edge_of(t))
-                data = t._data
-                meta.append((data.shape, data.dtype))
-            else:
-                edges.append(_NO_EDGE)
-                meta.append(None)
-        node.next_functions = tuple(edges)
-        node._input_meta = meta
+        edge_a, meta_a = _NO_EDGE, None
+    if b_in:
+        fb = b.grad_fn
+        edge_b = (fb, b._output_nr) if fb is not None else (b._acc or b._accumulator(), 0)
+        data = b._data
+        meta_b: InputMeta = (data.shape, data.dtype)
+    else:
+        edge_b, meta_b = _NO_EDGE, None
+    node.next_functions = (edge_a, edge_b)
+    node._input_meta = (meta_a, meta_b)
     node._sequence_nr = next(_sequence)
     if _anomaly_state.enabled:
         anomaly_mode.record_forward_trace(node)

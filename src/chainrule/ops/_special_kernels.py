@@ -13,7 +13,6 @@ Inputs are float32 or float64 arrays; results have the input's dtype.
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 import numpy as np
 
@@ -28,10 +27,19 @@ _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 
 def _bernoulli(n):
-    """The Bernoulli numbers B_0 .. B_n as exact fractions (B_1 = -1/2)."""
-    b = [Fraction(1)]
+    """The Bernoulli numbers B_0 .. B_n as exact fractions (numerator, denominator) in
+    lowest terms (B_1 = -1/2). Integers rather than the fractions module, whose import
+    alone costs more than this."""
+    b = [(1, 1)]
     for m in range(1, n + 1):
-        b.append(-sum(math.comb(m + 1, k) * b[k] for k in range(m)) / Fraction(m + 1))
+        num, den = 0, 1
+        for k in range(m):
+            p, q = b[k]
+            num, den = num * q + math.comb(m + 1, k) * p * den, den * q
+            g = math.gcd(num, den)
+            num, den = num // g, den // g
+        g = math.gcd(num, den * (m + 1))
+        b.append((-num // g, den * (m + 1) // g))
     return b
 
 
@@ -313,7 +321,7 @@ def i1(x):
 
 
 # -- lgamma -----------------------------------------------------------------------------------
-_STIRLING = tuple(float(_B[2 * k] / (2 * k * (2 * k - 1))) for k in range(9, 0, -1))
+_STIRLING = tuple(_B[2 * k][0] / (_B[2 * k][1] * 2 * k * (2 * k - 1)) for k in range(9, 0, -1))
 
 
 def _lgamma_near_2(z):
@@ -381,7 +389,7 @@ def _rounded(fn, x):
     return fn(x)
 
 
-_PSI_COEFFS = tuple(float(_B[2 * k] / (2 * k)) for k in (7, 6, 5, 4, 3, 2, 1))
+_PSI_COEFFS = tuple(_B[2 * k][0] / (_B[2 * k][1] * 2 * k) for k in (7, 6, 5, 4, 3, 2, 1))
 _PSI_10 = 2.25175258906672110764
 
 
@@ -443,7 +451,7 @@ def trigamma(x):
 
 
 # (2k)! / B_2k, the Euler-Maclaurin coefficients of the Hurwitz zeta function.
-_ZETA_A = tuple(float(Fraction(math.factorial(2 * k)) / _B[2 * k]) for k in range(1, 13))
+_ZETA_A = tuple(math.factorial(2 * k) * _B[2 * k][1] / _B[2 * k][0] for k in range(1, 13))
 _MACHEP = 1.11022302462515654042e-16
 
 

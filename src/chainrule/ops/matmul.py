@@ -7,8 +7,6 @@ Small 2-D float32 products (mm, addmm and the gradients of both) go through `_mm
 sums them in the order of PyTorch's BLAS where that order is known (_mkl_order.py).
 """
 
-import string
-
 import numpy as np
 
 from .. import dtypes
@@ -34,6 +32,8 @@ __all__ = [
     "mv",
     "outer",
 ]
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # einsum's subscripts
 
 _wrap = Tensor._wrap
 
@@ -509,7 +509,7 @@ def _einsum_grad(grad, operands, i, in_specs, out_spec, sizes):
     if letters == spec:
         return g
     # A letter repeated in operand i (a diagonal or trace): put the gradient on the diagonal.
-    free = iter(c for c in string.ascii_letters if c not in sizes)
+    free = iter(c for c in _LETTERS if c not in sizes)
     target, eye_specs, eyes = [], [], []
     used = set()
     for c in spec:
@@ -544,12 +544,12 @@ def einsum(equation, *operands):
         raise RuntimeError("einsum(): more operands were provided than specified in the equation")
     used = set(eq) - set(".,->")
     for c in used:
-        if c not in string.ascii_letters:
+        if c not in _LETTERS:
             raise RuntimeError(
                 f"einsum(): invalid subscript given at index {eq.index(c)} in the "
                 "equation string, subscripts must be in [a-zA-Z]"
             )
-    spare = [c for c in string.ascii_letters if c not in used]
+    spare = [c for c in _LETTERS if c not in used]
     ell = "".join(spare[: _ellipsis_dims(in_specs, operands)])
     specs = [_expand_ellipsis(spec, t, ell) for spec, t in zip(in_specs, operands)]
     sizes = _letter_sizes(specs, operands)

@@ -221,6 +221,12 @@ def _prelu(self, weight):
     return _torch().nn.functional.prelu(self, weight)
 
 
+@tensor_method("dist")
+def _dist(input, other, p=2):
+    """The p-norm of input - other (broadcast), as a 0-d tensor."""
+    return _torch().nn.functional.dist(input, other, p)
+
+
 def unsafe_chunk(input, chunks, dim=0):
     """chunk, as PyTorch's unsafe form (the same results here)."""
     return input.chunk(chunks, dim)

@@ -46,15 +46,34 @@ _PYTHON_LEVEL = frozenset(
 )
 
 
+def _parameters(fn):
+    """fn's parameter names, and the name of its *args (or None). A plain function's are
+    read from its code object: inspect.signature, for the hundreds of functions this
+    module looks at, would be most of the time `import chainrule` takes."""
+    if hasattr(fn, "__wrapped__") or hasattr(fn, "__signature__"):
+        try:
+            params = inspect.signature(fn).parameters
+        except (TypeError, ValueError):
+            return (), None
+        star = [n for n, p in params.items() if p.kind is inspect.Parameter.VAR_POSITIONAL]
+        return tuple(params), star[0] if star else None
+    code = fn.__code__
+    n = code.co_argcount + code.co_kwonlyargcount
+    star = None
+    if code.co_flags & inspect.CO_VARARGS:
+        star = code.co_varnames[n]
+        n += 1
+    if code.co_flags & inspect.CO_VARKEYWORDS:
+        n += 1
+    return code.co_varnames[:n], star
+
+
 def _renames(fn):
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return ()
+    params, star = _parameters(fn)
     return tuple(
         (alias, real)
         for real, aliases in _ALIASES.items()
-        if real in params and params[real].kind is not inspect.Parameter.VAR_POSITIONAL
+        if real in params and real != star
         for alias in aliases
         if alias not in params
     )
@@ -65,12 +84,13 @@ def _accepting(fn, renames):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        if kwargs:
-            for alias, real in renames:
-                if alias in kwargs:
-                    if real in kwargs:
-                        raise TypeError(f"{name}() got an unexpected keyword argument '{alias}'")
-                    kwargs[real] = kwargs.pop(alias)
+        if not kwargs:
+            return fn(*args)  # the usual call: without **{}, which costs more
+        for alias, real in renames:
+            if alias in kwargs:
+                if real in kwargs:
+                    raise TypeError(f"{name}() got an unexpected keyword argument '{alias}'")
+                kwargs[real] = kwargs.pop(alias)
         return fn(*args, **kwargs)
 
     wrapper._numpy_names = True
@@ -86,7 +106,7 @@ def _wrapped(fn):
     return _accepting(fn, renames) if renames else None
 
 
-def accept_numpy_names(namespaces, tensor_class):
+def accept_numpy_names(namespaces, tensor_class=None):
     """Wrap the public functions of each namespace (a module's dict) and tensor_class's
     methods that take dim, keepdim, input or other, so they take NumPy's names too."""
     done = {}
@@ -98,6 +118,8 @@ def accept_numpy_names(namespaces, tensor_class):
             if wrapped is not None:
                 done[id(value)] = wrapped
                 namespace[key] = wrapped
+    if tensor_class is None:
+        return
     for key, value in list(vars(tensor_class).items()):
         if key.startswith("_") or key in _PYTHON_LEVEL:
             continue

@@ -5,7 +5,8 @@ mode is on and an input requires grad, forward's ctx is a new graph Node, which
 `graph.record` joins to the graph (edges, input shapes and dtypes, sequence
 number); the outputs take it as their grad_fn and what forward saved is
 resolved against the inputs and outputs. `apply_unary` and `apply_binary` are
-apply for the two commonest shapes of call, calling the same `record`.
+apply for the two commonest shapes of call, calling the same recorder (its forms
+for one and two operands); apply_unary runs a `direct` op's forward steps itself.
 """
 
 from __future__ import annotations
@@ -16,7 +17,17 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.graph import CONSTANT, INPUT, OUTPUT, Node, node_class, record, resolve_saved
+from ..autograd.graph import (
+    CONSTANT,
+    INPUT,
+    OUTPUT,
+    Node,
+    node_class,
+    record,
+    record_one,
+    record_two,
+    resolve_saved,
+)
 from ..tensor import Tensor
 from . import dtype_dispatch as _dispatch
 
@@ -69,6 +80,12 @@ class Op:
     # One function per operand: derivative(ctx, grad, *saved) -> the gradient for that
     # operand, called only when that operand needs one. `saved` is ctx.saved_tensors.
     derivatives: ClassVar[tuple[Callable[..., Any], ...] | None] = None
+    # True where forward(ctx, a) is exactly `ufunc(a)` on a float operand, saving for
+    # backward what `saves` names: "input", "output", or None (nothing). apply_unary then
+    # does both itself when it records a node, which costs less than calling forward and
+    # finding out afterwards what it saved. (UnaryOp sets both.)
+    direct: ClassVar[bool] = False
+    saves: ClassVar[str | None] = None
     _node_cls: ClassVar[type[Node]]
 
     def __init_subclass__(cls, **kw: Any) -> None:
@@ -240,9 +257,28 @@ def apply_unary(
         result._data = out if out.__class__ is _ndarray else np.asarray(out)
         return result
     node = _new(op._node_cls if node_name is None else node_class(node_name, op))
+    direct_ufunc = op.ufunc if op.direct else None
+    if direct_ufunc is not None and not kwargs and data.dtype.kind == "f":
+        # forward's own two steps (Op.direct), without calling it: ufunc, then the saving.
+        out = direct_ufunc(data)
+        if out.__class__ is not _ndarray:
+            out = np.asarray(out)  # a 0-d operand gives a NumPy scalar
+        record_one(node, a)
+        result = _new(Tensor)
+        result._data = out
+        result._requires_grad = True
+        result.grad_fn = node
+        saves = op.saves
+        if saves == "output":
+            own = result._version_counter = [0]
+            node._saved = ((OUTPUT, out, own, 0, 0),)
+        elif saves == "input":
+            seen = a._version_counter
+            node._saved = ((INPUT, a, 0 if seen is None else seen[0]),)
+        return result
     # (a call without **kwargs when there are none: one with them costs more)
     out = op.forward(node, data, **kwargs) if kwargs else op.forward(node, data)
-    record(node, (a,))
+    record_one(node, a)
     result = _new(Tensor)
     result._data = out = out if out.__class__ is _ndarray else np.asarray(out)
     result._requires_grad = True
@@ -300,7 +336,7 @@ def apply_binary(
         return result
     node = _new(op._node_cls if node_name is None else node_class(node_name, op))
     out = op.forward(node, a_data, b_data, **kwargs) if kwargs else op.forward(node, a_data, b_data)
-    record(node, (a, b))
+    record_two(node, a, b)
     result = _new(Tensor)
     result._data = out if out.__class__ is _ndarray else np.asarray(out)
     result._requires_grad = True

@@ -62,6 +62,12 @@ class UnaryOp(Op):
 
     saves = "input"
     float_only = True  # False: integer input keeps its dtype (abs)
+    direct = True  # forward below is ufunc plus saving `saves` (Op.direct)
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        if "forward" in cls.__dict__:  # a forward of its own: apply_unary must call it
+            cls.direct = False
 
     @classmethod
     def forward(cls, ctx, a):

@@ -65,7 +65,13 @@ _CHUNK = 1 << 14
 def fast_fma(a, b, c, out, t):
     """out = a * b + c: the product exact in float64 (t), the sum rounded there, then to
     float32. Without the halfway check of an exact fma: no input of this kernel needs it."""
-    np.multiply(a, b, out=t)
+    if a.dtype == _F32:
+        # converted first: NumPy multiplies a float32 array by a float64 one through a
+        # buffer, which costs more than the conversion and a float64 product together
+        np.copyto(t, a)
+        t *= b
+    else:
+        np.multiply(a, b, out=t)
     t += c
     np.copyto(out, t, casting="same_kind")
 
@@ -87,6 +93,19 @@ class _Scratch:
 
 def _horner(y, x64, coefficients, t, fma):
     """y = c0; y = fma(y, x, c) for each further c."""
+    if fma is fast_fma:
+        # fast_fma's steps with the running value kept in t, as the float64 of its float32
+        # rounding: a product of two float64 arrays costs a fraction of a float32 array's
+        # by a float64 one, which NumPy converts through a buffer.
+        np.multiply(x64, coefficients[0], out=t)
+        t += coefficients[1]
+        for c in coefficients[2:]:
+            np.copyto(y, t, casting="same_kind")  # rounded to float32
+            np.copyto(t, y)
+            t *= x64
+            t += c
+        np.copyto(y, t, casting="same_kind")
+        return
     fma(x64, coefficients[0], coefficients[1], y, t)
     for c in coefficients[2:]:
         fma(y, x64, c, y, t)
@@ -152,27 +171,29 @@ def _chunk(ku, kv, out_cos, out_sin, s, fma):
     fma(y, x64, m, y, t)  # the sine polynomial
     # octants 0, 4, 8 take the sine from the sine polynomial; the others swap; signs by
     # octant, put into the sign bits
-    shape = out_cos.shape
-    sine, cosine = y.view(np.int32).reshape(shape), e.view(np.int32).reshape(shape)
+    sine, cosine = y.view(np.int32), e.view(np.int32)
     np.right_shift(j, 1, out=i)
     i &= 1
     i -= 1  # all ones where the polynomials are not swapped
-    j, i = j.reshape(shape), i.reshape(shape)
-    swap = tmp.view(np.int32).reshape(shape)
+    swap = tmp.view(np.int32)
     np.bitwise_xor(sine, cosine, out=swap)
-    np.bitwise_and(swap, i, out=swap)  # the difference, where not swapped
-    np.bitwise_xor(cosine, swap, out=out_sin.view(np.int32))
-    np.bitwise_xor(sine, swap, out=out_cos.view(np.int32))
+    swap &= i  # the difference, where not swapped
+    # Worked out in contiguous scratch (m and z are free now): the output interleaves
+    # cosines and sines 8 by 8, and is written once, by the products with the radius.
+    sin_bits, cos_bits = m.view(np.int32), z.view(np.int32)
+    np.bitwise_xor(cosine, swap, out=sin_bits)
+    np.bitwise_xor(sine, swap, out=cos_bits)
     np.bitwise_and(j, 4, out=i)
-    np.left_shift(i, 29, out=i)
-    np.bitwise_xor(out_sin.view(np.int32), i, out=out_sin.view(np.int32))
+    i <<= 29
+    sin_bits ^= i
     j += 2
     j &= 4
-    np.left_shift(j, 29, out=j)
-    np.bitwise_xor(out_cos.view(np.int32), j, out=out_cos.view(np.int32))
+    j <<= 29
+    cos_bits ^= j
+    shape = out_cos.shape
     radius = radius.reshape(shape)
-    out_cos *= radius
-    out_sin *= radius
+    np.multiply(z.reshape(shape), radius, out=out_cos)
+    np.multiply(m.reshape(shape), radius, out=out_sin)
 
 
 def box_muller_blocks(gen, blocks, out, fma=fast_fma):

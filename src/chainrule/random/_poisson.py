@@ -9,8 +9,6 @@ left exactly after the words used.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import math
 
 import numpy as np
@@ -20,6 +18,9 @@ from . import _kernels as K
 
 def _c_lgamma():
     """The C library's lgamma, which PyTorch calls (Python's math.lgamma is its own)."""
+    import ctypes
+    import ctypes.util
+
     name = ctypes.util.find_library("m")
     try:
         libm = ctypes.CDLL(name) if name else None
@@ -33,7 +34,15 @@ def _c_lgamma():
     return fn
 
 
-lgamma = _c_lgamma()
+_lgamma = None  # the C library's lgamma, looked up on first use: finding the library may
+# start a process, which importing chainrule must not
+
+
+def lgamma(x):
+    global _lgamma
+    if _lgamma is None:
+        _lgamma = _c_lgamma()
+    return _lgamma(x)
 
 
 class _Uniforms:

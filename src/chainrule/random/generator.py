@@ -18,7 +18,7 @@ is drawn in C, many words per call. PyTorch counts the same position down ("left
 
 from __future__ import annotations
 
-import secrets
+import os
 import struct
 
 import numpy as np
@@ -63,6 +63,12 @@ def seed_as_uint64(seed):
     return seed & _U64
 
 
+def _seed_engine(engine, seed):
+    """init_genrand from the low 32 bits of seed, the next word the state's first."""
+    key = np.random.RandomState(seed & 0xFFFFFFFF).get_state()[1]
+    engine.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": _N}}
+
+
 class Generator:
     """A random stream: PyTorch's CPU generator, drawn in the same order and saved in the
     same bytes. `chainrule.default_generator` is the one sampling uses unless a function is
@@ -74,14 +80,26 @@ class Generator:
 
         check_device(device)
         self._device = _device(device) if not isinstance(device, _device) else device
-        self._engine = np.random.MT19937()
-        self._draw = np.random.Generator(self._engine)
         self._reseed(DEFAULT_SEED)
+
+    def __getattr__(self, name):
+        # The engine is made at the first draw or state read, not with the generator:
+        # chainrule.default_generator is made when chainrule is imported, and NumPy's
+        # random package, which the engine comes from, takes a while to import.
+        if name in ("_engine", "_draw"):
+            engine = np.random.MT19937()
+            _seed_engine(engine, self.__dict__.pop("_pending_seed"))
+            self._engine, self._draw = engine, np.random.Generator(engine)
+            return self.__dict__[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     # -- seeding ------------------------------------------------------------------------------
     def _reseed(self, seed):
-        key = np.random.RandomState(seed & 0xFFFFFFFF).get_state()[1]
-        self._engine.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": _N}}
+        engine = self.__dict__.get("_engine")
+        if engine is None:
+            self._pending_seed = seed  # (for the engine, when it is made)
+        else:
+            _seed_engine(engine, seed)
         self._initial_seed = seed
         # PyTorch's `next` field before the first draw (0 after seeding); once a word is
         # drawn it is the engine's position
@@ -96,7 +114,8 @@ class Generator:
 
     def seed(self):
         """Seed with a fresh non-deterministic 64-bit value and return it."""
-        value = secrets.randbits(64)
+        value = int.from_bytes(os.urandom(8), "little")  # as secrets.randbits(64), which
+        # would import hashlib and random with chainrule (its default generator is seeded so)
         self._reseed(value)
         return value
 

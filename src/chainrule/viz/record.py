@@ -37,7 +37,8 @@ _active = []  # the recordings now running, innermost last
 # Finished recordings, newest last: `with record():` (no `as`) then trace(loss) finds
 # its recording here. Entries are weak, so a kept recording holds nothing of dead graphs.
 _recent = []
-_patched = {}  # Op class -> its original forward (a staticmethod)
+_patched = {}  # Op class -> its original forward (a staticmethod) and its own `direct`
+_NO_DIRECT = object()  # the class had no `direct` of its own
 
 
 class _Entry:
@@ -243,7 +244,10 @@ def _patch():
         original = cls.__dict__.get("forward")
         if original is None or cls in _patched:
             continue
-        _patched[cls] = original
+        _patched[cls] = original, cls.__dict__.get("direct", _NO_DIRECT)
+        # An op that apply_unary runs without calling forward (Op.direct) must call the
+        # wrapped forward while recording.
+        cls.direct = False
         if isinstance(original, classmethod):
             cls.forward = classmethod(_wrap_classmethod(original.__func__))
         else:
@@ -252,6 +256,10 @@ def _patch():
 
 
 def _unpatch():
-    for cls, original in _patched.items():
+    for cls, (original, direct) in _patched.items():
         cls.forward = original
+        if direct is _NO_DIRECT:
+            del cls.direct
+        else:
+            cls.direct = direct
     _patched.clear()

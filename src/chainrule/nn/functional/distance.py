@@ -16,7 +16,7 @@ import numpy as np
 
 from ... import dtypes
 from ...autograd.grad_mode import no_grad
-from ...ops.op import Op, tensor_method
+from ...ops.op import Op
 from ...ops.pointwise import broadcast_shapes_error
 from ...ops.reduction import VectorNorm
 from ...tensor import Tensor
@@ -132,7 +132,6 @@ class Cdist(Op):
         return g.sum(-2), -g.sum(-3)
 
 
-@tensor_method("dist")
 def dist(input, other, p=2):
     """The p-norm of input - other (broadcast), as a 0-d tensor."""
     try:
