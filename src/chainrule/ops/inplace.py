@@ -14,6 +14,7 @@ Indexing writes (x[i] = v) are in indexing.py, logical ones in comparison.py.
 
 import numpy as np
 
+from .. import _arithmetic
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
 from . import unary
@@ -178,7 +179,7 @@ def _direct_inplace(self, ufunc, other, kwargs):
     if alpha != 1:
         if ufunc is not np.add and ufunc is not np.subtract:
             return False
-        if data.dtype == np.float32 and data.flags.writeable:
+        if _arithmetic.pytorch_order and data.dtype == np.float32 and data.flags.writeable:
             # self + alpha * other in one rounding, as PyTorch's kernel (ops/_fused.py)
             try:
                 fma_(data, operand, np.float32(alpha if ufunc is np.add else -alpha))

@@ -9,7 +9,7 @@ sums them in the order of PyTorch's BLAS where that order is known (_mkl_order.p
 
 import numpy as np
 
-from .. import dtypes
+from .. import _arithmetic, dtypes
 from .._autocast import state as _autocast
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
@@ -62,9 +62,10 @@ def _reshape(t, shape, name):
 def _mm(a, b, c=None):
     """a @ b (+ c) for 2-D arrays: in MKL's order of summation where _mkl_order knows it
     for this shape and layout (small float32 products), else one BLAS call."""
-    out = _mkl_product(a, b, c)
-    if out is not None:
-        return out
+    if _arithmetic.pytorch_order:
+        out = _mkl_product(a, b, c)
+        if out is not None:
+            return out
     out = np.matmul(a, b)
     if c is not None:
         out += c
@@ -214,7 +215,7 @@ class Addmm(Op):
     def forward(ctx, c, a, b, *, beta, alpha):
         ctx.save_for_backward(a, b)
         ctx.beta, ctx.alpha = beta, alpha
-        if alpha == 1 and beta == 1 and a.ndim == 2:
+        if _arithmetic.pytorch_order and alpha == 1 and beta == 1 and a.ndim == 2:
             return _mm(a, b, c)
         out = np.matmul(a, b)
         # The product is a fresh array: scale and add the input into it in place.

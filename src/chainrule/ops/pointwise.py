@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .. import dtypes
+from .. import _arithmetic, dtypes
 from ..tensor import Tensor
 from ._fused import fma
 from .errors import (
@@ -107,7 +107,9 @@ class AddScaled(Op):
     @staticmethod
     def forward(ctx, a, b, *, alpha):
         ctx.alpha = alpha
-        return add_scaled(a, b, alpha)
+        if _arithmetic.pytorch_order:
+            return add_scaled(a, b, alpha)
+        return binary_forward(np.add, a, _scaled(b, alpha))
 
     derivatives = (
         GRAD,
@@ -136,10 +138,10 @@ class Sub(Op):
     @staticmethod
     def forward(ctx, a, b, *, alpha=1):
         ctx.alpha = alpha
-        if alpha != 1:
+        if alpha != 1 and _arithmetic.pytorch_order:
             return add_scaled(a, b, -alpha)
         try:
-            return a - b
+            return a - b if alpha == 1 else a - _scaled(b, alpha)
         except ValueError:
             raise broadcast_shapes_error(np.shape(a), np.shape(b)) from None
 

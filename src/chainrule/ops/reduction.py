@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from .. import dtypes, return_types
+from .. import _arithmetic, dtypes, return_types
 from ..tensor import Tensor
 from ._cascade_sum import cascade_sum
 from .dims import dim_index, normalize_dims, shape_arg
@@ -122,7 +122,7 @@ class Sum(Op):
         ctx.keepdim = keepdim
         if dtype is None and a.dtype.kind in "biu":
             dtype = np.int64
-        if dtype is None or dtype == a.dtype:
+        if _arithmetic.pytorch_order and (dtype is None or dtype == a.dtype):
             return cascade_sum(a, dims, keepdims=keepdim)  # PyTorch's order (_cascade_sum.py)
         return np.sum(a, axis=dims, keepdims=keepdim, dtype=dtype)
 
@@ -151,7 +151,11 @@ class Mean(Op):
             with np.errstate(invalid="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 return np.mean(a, axis=dims, keepdims=keepdim, dtype=dtype)
-        if (dtype is None or dtype == a.dtype) and a.dtype in _CASCADE_DTYPES:
+        if (
+            _arithmetic.pytorch_order
+            and (dtype is None or dtype == a.dtype)
+            and a.dtype in _CASCADE_DTYPES
+        ):
             # PyTorch's mean is its sum, divided by the count in the tensor's precision
             total = cascade_sum(a, dims, keepdims=keepdim)
             return np.true_divide(total, a.dtype.type(ctx.count))

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .. import dtypes
+from .. import _arithmetic, dtypes
 from ..random._kernels import fma64
 from ._vector_math import EXACT_LIMIT, sigmoid32
 from .op import GRAD, Op, apply, apply_binary, apply_unary, tensor_method
@@ -374,7 +374,7 @@ _SIGMOID_CONSTANTS = {
 
 
 def _sigmoid_np(a):
-    if a.dtype == np.float32 and a.size <= EXACT_LIMIT:
+    if _arithmetic.pytorch_order and a.dtype == np.float32 and a.size <= EXACT_LIMIT:
         return sigmoid32(a)  # PyTorch's kernel's roundings (ops/_vector_math.py)
     one, lowest = _SIGMOID_CONSTANTS[a.dtype.char]
     if a.size and a.min() >= lowest:

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 import chainrule
-from chainrule import dtypes
+from chainrule import _arithmetic, dtypes
 from chainrule._autocast import state as _autocast
 from chainrule.autograd.grad_mode import state as _grad_state
 from chainrule.ops._cascade_sum import cascade_sum
@@ -83,7 +83,14 @@ def _reduce(loss, reduction):
 
 
 def _reduce_array(loss, reduction):
-    """The loss's mean or sum, added in PyTorch's order (ops/_cascade_sum.py)."""
+    """The loss's mean or sum: NumPy's, or added in PyTorch's order under the PyTorch
+    arithmetic switch (chainrule._arithmetic, ops/_cascade_sum.py)."""
+    if not _arithmetic.pytorch_order:
+        if reduction == "mean":
+            return np.asarray(loss.mean(), loss.dtype)
+        if reduction == "sum":
+            return np.asarray(loss.sum(), loss.dtype)
+        return loss
     if reduction == "mean":
         if loss.size == 0:
             return np.asarray(np.nan, loss.dtype)
@@ -269,11 +276,15 @@ _BCE_EPSILON = float(np.float32(1e-12))
 
 def _log(x):
     # PyTorch's kernel is scalar code: the C library's logf for float32
-    return libm_f32("logf", x) if x.dtype == np.float32 else np.log(x)
+    if _arithmetic.pytorch_order and x.dtype == np.float32:
+        return libm_f32("logf", x)
+    return np.log(x)
 
 
 def _log1p(x):
-    return libm_f32("log1pf", x) if x.dtype == np.float32 else np.log1p(x)
+    if _arithmetic.pytorch_order and x.dtype == np.float32:
+        return libm_f32("log1pf", x)
+    return np.log1p(x)
 
 
 class BinaryCrossEntropy(Op):
