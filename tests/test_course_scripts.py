@@ -31,7 +31,8 @@ NAMES = sorted(p.name for p in SCRIPTS.glob("s*.py"))
 # comparison in tests/parity.py) where PyTorch's BLAS (MKL) runs its AVX2 kernels (AMD
 # processors, MKL_ENABLE_INSTRUCTIONS=AVX2), whose order of summation chainrule does not
 # follow. Where MKL runs its AVX-512 kernels they print PyTorch's output exactly, as the
-# others do. Text around the numbers must match.
+# others do (run with CHAINRULE_PYTORCH_ARITHMETIC=1, chainrule's switch for PyTorch's
+# order of arithmetic). Text around the numbers must match.
 MKL_ORDER = _cpu.mkl_isa() == "avx512"
 FLOAT_TOLERANCE = {
     # A few units in the last place of float32, carried along by the following steps.
@@ -66,6 +67,9 @@ def _env():
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(SRC), *filter(None, [env.get("PYTHONPATH")])])
     env["PYTHONWARNINGS"] = "ignore"
+    # the scripts run as a user who wants PyTorch's digits runs them: with chainrule's
+    # PyTorch arithmetic switch on (PyTorch ignores the variable)
+    env["CHAINRULE_PYTORCH_ARITHMETIC"] = "1"
     return env
 
 

@@ -12,6 +12,9 @@ import chainrule
 from chainrule.ops._cascade_sum import cascade_sum
 from parity import assert_exact, assert_ulp_at_scale
 
+# PyTorch's order of arithmetic (chainrule.use_pytorch_arithmetic) on for every test here
+pytestmark = pytest.mark.usefixtures("pytorch_arithmetic")
+
 SIZES = [*range(1, 41), 63, 64, 65, 127, 128, 129, 255, 256, 257, 1000, 4097, 32767]
 MATRICES = [
     (r, c) for r in (1, 2, 3, 5, 17, 32, 100, 759) for c in (1, 3, 4, 6, 8, 9, 31, 32, 33, 40)

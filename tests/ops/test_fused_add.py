@@ -13,6 +13,9 @@ from chainrule import _cpu
 from chainrule.ops._fused import FUSED_LIMIT, fma, round_sum32
 from parity import assert_exact, assert_ulp_at_scale
 
+# PyTorch's order of arithmetic (chainrule.use_pytorch_arithmetic) on for every test here
+pytestmark = pytest.mark.usefixtures("pytorch_arithmetic")
+
 F32 = np.float32
 
 

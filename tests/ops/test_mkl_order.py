@@ -15,6 +15,9 @@ from chainrule import _cpu
 from chainrule.ops._mkl_order import product
 from parity import assert_exact, assert_ulp_at_scale
 
+# PyTorch's order of arithmetic (chainrule.use_pytorch_arithmetic) on for every test here
+pytestmark = pytest.mark.usefixtures("pytorch_arithmetic")
+
 F32 = np.float32
 
 

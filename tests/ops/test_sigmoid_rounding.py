@@ -12,6 +12,9 @@ import chainrule
 from chainrule.ops._vector_math import EXACT_LIMIT, sigmoid32, sleef_expf, vector_positions
 from parity import assert_exact, assert_ulp
 
+# PyTorch's order of arithmetic (chainrule.use_pytorch_arithmetic) on for every test here
+pytestmark = pytest.mark.usefixtures("pytorch_arithmetic")
+
 F32 = np.float32
 SIZES = [1, 2, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 759, 4554, 5000, EXACT_LIMIT]
 
