@@ -4,8 +4,8 @@ on its generic path (ATEN_CPU_CAPABILITY=default) PyTorch rounds the product and
 difference separately: the two results are then within one rounding of g.
 
 (PyTorch's a + alpha * b is rounded once as well, by chainrule for results of up to 4096
-float32 elements: tests/ops/test_fused_add.py; addcmul twice: docs/DESIGN.md has the
-costs.)"""
+float32 elements when its PyTorch arithmetic switch is on: tests/ops/test_fused_add.py;
+addcmul twice: docs/DESIGN.md has the costs.)"""
 
 import numpy as np
 import pytest

@@ -28,6 +28,9 @@ Other layouts and reductions (a reduced dim between kept ones, strided inputs, o
 dtypes) and inputs of 32768 elements or more (which PyTorch splits between its threads
 when it has more than one, and where this emulation would cost several times NumPy's
 sum) are NumPy's sums, a few units in the last place from PyTorch's.
+
+chainrule's ops call this module only while the PyTorch arithmetic switch is on
+(chainrule.use_pytorch_arithmetic, off by default: chainrule/_arithmetic.py).
 """
 
 from __future__ import annotations

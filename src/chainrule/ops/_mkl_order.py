@@ -39,6 +39,9 @@ and the outputs are few and far slower than BLAS for large ones. Lesson 07's tra
 step (three layers on 759 rows, whose weight gradients are chains of 380 steps) takes
 4.6 ms where it took 0.34 ms with NumPy's BLAS, half of it in these chains; lessons
 05 and 06 (one weight) cost nothing measurable.
+
+chainrule's ops call this module only while the PyTorch arithmetic switch is on
+(chainrule.use_pytorch_arithmetic, off by default: chainrule/_arithmetic.py).
 """
 
 from __future__ import annotations

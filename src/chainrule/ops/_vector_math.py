@@ -25,6 +25,10 @@ Cost: following SLEEF's roundings takes some forty NumPy passes where NumPy's si
 three: 60 us on 100 elements (NumPy: 3 us), 370 us on 5000 (7 us), 96 ms on a million (2.6
 ms). Callers use it up to EXACT_LIMIT elements (a small model's layers) and NumPy's
 functions beyond, within a few units in the last place of PyTorch's.
+
+chainrule's sigmoid and binary_cross_entropy call this module only while the PyTorch
+arithmetic switch is on (chainrule.use_pytorch_arithmetic, off by default:
+chainrule/_arithmetic.py).
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ import numpy as np
 
 from .. import _arithmetic, dtypes
 from ..random._kernels import fma64
-from ._vector_math import EXACT_LIMIT, sigmoid32
 from .op import GRAD, Op, apply, apply_binary, apply_unary, tensor_method
 from .pointwise import where
 from .writes import maybe_out
@@ -374,8 +373,11 @@ _SIGMOID_CONSTANTS = {
 
 
 def _sigmoid_np(a):
-    if _arithmetic.pytorch_order and a.dtype == np.float32 and a.size <= EXACT_LIMIT:
-        return sigmoid32(a)  # PyTorch's kernel's roundings (ops/_vector_math.py)
+    if _arithmetic.pytorch_order and a.dtype == np.float32:
+        from ._vector_math import EXACT_LIMIT, sigmoid32  # (loaded on first use: ctypes)
+
+        if a.size <= EXACT_LIMIT:
+            return sigmoid32(a)  # PyTorch's kernel's roundings (ops/_vector_math.py)
     one, lowest = _SIGMOID_CONSTANTS[a.dtype.char]
     if a.size and a.min() >= lowest:
         return np.reciprocal(np.exp(-a) + one)

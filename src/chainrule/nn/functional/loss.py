@@ -16,7 +16,6 @@ from chainrule import _arithmetic, dtypes
 from chainrule._autocast import state as _autocast
 from chainrule.autograd.grad_mode import state as _grad_state
 from chainrule.ops._cascade_sum import cascade_sum
-from chainrule.ops._vector_math import libm_f32
 from chainrule.ops.autocast import to_float32
 from chainrule.ops.op import Op, apply
 from chainrule.ops.pointwise import broadcast_shapes_error, promote
@@ -277,12 +276,16 @@ _BCE_EPSILON = float(np.float32(1e-12))
 def _log(x):
     # PyTorch's kernel is scalar code: the C library's logf for float32
     if _arithmetic.pytorch_order and x.dtype == np.float32:
+        from chainrule.ops._vector_math import libm_f32
+
         return libm_f32("logf", x)
     return np.log(x)
 
 
 def _log1p(x):
     if _arithmetic.pytorch_order and x.dtype == np.float32:
+        from chainrule.ops._vector_math import libm_f32
+
         return libm_f32("log1pf", x)
     return np.log1p(x)
 
