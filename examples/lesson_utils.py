@@ -1,6 +1,7 @@
 """Plumbing shared by the lessons (not a lesson itself): command-line options (--seed makes
 a run repeatable: the same seed gives the same weights and shuffles under PyTorch and
-chainrule), saving and loading initial weights as .npz, and the optional extras
+chainrule, and under chainrule it turns on PyTorch's order of arithmetic, so that the
+printed numbers are PyTorch's), saving and loading initial weights as .npz, and the optional extras
 (matplotlib plots, tqdm bars). Plots go to examples/output/ (which git ignores) unless
 --out says elsewhere.
 
@@ -16,6 +17,17 @@ import torch
 OUTPUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "output")
 
 
+class _Seed(argparse.Action):
+    """--seed N: a seeded lesson's point is to print PyTorch's numbers, so under chainrule it
+    follows PyTorch's order of arithmetic (off by default, as it costs time)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        use = getattr(torch, "use_pytorch_arithmetic", None)  # chainrule's switch
+        if use is not None:
+            use(True)
+
+
 def parser(description, epochs):
     """The options every lesson takes; a lesson may add its own before parse_args()."""
     p = argparse.ArgumentParser(description=description)
@@ -23,7 +35,14 @@ def parser(description, epochs):
     p.add_argument(
         "--out", default=OUTPUT, help="directory for the PNG plots (default: examples/output)"
     )
-    p.add_argument("--seed", type=int, help="seed the random numbers (torch.manual_seed)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        action=_Seed,
+        help="seed the random numbers (torch.manual_seed); under chainrule this also turns on "
+        "PyTorch's order of arithmetic (torch.use_pytorch_arithmetic), slower but printing "
+        "PyTorch's numbers",
+    )
     p.add_argument("--init", metavar="FILE.npz", help="load the initial weights from this file")
     p.add_argument("--save-init", metavar="FILE.npz", help="save the initial weights here")
     p.add_argument("--no-plot", action="store_true", help="draw no plot")

@@ -45,6 +45,18 @@ def _torch_if_imported():
 
 
 @pytest.fixture
+def pytorch_arithmetic():
+    """chainrule's PyTorch arithmetic switch on for the test, restored afterwards: the tests
+    that claim PyTorch's exact digits (fused add, cascade sums, MKL's order, sigmoid)."""
+    import chainrule
+
+    before = chainrule.is_pytorch_arithmetic_enabled()
+    chainrule.use_pytorch_arithmetic(True)
+    yield
+    chainrule.use_pytorch_arithmetic(before)
+
+
+@pytest.fixture
 def rng():
     return np.random.default_rng(1234)
 

@@ -10,6 +10,7 @@ import warnings as _warnings
 from . import autograd, linalg, ops, return_types  # noqa: F401  (ops attaches Tensor's math methods)
 from ._alias import alias_torch  # noqa: F401
 from ._allocation import OutOfMemoryError  # noqa: F401
+from ._arithmetic import is_pytorch_arithmetic_enabled, use_pytorch_arithmetic  # noqa: F401
 from ._legacy import *  # FloatTensor, LongTensor, ... set_default_tensor_type
 from ._printing import set_printoptions  # noqa: F401
 from .autograd.anomaly_mode import (  # noqa: F401

@@ -24,8 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes
+from .. import _arithmetic, dtypes
 from .._autocast import state as _autocast
+from ..ops._cascade_sum import cascade_sum
 from ..tensor import Tensor
 from . import anomaly_mode
 from .accumulate import accumulate_into
@@ -594,10 +595,16 @@ def _sum_to(g: Tensor, shape: tuple[int, ...], node: Node, index: int) -> Tensor
     data = g._data
     if _grad_state.enabled or data.dtype.kind != "f":
         return g.sum_to_size(shape)  # create_graph: recorded, so it can be differentiated
-    # Nothing is recorded: sum_to_size's own NumPy call (np.sum over the same axes, so the
-    # same numbers), without the op's bookkeeping. Summing only leading axes away, with no
-    # keepdims, gives an array of its own, which .grad can then keep without a copy.
+    # Nothing is recorded: sum_to_size's own sum (np.sum, or cascade_sum under the PyTorch
+    # arithmetic switch, over the same axes, so the same numbers), without the op's
+    # bookkeeping. Summing only leading axes away, with no keepdims, gives an array of its
+    # own, which .grad can then keep without a copy.
     dims = tuple(lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1)
+    if _arithmetic.pytorch_order:
+        if dims:
+            data = cascade_sum(data, tuple(range(lead)) + dims, keepdims=True)
+            return Tensor._wrap(data.reshape(shape) if lead else data)
+        return Tensor._wrap(cascade_sum(data, tuple(range(lead)))) if lead else g
     if dims:
         data = np.sum(data, axis=tuple(range(lead)) + dims, keepdims=True)
         return Tensor._wrap(data.reshape(shape) if lead else data)

@@ -14,9 +14,11 @@ Indexing writes (x[i] = v) are in indexing.py, logical ones in comparison.py.
 
 import numpy as np
 
+from .. import _arithmetic
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
 from . import unary
+from ._fused import fma_
 from .errors import broadcast_shapes_error
 from .index_key import Key
 from .op import GRAD, ZERO, Op, apply, tensor_method
@@ -177,6 +179,14 @@ def _direct_inplace(self, ufunc, other, kwargs):
     if alpha != 1:
         if ufunc is not np.add and ufunc is not np.subtract:
             return False
+        if _arithmetic.pytorch_order and data.dtype == np.float32 and data.flags.writeable:
+            # self + alpha * other in one rounding, as PyTorch's kernel (ops/_fused.py)
+            try:
+                fma_(data, operand, np.float32(alpha if ufunc is np.add else -alpha))
+            except ValueError:  # not broadcastable to self: the general path raises
+                return False
+            self._bump_version()
+            return True
         operand = _scaled(operand, alpha)
     try:
         ufunc(data, operand, out=data)

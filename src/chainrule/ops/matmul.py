@@ -3,14 +3,17 @@
 Each forward is one BLAS call (np.matmul) on the arrays as they are; each input's
 gradient is one more (a transposed operand is a view, which BLAS reads directly).
 The derivatives are written with these same ops, so double backward works.
+Small 2-D float32 products (mm, addmm and the gradients of both) go through `_mm`, which
+sums them in the order of PyTorch's BLAS where that order is known (_mkl_order.py).
 """
 
 import numpy as np
 
-from .. import dtypes
+from .. import _arithmetic, dtypes
 from .._autocast import state as _autocast
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
+from ._mkl_order import product as _mkl_product
 from .autocast import lower
 from .errors import broadcast_shapes_error
 from .op import Op, apply, tensor_method
@@ -56,6 +59,19 @@ def _reshape(t, shape, name):
 
 
 # -- the primitives ------------------------------------------------------------------------
+def _mm(a, b, c=None):
+    """a @ b (+ c) for 2-D arrays: in MKL's order of summation where _mkl_order knows it
+    for this shape and layout (small float32 products), else one BLAS call."""
+    if _arithmetic.pytorch_order:
+        out = _mkl_product(a, b, c)
+        if out is not None:
+            return out
+    out = np.matmul(a, b)
+    if c is not None:
+        out += c
+    return out
+
+
 class Mm(Op):
     name = "MmBackward0"
     formula = "d(A@B)/dA = grad @ B^T, d(A@B)/dB = A^T @ grad"
@@ -63,7 +79,7 @@ class Mm(Op):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.matmul(a, b)
+        return _mm(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -88,14 +104,14 @@ def _column_major(t):
 def _mm_mat1_backward(grad, a, b):
     if not _grad_state.enabled:
         g, bd = grad._data, b._data
-        return _wrap(np.matmul(bd, g.T)).t() if _column_major(a) else _wrap(np.matmul(g, bd.T))
+        return _wrap(_mm(bd, g.T)).t() if _column_major(a) else _wrap(_mm(g, bd.T))
     return mm(b, grad.t()).t() if _column_major(a) else mm(grad, b.t())
 
 
 def _mm_mat2_backward(grad, a, b):
     if not _grad_state.enabled:
         g, ad = grad._data, a._data
-        return _wrap(np.matmul(g.T, ad)).t() if _column_major(b) else _wrap(np.matmul(ad.T, g))
+        return _wrap(_mm(g.T, ad)).t() if _column_major(b) else _wrap(_mm(ad.T, g))
     return mm(grad.t(), a).t() if _column_major(b) else mm(a.t(), grad)
 
 
@@ -199,6 +215,8 @@ class Addmm(Op):
     def forward(ctx, c, a, b, *, beta, alpha):
         ctx.save_for_backward(a, b)
         ctx.beta, ctx.alpha = beta, alpha
+        if _arithmetic.pytorch_order and alpha == 1 and beta == 1 and a.ndim == 2:
+            return _mm(a, b, c)
         out = np.matmul(a, b)
         # The product is a fresh array: scale and add the input into it in place.
         if alpha != 1:

@@ -11,8 +11,9 @@ import math
 
 import numpy as np
 
-from .. import dtypes
+from .. import _arithmetic, dtypes
 from ..tensor import Tensor
+from ._fused import fma
 from .errors import (
     binary_forward,
     broadcast_shapes_error,
@@ -79,6 +80,19 @@ def _scaled(b, alpha):
     return np.multiply(b, alpha) if isinstance(b, np.ndarray) else b * alpha
 
 
+def add_scaled(a, b, alpha):
+    """a + alpha * b on arrays (either may be a number), as PyTorch's add kernel: one fused
+    multiply-add for float32 (ops/_fused.py), alpha taken in the tensor's precision."""
+    arrays = [x.dtype for x in (a, b) if isinstance(x, np.ndarray)]
+    if arrays and all(d == np.float32 for d in arrays):
+        dtype = arrays[0]
+        try:
+            return fma(b, dtype.type(alpha), a)
+        except ValueError:
+            raise broadcast_shapes_error(np.shape(a), np.shape(b)) from None
+    return binary_forward(np.add, a, _scaled(b, alpha))
+
+
 # -- + ---------------------------------------------------------------------------------------
 class Add(Op):
     name = "AddBackward0"
@@ -105,6 +119,8 @@ class AddScaled(Op):
     @staticmethod
     def forward(ctx, a, b, *, alpha):
         ctx.alpha = alpha
+        if _arithmetic.pytorch_order:
+            return add_scaled(a, b, alpha)
         return binary_forward(np.add, a, _scaled(b, alpha))
 
     derivatives = (
@@ -134,6 +150,8 @@ class Sub(Op):
     @staticmethod
     def forward(ctx, a, b, *, alpha=1):
         ctx.alpha = alpha
+        if alpha != 1 and _arithmetic.pytorch_order:
+            return add_scaled(a, b, -alpha)
         try:
             return a - b if alpha == 1 else a - _scaled(b, alpha)
         except ValueError:

@@ -13,9 +13,10 @@ import warnings
 
 import numpy as np
 
-from .. import dtypes, return_types
+from .. import _arithmetic, dtypes, return_types
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
+from ._cascade_sum import cascade_sum
 from .dims import dim_index, normalize_dims, shape_arg
 from .op import Op, apply, tensor_method
 from .pointwise import maximum, minimum, where
@@ -108,6 +109,9 @@ def _const(array):
 
 
 # -- sum and mean ---------------------------------------------------------------------------
+_CASCADE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))  # (float16 means: NumPy's)
+
+
 class Sum(Op):
     name = "SumBackward1"
     formula = "d(sum(a))/da = 1 (the gradient is expanded back to a's shape)"
@@ -119,6 +123,8 @@ class Sum(Op):
         ctx.keepdim = keepdim
         if dtype is None and a.dtype.kind in "biu":
             dtype = np.int64
+        if _arithmetic.pytorch_order and (dtype is None or dtype == a.dtype):
+            return cascade_sum(a, dims, keepdims=keepdim)  # PyTorch's order (_cascade_sum.py)
         return np.sum(a, axis=dims, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
@@ -146,6 +152,14 @@ class Mean(Op):
             with np.errstate(invalid="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 return np.mean(a, axis=dims, keepdims=keepdim, dtype=dtype)
+        if (
+            _arithmetic.pytorch_order
+            and (dtype is None or dtype == a.dtype)
+            and a.dtype in _CASCADE_DTYPES
+        ):
+            # PyTorch's mean is its sum, divided by the count in the tensor's precision
+            total = cascade_sum(a, dims, keepdims=keepdim)
+            return np.true_divide(total, a.dtype.type(ctx.count))
         return np.mean(a, axis=dims, keepdims=keepdim, dtype=dtype)
 
     @staticmethod

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .. import dtypes
+from .. import _arithmetic, dtypes
 from ..random._kernels import fma64
 from .errors import not_implemented
 from .masked_grad import grad_where
@@ -375,6 +375,11 @@ _SIGMOID_CONSTANTS = {
 
 
 def _sigmoid_np(a):
+    if _arithmetic.pytorch_order and a.dtype == np.float32:
+        from ._vector_math import EXACT_LIMIT, sigmoid32  # (loaded on first use: ctypes)
+
+        if a.size <= EXACT_LIMIT:
+            return sigmoid32(a)  # PyTorch's kernel's roundings (ops/_vector_math.py)
     one, lowest = _SIGMOID_CONSTANTS[a.dtype.char]
     if a.size and a.min() >= lowest:
         return np.reciprocal(np.exp(-a) + one)

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from .. import _narrow, dtypes
+from .. import _cpu, _narrow, dtypes
 from ..ops.op import tensor_method
 from . import _kernels as K
 from . import _normal, default_generator
@@ -102,19 +102,24 @@ def as_elements(values, d):
 def uniform_values(gen, n, d, a, b):
     """n uniforms in [a, b) for chainrule dtype d, as PyTorch's uniform kernel computes
     them: from + u * (to - from) with one rounding, from and to first rounded to the
-    computing dtype."""
+    computing dtype (two roundings where PyTorch runs its generic kernels)."""
     if computed_as(d) == _F64:
         u = K.unit_float64(gen.words64(n))
         if (a, b) == (0.0, 1.0):
             return u  # below 1 already
-        values = K.fma64(u, b - a, a)
+        values = K.fma64(u, b - a, a) if _cpu.fused() else u * (b - a) + a
     else:
         u = K.uniform_float32(gen, n)
         lo, hi = _F32.type(a), _F32.type(b)
         if (lo, hi) == (0, 1) and d is dtypes.float32:
             return u
         with np.errstate(over="ignore"):
-            values = u if (lo, hi) == (0, 1) else K.fma32(u, hi - lo, lo)
+            if (lo, hi) == (0, 1):
+                values = u
+            elif _cpu.fused():
+                values = K.fma32(u, hi - lo, lo)
+            else:  # PyTorch's generic kernels round the product and the sum apart
+                values = u * (hi - lo) + lo
         values = rounded_to(values, d)
     # a value that rounds up to `to` becomes `from`, keeping the interval half-open
     top = d.np.type(b)

@@ -13,9 +13,10 @@ import warnings
 import numpy as np
 
 import chainrule
-from chainrule import dtypes
+from chainrule import _arithmetic, dtypes
 from chainrule._autocast import state as _autocast
 from chainrule.autograd.grad_mode import state as _grad_state
+from chainrule.ops._cascade_sum import cascade_sum
 from chainrule.ops.autocast import to_float32
 from chainrule.ops.op import Op, apply
 from chainrule.ops.pointwise import broadcast_shapes_error, promote
@@ -82,10 +83,20 @@ def _reduce(loss, reduction):
 
 
 def _reduce_array(loss, reduction):
+    """The loss's mean or sum: NumPy's, or added in PyTorch's order under the PyTorch
+    arithmetic switch (chainrule._arithmetic, ops/_cascade_sum.py)."""
+    if not _arithmetic.pytorch_order:
+        if reduction == "mean":
+            return np.asarray(loss.mean(), loss.dtype)
+        if reduction == "sum":
+            return np.asarray(loss.sum(), loss.dtype)
+        return loss
     if reduction == "mean":
-        return np.asarray(loss.mean(), loss.dtype)
+        if loss.size == 0:
+            return np.asarray(np.nan, loss.dtype)
+        return np.asarray(cascade_sum(loss) / loss.dtype.type(loss.size), loss.dtype)
     if reduction == "sum":
-        return np.asarray(loss.sum(), loss.dtype)
+        return np.asarray(cascade_sum(loss), loss.dtype)
     return loss
 
 
@@ -264,6 +275,23 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 _BCE_EPSILON = float(np.float32(1e-12))
 
 
+def _log(x):
+    # PyTorch's kernel is scalar code: the C library's logf for float32
+    if _arithmetic.pytorch_order and x.dtype == np.float32:
+        from chainrule.ops._vector_math import libm_f32
+
+        return libm_f32("logf", x)
+    return np.log(x)
+
+
+def _log1p(x):
+    if _arithmetic.pytorch_order and x.dtype == np.float32:
+        from chainrule.ops._vector_math import libm_f32
+
+        return libm_f32("log1pf", x)
+    return np.log1p(x)
+
+
 class BinaryCrossEntropy(Op):
     name = "BinaryCrossEntropyBackward0"
     formula = "d/dx = w*(x-y)/max(x*(1-x), 1e-12), d/dy = -w*logit(x) (divided by n for mean)"
@@ -277,8 +305,8 @@ class BinaryCrossEntropy(Op):
         ctx.save_for_backward(x, y)
         ctx.weight, ctx.reduction, ctx.numel = weight, reduction, x.size
         with np.errstate(divide="ignore"):
-            log_x = np.maximum(np.log(x), -100)
-            log_1mx = np.maximum(np.log1p(-x), -100)
+            log_x = np.maximum(_log(x), -100)
+            log_1mx = np.maximum(_log1p(-x), -100)
         loss = (y - 1) * log_1mx - y * log_x
         if weight is not None:
             loss = loss * weight
