@@ -392,3 +392,12 @@ def test_fmax_fmin_skip_nan_and_send_ties_as_pytorch(torch, name):
     for o, t in zip(ours[:3], theirs[:3]):
         assert_exact(o.detach().numpy(), t.detach().numpy())
     assert ours[3] == theirs[3]
+
+
+@pytest.mark.parametrize("name", ["fmax", "fmin"])
+def test_fmax_fmin_refuse_complex_as_pytorch(torch, name):
+    errors = []
+    for lib in (chainrule, torch):
+        fn, a = getattr(lib, name), lib.tensor([1 + 1j])
+        errors.append(_raises(lambda fn=fn, a=a: fn(a, a)))
+    assert errors[0] == errors[1]

@@ -156,6 +156,8 @@ _PYTORCH_REFUSES = {
     "Argmin": (RuntimeError, "argmin(): does not support complex input"),
     "Maximum": (RuntimeError, "maximum not implemented for complex tensors."),
     "Minimum": (RuntimeError, "minimum not implemented for complex tensors."),
+    "Fmax": (RuntimeError, "fmax not implemented for complex tensors."),
+    "Fmin": (RuntimeError, "fmin not implemented for complex tensors."),
     "Clamp": (NotImplementedError, "clamp is not supported for complex types"),
     "ClampTensor": (NotImplementedError, "clamp is not supported for complex types"),
     "Relu": (NotImplementedError, "clamp is not supported for complex types"),
