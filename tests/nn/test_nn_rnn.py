@@ -313,3 +313,52 @@ def test_no_grad_records_nothing():
     with chainrule.no_grad():
         out, (h, c) = gru(chainrule.randn(4, 2, 2))
     assert out.grad_fn is None and h.grad_fn is None and not c.requires_grad
+
+
+@pytest.mark.parametrize("mode", ["GRU", "LSTM", "RNN_TANH"])
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("initial", [False, True])
+@pytest.mark.parametrize("bias", [False, True])
+@pytest.mark.parametrize("grads", ["both", "states", "outputs"])
+def test_layer_op_matches_its_composed_definition(mode, reverse, initial, bias, grads):
+    """The layer Op's loop (its previous states read back from the rows it wrote, its
+    final states gathered at each sequence's last step, a batch that shrinks along the
+    loop and grows along the reversed one, a gradient reaching only the states or only
+    the outputs) against the step-by-step loop in chainrule ops."""
+    from chainrule.nn.functional.rnn import layer_composite, recurrent_layer
+
+    rng = np.random.default_rng(11)
+    hidden, gates = 3, {"GRU": 3, "LSTM": 4, "RNN_TANH": 1}[mode]
+    sizes = (4, 4, 3, 1)
+    steps = tuple(zip(np.cumsum((0,) + sizes[:-1]).tolist(), sizes))
+    perm = np.array([2, 0, 3, 1])
+
+    def leaf(*shape):
+        return chainrule.tensor(rng.standard_normal(shape), requires_grad=True)
+
+    gi, w_hh = leaf(sum(sizes), gates * hidden), leaf(gates * hidden, hidden)
+    b_hh = leaf(gates * hidden) if bias else None
+    h0 = leaf(4, hidden) if initial else None
+    c0 = leaf(4, hidden) if initial and mode == "LSTM" else None
+    operands = [t for t in (gi, h0, c0, w_hh, b_hh) if t is not None]
+    weight = chainrule.tensor(rng.standard_normal((sum(sizes), hidden)))
+
+    def run(layer):
+        outs = layer(mode, gi, h0, c0, w_hh, b_hh, steps=steps, reverse=reverse, perm=perm)
+        loss = 0
+        if grads != "states":
+            loss = loss + (outs[0] * weight).sum()
+        if grads != "outputs":
+            loss = loss + sum((o * (k + 2)).sum() for k, o in enumerate(outs[1:]))
+        found = chainrule.autograd.grad(loss, operands, allow_unused=True)
+        return [o.detach().numpy() for o in outs], [None if g is None else g.numpy() for g in found]
+
+    def op_layer(mode, gi, h0, c0, w_hh, b_hh, *, steps, reverse, perm):
+        return recurrent_layer(mode, gi, h0, c0, w_hh, b_hh, steps, reverse, perm)
+
+    (our_outs, our_grads), (ref_outs, ref_grads) = run(op_layer), run(layer_composite)
+    for ours, ref in zip(our_outs + our_grads, ref_outs + ref_grads):
+        if ref is None:
+            assert ours is None or not ours.any()
+        else:
+            np.testing.assert_allclose(ours, ref, rtol=1e-12, atol=1e-12)

@@ -75,33 +75,7 @@ class _RecurrentLayer(Op):
         c = None
         with np.errstate(over="ignore"):
             if mode == "GRU":
-                gates = np.empty((n_rows, 3 * hidden), dtype)
-                gh_n = np.empty((n_rows, hidden), dtype)
-                h2 = 2 * hidden
-                for s, n in order:
-                    e = s + n
-                    hp = h[:n]
-                    h_prev[s:e] = hp
-                    gh = hp @ w_t
-                    if b_hh is not None:
-                        gh += b_hh
-                    g = gates[s:e]
-                    rz = g[:, :h2]
-                    np.add(gi[s:e, :h2], gh[:, :h2], out=rz)
-                    _sigmoid_(rz)
-                    gh_n[s:e] = gh[:, h2:]
-                    new = g[:, h2:]
-                    np.multiply(g[:, :hidden], gh[:, h2:], out=new)
-                    new += gi[s:e, h2:]
-                    np.tanh(new, out=new)
-                    # PyTorch's order: h' = (h - n) * z + n
-                    hn = out[s:e]
-                    np.subtract(hp, new, out=hn)
-                    hn *= g[:, hidden:h2]
-                    hn += new
-                    h[:n] = hn
-                saved["gates"] = gates
-                saved["gh_n"] = gh_n
+                h = _gru_forward(gi, h, w_t, b_hh, order, out, h_prev, saved)
             elif mode == "LSTM":
                 c = _initial(c0, perm, batch, hidden, dtype)
                 gates = np.empty((n_rows, 4 * hidden), dtype)
@@ -215,32 +189,7 @@ def _backward_arrays(
     d_gh = d_gi
     dc = None
     if mode == "GRU":
-        gates, gh_n = saved["gates"], saved["gh_n"]
-        d_gh = np.empty_like(d_gi)
-        h2 = 2 * hidden
-        for s, n in order:
-            e = s + n
-            d = dh[:n] if d_out is None else dh[:n] + d_out[s:e]
-            g = gates[s:e]
-            r, z, new = g[:, :hidden], g[:, hidden:h2], g[:, h2:]
-            hp = h_prev[s:e]
-            dgi = d_gi[s:e]
-            dgh = d_gh[s:e]
-            d_new = dgi[:, h2:]
-            np.multiply(d, 1 - z, out=d_new)
-            d_new *= 1 - new * new
-            np.multiply(d_new, r, out=dgh[:, h2:])
-            dr = dgi[:, :hidden]
-            np.multiply(d_new, gh_n[s:e], out=dr)
-            dr *= r * (1 - r)
-            dz = dgi[:, hidden:h2]
-            np.subtract(hp, new, out=dz)
-            dz *= d
-            dz *= z * (1 - z)
-            dgh[:, :h2] = dgi[:, :h2]
-            dhp = dgh @ w
-            dhp += d * z
-            dh[:n] = dhp
+        d_gh = _gru_backward(saved, w, order, d_out, dh, d_gi)
     elif mode == "LSTM":
         gates, c_prev, tanh_c = saved["gates"], saved["c_prev"], saved["tanh_c"]
         dc = np.zeros((batch, hidden), dtype) if grad_c is None else grad_c._data
@@ -294,6 +243,108 @@ def _backward_arrays(
     if has_bias and needs[4]:
         result[4] = _wrap(d_gh.sum(0))
     return tuple(result)
+
+
+def _gru_forward(gi, h, w_t, b_hh, order, out, h_prev, saved):
+    """The GRU's loop over time; returns the final states (B, H), in the sorted order.
+
+    Per step: one matmul of the previous states with W_hh^T into a scratch array that
+    every step reuses (it stays in cache; a fresh array per step, or one (N, 3H) array for
+    all steps, costs more in allocation and first-touch page faults than the copy of its
+    n-gate third that is kept), then the gates in place. r and z share one (N, 2H) array,
+    so that their sigmoid runs on contiguous rows. The previous states are read from the
+    rows the step before wrote (and, where the batch grows along a reversed loop, from
+    the initial states)."""
+    n_rows, hidden = out.shape
+    h2 = 2 * hidden
+    dtype = out.dtype
+    rz = np.empty((n_rows, h2), dtype)
+    new = np.empty((n_rows, hidden), dtype)
+    gh_n = np.empty((n_rows, hidden), dtype)
+    scratch = np.empty((h.shape[0], 3 * hidden), dtype)
+    prev_s = prev_n = 0
+    for s, n in order:
+        e = s + n
+        hp = h_prev[s:e]
+        m = min(n, prev_n)
+        hp[:m] = out[prev_s : prev_s + m]
+        if n > m:
+            hp[m:] = h[m:n]
+        g = np.matmul(hp, w_t, out=scratch[:n])
+        if b_hh is not None:
+            g += b_hh
+        a = rz[s:e]
+        np.add(gi[s:e, :h2], g[:, :h2], out=a)
+        _sigmoid_(a)
+        ghn = gh_n[s:e]
+        ghn[...] = g[:, h2:]
+        nw = new[s:e]
+        np.multiply(a[:, :hidden], ghn, out=nw)
+        nw += gi[s:e, h2:]
+        np.tanh(nw, out=nw)
+        # PyTorch's order: h' = (h - n) * z + n
+        hn = out[s:e]
+        np.subtract(hp, nw, out=hn)
+        hn *= a[:, hidden:]
+        hn += nw
+        prev_s, prev_n = s, n
+    # Each sequence's final state is its row at the last step that reached it.
+    done = 0
+    for s, n in reversed(order):
+        if n > done:
+            h[done:n] = out[s + done : s + n]
+            done = n
+    saved.update(rz=rz, new=new, gh_n=gh_n)
+    return h
+
+
+def _gru_backward(saved, w, order, d_out, dh, d_gi):
+    """Backpropagation through the GRU's loop: fills d_gi (the gradient of the input
+    projections) and returns d_gh (of the recurrent projections); dh ends as the
+    gradient of the initial states. Each step's products go into scratch arrays that
+    every step reuses, in the order of the step-by-step formula."""
+    rz, new, gh_n, h_prev = saved["rz"], saved["new"], saved["gh_n"], saved["h_prev"]
+    hidden = new.shape[1]
+    h2 = 2 * hidden
+    d_gh = np.empty_like(d_gi)
+    d_buf, t1_buf, t2_buf = (np.empty_like(dh) for _ in range(3))
+    for s, n in order:
+        e = s + n
+        if d_out is None:
+            d = dh[:n]
+        else:
+            d = np.add(dh[:n], d_out[s:e], out=d_buf[:n])
+        a = rz[s:e]
+        r, z, nw = a[:, :hidden], a[:, hidden:], new[s:e]
+        t1, t2 = t1_buf[:n], t2_buf[:n]
+        dgi = d_gi[s:e]
+        dgh = d_gh[s:e]
+        # d_new = d * (1 - z) * (1 - n^2)
+        d_new = dgi[:, h2:]
+        np.subtract(1, z, out=t1)
+        np.multiply(d, t1, out=d_new)
+        np.multiply(nw, nw, out=t1)
+        np.subtract(1, t1, out=t1)
+        d_new *= t1
+        np.multiply(d_new, r, out=dgh[:, h2:])
+        # d_r = d_new * gh_n * r (1 - r)
+        dr = dgi[:, :hidden]
+        np.multiply(d_new, gh_n[s:e], out=dr)
+        np.subtract(1, r, out=t1)
+        t1 *= r
+        dr *= t1
+        # d_z = (h - n) * d * z (1 - z)
+        dz = dgi[:, hidden:h2]
+        np.subtract(h_prev[s:e], nw, out=dz)
+        dz *= d
+        np.subtract(1, z, out=t1)
+        t1 *= z
+        dz *= t1
+        dgh[:, :h2] = dgi[:, :h2]
+        np.multiply(d, z, out=t2)
+        dhp = np.matmul(dgh, w, out=dh[:n])
+        dhp += t2
+    return d_gh
 
 
 def _backward_composite(mode, operands, needs, steps, reverse, perm, grads):
