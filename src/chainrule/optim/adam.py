@@ -1,5 +1,7 @@
 """Adam: adaptive moment estimation, with AMSGrad and (coupled or decoupled) weight decay."""
 
+import numpy as np
+
 import chainrule
 from chainrule.optim.optimizer import (
     Optimizer,
@@ -104,6 +106,20 @@ class Adam(Optimizer):
                 if decoupled and weight_decay != 0:
                     p.mul_(1 - lr * weight_decay)
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+                moments = (exp_avg, exp_avg_sq) + ((state["max_exp_avg_sq"],) if amsgrad else ())
+                if not group["differentiable"] and _plain_arrays(p, grad, *moments):
+                    step = step_t.item()
+                    _update_arrays(
+                        p,
+                        grad._data,
+                        moments,
+                        beta1,
+                        beta2,
+                        lr / (1 - beta1**step),
+                        (1 - beta2**step) ** 0.5,
+                        eps,
+                    )
+                    continue
                 exp_avg.lerp_(grad, 1 - beta1)
                 exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
                 if group["differentiable"]:
@@ -120,6 +136,57 @@ class Adam(Optimizer):
                     denom = exp_avg_sq.sqrt() / bias_correction2_sqrt + eps
                 p.addcdiv_(exp_avg, denom, value=-step_size)
         return loss
+
+
+def _plain_arrays(p, grad, *moments):
+    """Whether the step can run on the arrays directly (_update_arrays): float32 or float64
+    tensors of one dtype and shape, the parameter writable."""
+    data = p._data
+    dtype, shape = data.dtype, data.shape
+    if dtype not in _ARRAY_DTYPES or not data.flags.writeable:
+        return False
+    return all(t._data.dtype == dtype and t._data.shape == shape for t in (grad, *moments))
+
+
+_ARRAY_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _update_arrays(p, g, moments, beta1, beta2, step_size, bias_correction2_sqrt, eps):
+    """The step's arithmetic on the arrays, in place, with the operations and rounding of the
+    tensor formulation below it (lerp_, mul_, addcmul_, sqrt, /, +, addcdiv_): a scalar
+    meets an array in the array's precision, and lerp forms a + w * (end - a) in a wider
+    type, rounding once to it (as Lerp does), so the values are the same bit for bit. Two
+    scratch arrays replace the temporaries of the tensor form; the versions of the tensors
+    written are bumped as its in-place ops bump them."""
+    exp_avg, exp_avg_sq = moments[0], moments[1]
+    m, v, data = exp_avg._data, exp_avg_sq._data, p._data
+    real = data.dtype.type
+    # m = lerp(m, g, 1 - beta1), as Lerp computes it for a scalar weight
+    weight = real(1 - beta1)
+    near_m = -0.5 < weight < 0.5
+    wide = np.float64 if data.dtype.itemsize < 8 else np.longdouble
+    tmp = np.subtract(g, m)
+    widened = np.multiply(tmp, wide(weight if near_m else weight - real(1)), dtype=wide)
+    widened += m if near_m else g
+    np.copyto(m, widened, casting="unsafe")
+    # v = v * beta2 + ((1 - beta2) * g) * g
+    v *= real(beta2)
+    np.multiply(g, real(1 - beta2), out=tmp)
+    tmp *= g
+    v += tmp
+    if len(moments) == 3:  # amsgrad: the running maximum of v
+        np.maximum(moments[2]._data, v, out=moments[2]._data)
+        v = moments[2]._data
+    # p += (-step_size * m) / (sqrt(v) / bias_correction2_sqrt + eps)
+    denom = np.sqrt(v)
+    denom /= real(bias_correction2_sqrt)
+    denom += real(eps)
+    np.multiply(m, real(-step_size), out=tmp)
+    tmp /= denom
+    data += tmp
+    # as many writes as the tensor form makes: lerp_; mul_ and addcmul_; maximum_; addcdiv_
+    for t in (*moments, exp_avg_sq, p):
+        t._bump_version()
 
 
 def _check_betas(betas):
