@@ -22,6 +22,7 @@ from ...autograd.grad_mode import state as _grad_state
 from ...ops.op import NULL_CTX, Op, apply
 from ...tensor import Tensor
 from . import _rnn_outputs as _outputs
+from . import _workspace
 from .linear import linear
 
 __all__ = []
@@ -67,7 +68,7 @@ class _RecurrentLayer(Op):
         h = _initial(h0, perm, batch, hidden, dtype)
         n_rows = gi.shape[0]
         out = np.empty((n_rows, hidden), dtype)
-        h_prev = np.empty((n_rows, hidden), dtype)
+        h_prev = _workspace.empty((n_rows, hidden), dtype)
         order = steps[::-1] if reverse else steps
         w_t = w_hh.T
         mode = cls.mode
@@ -258,9 +259,9 @@ def _gru_forward(gi, h, w_t, b_hh, order, out, h_prev, saved):
     n_rows, hidden = out.shape
     h2 = 2 * hidden
     dtype = out.dtype
-    rz = np.empty((n_rows, h2), dtype)
-    new = np.empty((n_rows, hidden), dtype)
-    gh_n = np.empty((n_rows, hidden), dtype)
+    rz = _workspace.empty((n_rows, h2), dtype)
+    new = _workspace.empty((n_rows, hidden), dtype)
+    gh_n = _workspace.empty((n_rows, hidden), dtype)
     scratch = np.empty((h.shape[0], 3 * hidden), dtype)
     prev_s = prev_n = 0
     for s, n in order:
@@ -306,7 +307,7 @@ def _gru_backward(saved, w, order, d_out, dh, d_gi):
     rz, new, gh_n, h_prev = saved["rz"], saved["new"], saved["gh_n"], saved["h_prev"]
     hidden = new.shape[1]
     h2 = 2 * hidden
-    d_gh = np.empty_like(d_gi)
+    d_gh = _workspace.empty(d_gi.shape, d_gi.dtype)
     d_buf, t1_buf, t2_buf = (np.empty_like(dh) for _ in range(3))
     for s, n in order:
         e = s + n
