@@ -72,7 +72,9 @@ class _RecurrentLayer(Op):
         order = steps[::-1] if reverse else steps
         w_t = w_hh.T
         mode = cls.mode
-        saved = {"h_prev": h_prev, "out": out}
+        # the outputs only where the backward reads them (tanh and relu), so that the
+        # saved arrays do not keep a lower layer's outputs alive for nothing
+        saved = {"h_prev": h_prev} if mode in ("GRU", "LSTM") else {"h_prev": h_prev, "out": out}
         c = None
         with np.errstate(over="ignore"):
             if mode == "GRU":
@@ -173,8 +175,7 @@ def _backward_arrays(
     """Backpropagation through time on the arrays the forward kept."""
     hidden = w.shape[1]
     h_prev = saved["h_prev"]
-    out = saved["out"]
-    n_rows, dtype = out.shape[0], out.dtype
+    n_rows, dtype = h_prev.shape[0], h_prev.dtype
     batch = steps[0][1]
     d_out = None if grad_out is None else grad_out._data
 
@@ -221,6 +222,7 @@ def _backward_arrays(
             dh[:n] = dg @ w
     else:
         relu = mode == "RNN_RELU"
+        out = saved["out"]
         for s, n in order:
             e = s + n
             dg = d_gi[s:e]
