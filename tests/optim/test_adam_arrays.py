@@ -22,7 +22,7 @@ def _train(dtype, settings, on_arrays, monkeypatch):
         if not on_arrays:
             patch.setattr(adam, "_plain_arrays", lambda *tensors: False)
         rng = np.random.default_rng(1)
-        shapes = ((7, 5), (5,), (300,))
+        shapes = ((7, 5), (5,), (300,), ())
         params = [chainrule.tensor(rng.standard_normal(s).astype(dtype)) for s in shapes]
         for p in params:
             p.requires_grad_()

@@ -165,8 +165,10 @@ def _update_arrays(p, g, moments, beta1, beta2, step_size, bias_correction2_sqrt
     weight = real(1 - beta1)
     near_m = -0.5 < weight < 0.5
     wide = np.float64 if data.dtype.itemsize < 8 else np.longdouble
-    tmp = np.subtract(g, m)
-    widened = np.multiply(tmp, wide(weight if near_m else weight - real(1)), dtype=wide)
+    # scratch arrays made with out=, so that a 0-dim parameter's are arrays too
+    tmp = np.subtract(g, m, out=np.empty(m.shape, m.dtype))
+    coefficient = wide(weight if near_m else weight - real(1))
+    widened = np.multiply(tmp, coefficient, out=np.empty(m.shape, wide), dtype=wide)
     widened += m if near_m else g
     np.copyto(m, widened, casting="unsafe")
     # v = v * beta2 + ((1 - beta2) * g) * g
@@ -178,7 +180,7 @@ def _update_arrays(p, g, moments, beta1, beta2, step_size, bias_correction2_sqrt
         np.maximum(moments[2]._data, v, out=moments[2]._data)
         v = moments[2]._data
     # p += (-step_size * m) / (sqrt(v) / bias_correction2_sqrt + eps)
-    denom = np.sqrt(v)
+    denom = np.sqrt(v, out=np.empty(v.shape, v.dtype))
     denom /= real(bias_correction2_sqrt)
     denom += real(eps)
     np.multiply(m, real(-step_size), out=tmp)
