@@ -7,7 +7,7 @@ check for a sum that was rounded onto a float32 halfway point, and takes some sh
 (an exponent split on the float's bits, float32 adds where a product is exact). That is
 exact because no input says otherwise: the kernel's inputs are the 2**24 multiples of
 2**-24 for the radius and for the angle. The full check runs with CHAINRULE_EXHAUSTIVE=1
-(a few minutes); by default a sample of 2**18 of each.
+(about half a minute); by default a sample of 2**18 of each.
 
 The kernel goes a chunk of draws at a time: its results equal the reference at and around
 the chunk edges. Also the structure PyTorch's normal_fill has: the last 16 values redrawn

@@ -16,7 +16,8 @@ multiply-adds. tests/random/test_random_boxmuller.py repeats that check
 (CHAINRULE_EXHAUSTIVE=1 for all inputs).
 
 Speed. The work is a long row of NumPy passes, so it goes a chunk of draws at a time,
-small enough that the passes stay in the processor's cache, with scratch arrays made once
+small enough that the passes stay in the processor's cache (its level 2) and large enough
+that the cost of a NumPy call is small beside its work, with scratch arrays made once
 per call and every pass written into them (ufunc out=). Constants are 0-d arrays of the
 array's own dtype: a Python number costs each call a conversion. Where a product is
 exact in float32 (e * 0.693359375, octant * DP1, z * 0.5) the fused step is a float32
@@ -88,7 +89,7 @@ _MINUS_HALF64 = np.array(-0.5, _F64)
 _I1, _NOT_1, _I23, _I29, _I31 = (_i32(v) for v in (1, ~1, 23, 29, 31))
 _SIGN = _i32(-(1 << 31))
 
-_CHUNK = 1 << 15  # words per chunk: 2048 blocks of 16, about 1 MB of scratch
+_CHUNK = 1 << 16  # words per chunk: 4096 blocks of 16, about 2 MB of scratch
 _HALF_BLOCK = np.dtype((np.void, 32))  # 8 words or 8 floats, half a block
 
 
