@@ -218,11 +218,12 @@ def _sincos(kv, cos, sin, scratch):
 
 
 def box_muller_blocks(gen, blocks, out):
-    """Fill out (float32, shape (blocks, 2, 8)) with the normals of `blocks` blocks of 16
-    words drawn from gen: in each block the first 8 words give radii, the last 8 angles;
-    the block becomes the 8 cosines, then the 8 sines."""
+    """Fill out (float32, contiguous, shape (blocks, 2, 8)) with the normals of `blocks`
+    blocks of 16 words drawn from gen: in each block the first 8 words give radii, the
+    last 8 angles; the block becomes the 8 cosines, then the 8 sines."""
     per_chunk = _CHUNK // 16
     scratch = _Scratch(8 * min(per_chunk, blocks))
+    out_halves = out.reshape(2 * blocks, 8).view(_HALF_BLOCK).reshape(blocks, 2)
     for start in range(0, blocks, per_chunk):
         count = min(per_chunk, blocks - start)
         ku, kv, i, j, r, cos, sin, *f32, t, x64, z64 = scratch.take(8 * count)
@@ -234,7 +235,8 @@ def box_muller_blocks(gen, blocks, out):
         np.copyto(kv.view(_HALF_BLOCK), halves[:, 1])
         _radius(ku, r, work)
         _sincos(kv, cos, sin, work)
-        here = out[start : start + count]
-        r = r.reshape(count, 8)
-        np.multiply(cos.reshape(count, 8), r, out=here[:, 0, :])
-        np.multiply(sin.reshape(count, 8), r, out=here[:, 1, :])
+        np.multiply(cos, r, out=cos)
+        np.multiply(sin, r, out=sin)
+        here = out_halves[start : start + count]
+        np.copyto(here[:, 0], cos.view(_HALF_BLOCK))
+        np.copyto(here[:, 1], sin.view(_HALF_BLOCK))
