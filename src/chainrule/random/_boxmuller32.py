@@ -1,5 +1,5 @@
 """PyTorch's vectorised float32 Box-Muller kernel (AVX2 and AVX-512 builds), rounding for
-rounding, over whole arrays.
+rounding.
 
 For a radius uniform u and an angle uniform v it computes r = sqrt(-2 log(1 - u)) and
 theta = 2 pi v, then (r cos theta, r sin theta), with the kernel's own float32 log and
@@ -11,13 +11,17 @@ once to float32.
 Rounding a float64 sum to float32 can differ from the single rounding of an FMA when the
 float64 sum itself was rounded onto a float32 halfway point. The inputs here are few
 enough to check every one: u and v are multiples of 2**-24 in [0, 1), and for all 2**24
-of each no sum of this kernel lands on a halfway point after rounding (exact halfway sums
-do occur; they round the same either way). tests/random/test_random_boxmuller.py repeats
-that check (CHAINRULE_EXHAUSTIVE=1): `fast_fma` and `exact_fma` give the same bits for
-every input.
+of each this kernel gives the bits of a plain transcription with exact fused
+multiply-adds. tests/random/test_random_boxmuller.py repeats that check
+(CHAINRULE_EXHAUSTIVE=1 for all inputs).
 
-The arrays are processed in chunks that stay in the processor's cache, with the scratch
-buffers allocated once per call.
+Speed. The work is a long row of NumPy passes, so it goes a chunk of draws at a time,
+small enough that the passes stay in the processor's cache (its level 2) and large enough
+that the cost of a NumPy call is small beside its work, with scratch arrays made once
+per call and every pass written into them (ufunc out=). Constants are 0-d arrays of the
+array's own dtype: a Python number costs each call a conversion. Where a product is
+exact in float32 (e * 0.693359375, octant * DP1, z * 0.5) the fused step is a float32
+add; the others stay in float64.
 """
 
 from __future__ import annotations
@@ -26,13 +30,26 @@ import math
 
 import numpy as np
 
-from . import _kernels as K
-
 _F32 = np.float32
 _F64 = np.float64
+_I32 = np.int32
+
+
+def _f32(v):
+    return np.array(v, _F32)
+
+
+def _f64_of_f32(v):
+    """A float32 constant, held as a float64 0-d array (for the float64 passes)."""
+    return np.array(_F32(v), _F64)
+
+
+def _i32(v):
+    return np.array(v, _I32)
+
 
 _LOG_P = [
-    float(_F32(v))
+    _f64_of_f32(v)
     for v in (
         7.0376836292e-2,
         -1.1514610310e-1,
@@ -45,170 +62,181 @@ _LOG_P = [
         3.3333331174e-1,
     )
 ]
-_LOG_Q1 = _F32(-2.12194440e-4)
-_LOG_Q2 = float(_F32(0.693359375))
-_SQRT_HALF = _F32(0.707106781186547524)
-_FOUR_OVER_PI = _F32(1.27323954473516)
-_DP1, _DP2 = _F32(-0.78515625), _F32(-2.4187564849853515625e-4)  # y * DP1, y * DP2 exact
-_DP3 = float(_F32(-3.77489497744594108e-8))
-_SIN_P = [float(_F32(v)) for v in (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1)]
+_LOG_Q1 = _f32(-2.12194440e-4)
+_LOG_Q2 = _f32(0.693359375)  # 355/512: e * Q2 is exact in float32 for every exponent e
+_FOUR_OVER_PI = _f32(1.27323954473516)
+_DP1, _DP2 = _f32(-0.78515625), _f32(-2.4187564849853515625e-4)  # y * DP1, y * DP2 exact
+_DP3 = _f64_of_f32(-3.77489497744594108e-8)  # 6 * DP3 is not exact in float32
+_SIN_P = [_f64_of_f32(v) for v in (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1)]
 _COS_P = [
-    float(_F32(v))
+    _f64_of_f32(v)
     for v in (2.443315711809948e-005, -1.388731625493765e-003, 4.166664568298827e-002)
 ]
 # theta = float32(2 pi) * (k * 2**-24), the scaling by 2**-24 being exact
-_ANGLE_STEP = _F32(2.0 * math.pi) * _F32(2.0**-24)
-_LOW24 = 0xFFFFFF
-_CHUNK = 1 << 14
+_ANGLE_STEP = _f32(_F32(2.0 * math.pi) * _F32(2.0**-24))
+_LOW24 = _i32(0xFFFFFF)
+_TWO24 = _i32(1 << 24)
+# Cephes splits 1 - u = m * 2**e with m in [sqrt(1/2), sqrt(2)). For the float32 bits of
+# N = 2**24 - k: adding _LOG_SPLIT carries into the exponent field exactly when N's
+# mantissa (fraction bits f) is at least sqrt(2) (f >= 0x3504F3), and takes off the bias
+# and the 24 of 2**-24, so the sum >> 23 is e; its low 23 bits plus the bits of
+# float32(sqrt(1/2)) are those of m (f + 0x3F800000, or f + 0x3F000000 when carried).
+_LOG_SPLIT = _i32(0x800000 - 0x3504F3 - ((127 + 24) << 23))
+_FRACTION = _i32(0x7FFFFF)
+_SQRT_HALF_BITS = _i32(0x3F3504F3)
+_ONE, _HALF, _MINUS_TWO = _f32(1), _f32(0.5), _f32(-2)
+_MINUS_HALF64 = np.array(-0.5, _F64)
+_I1, _NOT_1, _I23, _I29, _I31 = (_i32(v) for v in (1, ~1, 23, 29, 31))
+_SIGN = _i32(-(1 << 31))
 
-
-def fast_fma(a, b, c, out, t):
-    """out = a * b + c: the product exact in float64 (t), the sum rounded there, then to
-    float32. Without the halfway check of an exact fma: no input of this kernel needs it."""
-    if a.dtype == _F32:
-        # converted first: NumPy multiplies a float32 array by a float64 one through a
-        # buffer, which costs more than the conversion and a float64 product together
-        np.copyto(t, a)
-        t *= b
-    else:
-        np.multiply(a, b, out=t)
-    t += c
-    np.copyto(out, t, casting="same_kind")
-
-
-def exact_fma(a, b, c, out, t):
-    """out = a * b + c rounded once, exactly (the check of fast_fma)."""
-    K.fma32(a, b, c, out=out)
+_CHUNK = 1 << 16  # words per chunk: 4096 blocks of 16, about 2 MB of scratch
+_HALF_BLOCK = np.dtype((np.void, 32))  # 8 words or 8 floats, half a block
 
 
 class _Scratch:
+    """Work arrays for chunks of up to n pairs; take(n) gives views of the first n."""
+
     def __init__(self, n):
-        self.n = n
-        self.i = np.empty(n, np.int32)
-        self.j = np.empty(n, np.int32)
-        self.f = [np.empty(n, _F32) for _ in range(6)]
-        self.d = [np.empty(n, _F64) for _ in range(3)]
-        self.small = np.empty(n, bool)
+        self.arrays = (
+            [np.empty(n, _I32) for _ in range(4)]  # ku, kv, i, j
+            + [np.empty(n, _F32) for _ in range(7)]  # r, cos, sin, then 4 of scratch
+            + [np.empty(n, _F64) for _ in range(3)]
+        )
+
+    def take(self, n):
+        return [a[:n] for a in self.arrays]
 
 
-def _horner(y, x64, coefficients, t, fma):
-    """y = c0; y = fma(y, x, c) for each further c."""
-    if fma is fast_fma:
-        # fast_fma's steps with the running value kept in t, as the float64 of its float32
-        # rounding: a product of two float64 arrays costs a fraction of a float32 array's
-        # by a float64 one, which NumPy converts through a buffer.
-        np.multiply(x64, coefficients[0], out=t)
-        t += coefficients[1]
-        for c in coefficients[2:]:
-            np.copyto(y, t, casting="same_kind")  # rounded to float32
-            np.copyto(t, y)
-            t *= x64
-            t += c
-        np.copyto(y, t, casting="same_kind")
-        return
-    fma(x64, coefficients[0], coefficients[1], y, t)
+def _round32(t, y):
+    """y = float32(t), then t = float64(y)."""
+    np.copyto(y, t, casting="same_kind")
+    np.copyto(t, y)
+
+
+def _horner(t, x64, coefficients, y):
+    """y = the polynomial at x (x64, float64) by Horner's rule, each step a fused
+    multiply-add rounded to float32: float32 products are exact in float64, the sum is
+    rounded there, then to float32 (the module docstring says why that is the fused
+    result). t is float64 scratch."""
+    np.multiply(x64, coefficients[0], out=t)
+    np.add(t, coefficients[1], out=t)
     for c in coefficients[2:]:
-        fma(y, x64, c, y, t)
+        _round32(t, y)
+        np.multiply(t, x64, out=t)
+        np.add(t, c, out=t)
+    np.copyto(y, t, casting="same_kind")
 
 
-def _chunk(ku, kv, out_cos, out_sin, s, fma):
-    """One chunk: ku, kv the low 24 bits of the radius and angle words (int32)."""
-    i, j = s.i, s.j
-    x, z, y, e, m, tmp = s.f
-    t, x64, z64 = s.d
-    # -- log(1 - u), u = ku * 2**-24: 1 - u = (2**24 - ku) * 2**-24, converted exactly
-    np.subtract(1 << 24, ku, out=i)
-    np.copyto(m, i, casting="unsafe")
-    mantissa = tmp
-    np.frexp(m, out=(mantissa, j))  # mantissa in [0.5, 1); j is the exponent plus one
-    j -= 24
-    # below sqrt(1/2): one exponent less and x = 2m - 1
-    small = s.small
-    np.less(mantissa, _SQRT_HALF, out=small)
-    np.subtract(j, small, out=j)
+def _radius(ku, r, scratch):
+    """r = sqrt(-2 log(1 - u)) for u = ku * 2**-24, with Cephes' float32 logarithm."""
+    i, j, (x, z, y, e), (t, x64, z64) = scratch
+    np.subtract(_TWO24, ku, out=i)  # 1 - u = (2**24 - ku) * 2**-24, from 1 to 2**24
+    np.copyto(x, i, casting="unsafe")  # exact
+    bits = x.view(_I32)
+    np.add(bits, _LOG_SPLIT, out=bits)
+    np.right_shift(bits, _I23, out=j)  # the exponent e
+    np.bitwise_and(bits, _FRACTION, out=bits)
+    np.add(bits, _SQRT_HALF_BITS, out=bits)  # x = m, in [sqrt(1/2), sqrt(2))
+    np.subtract(x, _ONE, out=x)  # exact
     np.copyto(e, j, casting="unsafe")
-    np.subtract(mantissa, _F32(1), out=x)
-    np.multiply(mantissa, small, out=m)
-    x += m
-    np.multiply(x, x, out=z)
     np.copyto(x64, x)
-    _horner(y, x64, _LOG_P, t, fma)
-    y *= x
-    np.multiply(e, _LOG_Q1, out=tmp)
-    np.copyto(x64, z)
-    fma(y, x64, tmp, y, t)
-    np.multiply(z, _F32(0.5), out=tmp)
-    y -= tmp  # z * 0.5 is exact: one rounding, fused or not
-    x += y
-    np.copyto(x64, e)
-    fma(x64, _LOG_Q2, x, x, t)
-    x *= _F32(-2)
-    radius = np.sqrt(x, out=x)
-    # -- sincos(theta), theta = 2 pi * kv * 2**-24
+    np.multiply(x, x, out=z)
+    np.copyto(z64, z)
+    _horner(t, x64, _LOG_P, y)
+    np.multiply(y, x, out=y)
+    q1 = r  # (r is free until the end)
+    np.multiply(e, _LOG_Q1, out=q1)
+    np.copyto(x64, q1)
+    np.copyto(t, y)
+    np.multiply(t, z64, out=t)
+    np.add(t, x64, out=t)
+    np.copyto(y, t, casting="same_kind")  # y = fma(y, z, e * Q1)
+    np.multiply(z, _HALF, out=z)
+    np.subtract(y, z, out=y)  # z * 0.5 is exact: one rounding, fused or not
+    np.add(x, y, out=x)
+    np.multiply(e, _LOG_Q2, out=e)
+    np.add(x, e, out=x)  # fma(e, Q2, x), its product exact
+    np.multiply(x, _MINUS_TWO, out=x)
+    np.sqrt(x, out=r)
+
+
+def _sincos(kv, cos, sin, scratch):
+    """cos, sin of theta = 2 pi kv 2**-24, with Cephes' float32 sincos."""
+    i, j, (m, z, y, tmp), (t, m64, z64) = scratch
     np.copyto(m, kv, casting="unsafe")
-    m *= _ANGLE_STEP
+    np.multiply(m, _ANGLE_STEP, out=m)
     np.multiply(m, _FOUR_OVER_PI, out=tmp)
     np.copyto(j, tmp, casting="unsafe")  # truncation
-    j += 1
-    j &= ~1  # the octant, made even
+    np.add(j, _I1, out=j)
+    np.bitwise_and(j, _NOT_1, out=j)  # the octant, made even
     np.copyto(y, j, casting="unsafe")
     np.multiply(y, _DP1, out=tmp)
-    m += tmp
+    np.add(m, tmp, out=m)
     np.multiply(y, _DP2, out=tmp)
-    m += tmp
-    np.copyto(x64, y)
-    fma(x64, _DP3, m, m, t)  # the reduced angle
+    np.add(m, tmp, out=m)
+    np.copyto(t, j, casting="unsafe")
+    np.multiply(t, _DP3, out=t)
+    np.copyto(m64, m)
+    np.add(t, m64, out=t)
+    np.copyto(m, t, casting="same_kind")  # the reduced angle, fma(y, DP3, m)
+    np.copyto(m64, m)
     np.multiply(m, m, out=z)
     np.copyto(z64, z)
-    _horner(e, z64, _COS_P, t, fma)
-    e *= z
-    np.multiply(z, _F32(-0.5), out=tmp)
-    fma(e, z64, tmp, e, t)
-    e += _F32(1)  # the cosine polynomial
-    _horner(y, z64, _SIN_P, t, fma)
-    y *= z
-    np.copyto(x64, m)
-    fma(y, x64, m, y, t)  # the sine polynomial
-    # octants 0, 4, 8 take the sine from the sine polynomial; the others swap; signs by
-    # octant, put into the sign bits
-    sine, cosine = y.view(np.int32), e.view(np.int32)
-    np.right_shift(j, 1, out=i)
-    i &= 1
-    i -= 1  # all ones where the polynomials are not swapped
-    swap = tmp.view(np.int32)
-    np.bitwise_xor(sine, cosine, out=swap)
-    swap &= i  # the difference, where not swapped
-    # Worked out in contiguous scratch (m and z are free now): the output interleaves
-    # cosines and sines 8 by 8, and is written once, by the products with the radius.
-    sin_bits, cos_bits = m.view(np.int32), z.view(np.int32)
-    np.bitwise_xor(cosine, swap, out=sin_bits)
-    np.bitwise_xor(sine, swap, out=cos_bits)
-    np.bitwise_and(j, 4, out=i)
-    i <<= 29
-    sin_bits ^= i
-    j += 2
-    j &= 4
-    j <<= 29
-    cos_bits ^= j
-    shape = out_cos.shape
-    radius = radius.reshape(shape)
-    np.multiply(z.reshape(shape), radius, out=out_cos)
-    np.multiply(m.reshape(shape), radius, out=out_sin)
+    # the sine polynomial: fma(z * P(z), m, m)
+    _horner(t, z64, _SIN_P, sin)
+    np.multiply(sin, z, out=sin)
+    np.copyto(t, sin)
+    np.multiply(t, m64, out=t)
+    np.add(t, m64, out=t)
+    np.copyto(sin, t, casting="same_kind")
+    # the cosine polynomial: fma(z * Q(z), z, -z / 2) + 1
+    _horner(t, z64, _COS_P, cos)
+    np.multiply(cos, z, out=cos)
+    np.copyto(t, cos)
+    np.multiply(t, z64, out=t)
+    np.multiply(z64, _MINUS_HALF64, out=z64)
+    np.add(t, z64, out=t)
+    np.copyto(cos, t, casting="same_kind")
+    np.add(cos, _ONE, out=cos)
+    # The even octant j (0 to 8) in j << 29: bit 30 set where the polynomials swap
+    # (octants 2 and 6), bit 31 where the sine changes sign (4 and 6); the cosine changes
+    # sign where the two bits differ (2 and 4). Done on the bits of the float32 results.
+    s_bits, c_bits, d = sin.view(_I32), cos.view(_I32), tmp.view(_I32)
+    np.left_shift(j, _I29, out=j)
+    np.left_shift(j, _I1, out=i)
+    np.right_shift(i, _I31, out=i)  # all ones where swapped
+    np.bitwise_xor(s_bits, c_bits, out=d)
+    np.bitwise_and(d, i, out=d)
+    np.bitwise_xor(s_bits, d, out=s_bits)
+    np.bitwise_xor(c_bits, d, out=c_bits)
+    np.left_shift(j, _I1, out=i)
+    np.bitwise_xor(i, j, out=i)
+    np.bitwise_and(i, _SIGN, out=i)
+    np.bitwise_xor(c_bits, i, out=c_bits)
+    np.bitwise_and(j, _SIGN, out=j)
+    np.bitwise_xor(s_bits, j, out=s_bits)
 
 
-def box_muller_blocks(gen, blocks, out, fma=fast_fma):
-    """Fill out (float32, shape (blocks, 2, 8)) with the normals of `blocks` blocks of 16
-    words drawn from gen: in each block the first 8 words give radii, the last 8 angles;
-    the block becomes the 8 cosines, then the 8 sines."""
-    per_chunk = _CHUNK // 8
-    s = None
+def box_muller_blocks(gen, blocks, out):
+    """Fill out (float32, contiguous, shape (blocks, 2, 8)) with the normals of `blocks`
+    blocks of 16 words drawn from gen: in each block the first 8 words give radii, the
+    last 8 angles; the block becomes the 8 cosines, then the 8 sines."""
+    per_chunk = _CHUNK // 16
+    scratch = _Scratch(8 * min(per_chunk, blocks))
+    out_halves = out.reshape(2 * blocks, 8).view(_HALF_BLOCK).reshape(blocks, 2)
     for start in range(0, blocks, per_chunk):
         count = min(per_chunk, blocks - start)
-        words = gen.words(16 * count).reshape(count, 2, 8)
-        if s is None or s.n != 8 * count:
-            s = _Scratch(8 * count)
-            ku, kv = np.empty(s.n, np.int32), np.empty(s.n, np.int32)
-        np.bitwise_and(words[:, 0, :], _LOW24, out=ku.reshape(count, 8), casting="unsafe")
-        np.bitwise_and(words[:, 1, :], _LOW24, out=kv.reshape(count, 8), casting="unsafe")
-        here = out[start : start + count]
-        _chunk(ku, kv, here[:, 0, :], here[:, 1, :], s, fma)
+        ku, kv, i, j, r, cos, sin, *f32, t, x64, z64 = scratch.take(8 * count)
+        work = (i, j, f32, (t, x64, z64))
+        words = gen.words(16 * count).view(_I32)
+        np.bitwise_and(words, _LOW24, out=words)
+        halves = words.view(_HALF_BLOCK).reshape(count, 2)
+        np.copyto(ku.view(_HALF_BLOCK), halves[:, 0])
+        np.copyto(kv.view(_HALF_BLOCK), halves[:, 1])
+        _radius(ku, r, work)
+        _sincos(kv, cos, sin, work)
+        np.multiply(cos, r, out=cos)
+        np.multiply(sin, r, out=sin)
+        here = out_halves[start : start + count]
+        np.copyto(here[:, 0], cos.view(_HALF_BLOCK))
+        np.copyto(here[:, 1], sin.view(_HALF_BLOCK))
