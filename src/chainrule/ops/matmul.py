@@ -88,9 +88,21 @@ class Mm(Op):
     def backward(ctx, grad):
         needs = ctx.needs_input_grad
         a, b = ctx.saved_tensors
+        if needs[0] and needs[1]:
+            grad = _dense(grad)
         ga = _mm_mat1_backward(grad, a, b) if needs[0] else None
         gb = _mm_mat2_backward(grad, a, b) if needs[1] else None
         return ga, gb
+
+
+def _dense(grad):
+    """A broadcast gradient (sum's and mean's backward expand one number to the product's
+    shape) written out once for both of a product's gradients: NumPy's matmul would copy it
+    for each, as the BLAS cannot read a stride of 0 (the same array, so the same bits)."""
+    d = grad._data
+    if _grad_state.enabled or 0 not in d.strides or d.ndim != 2:
+        return grad
+    return _wrap(np.ascontiguousarray(d))
 
 
 def _column_major(t):
@@ -236,6 +248,8 @@ class Addmm(Op):
         gc = ga = gb = None
         if needs[0]:
             gc = grad if beta == 1 else grad * beta
+        if needs[1] and needs[2]:
+            grad = _dense(grad)
         if needs[1]:
             ga = ctx.op.product(grad, a, b)
             ga = ga if alpha == 1 else ga * alpha
