@@ -87,6 +87,8 @@ def test_small_odd_and_other_products_are_not_timed(fresh_choices):
     a, b = _operands(64, 784, 256, "C", "C", np.float32)
     strided = np.asarray(np.broadcast_to(a[:1], a.shape))  # rows of stride 0: neither layout
     np.testing.assert_array_equal(layout.product(strided, b), np.matmul(strided, b))
+    big = _operands(2048, 256, 257, "C", "C", np.float32)  # 2**27 and a bit: too big to time
+    np.testing.assert_array_equal(layout.product(*big), np.matmul(*big))
     ints = layout.product(a.astype(np.int64)[:, :8], b.astype(np.int64)[:8])
     np.testing.assert_array_equal(ints, np.matmul(a.astype(np.int64)[:, :8], b[:8].astype(int)))
     assert fresh_choices == {}

@@ -22,9 +22,12 @@ import numpy as np
 
 __all__ = ["product"]
 
-# Products of fewer multiply-adds than this are not timed: the forms differ by less than
-# the timing would cost (the MLP's 64x128 by 128x10 product is 82 thousand).
+# Products of fewer multiply-adds than _MIN_WORK are not timed: the forms differ by less
+# than the timing would cost (the MLP's 64x128 by 128x10 product is 82 thousand). Nor are
+# products of more than _MAX_WORK: deciding costs eight of them (a second's wait for one
+# 4096-square product), and there the copy back to rows makes the swap dearer anyway.
 _MIN_WORK = 1 << 20
+_MAX_WORK = 1 << 27
 _MAX_CHOICES = 256  # distinct shapes decided; later new shapes take the plain form
 _ROUNDS = 3  # timings of each form, alternating; the faster one's best counts
 _MARGIN = 0.95  # the swapped form must be this much faster than the plain one
@@ -53,7 +56,7 @@ def product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     dtype = a.dtype
     m, k = a.shape
     n = b.shape[1]
-    if m * k * n < _MIN_WORK or dtype is not b.dtype or dtype not in _FLOATS:
+    if not _MIN_WORK <= m * k * n <= _MAX_WORK or dtype is not b.dtype or dtype not in _FLOATS:
         return np.matmul(a, b)
     if dtype.metadata is not None:  # bfloat16 is stored in float32: its own rounding applies
         return np.matmul(a, b)
