@@ -36,6 +36,15 @@ def test_keep_or_zero_leaves_other_layouts_to_where():
     assert _keep_or_zero(mask, g.T.copy().T, True) is None  # not C-contiguous
     assert _keep_or_zero(mask[:1], g, True) is None  # a mask that broadcasts
     assert _keep_or_zero(mask, g.astype(np.int32), True) is None
+    zero_dim = np.ones((), np.float32)
+    assert _keep_or_zero(zero_dim <= 0, zero_dim, True) is None  # a np.bool_, not an array
+
+
+@pytest.mark.parametrize("value", [2.0, -2.0])
+def test_relu_of_a_zero_dim_tensor_under_create_graph(value):
+    x = cr.tensor(value, requires_grad=True)
+    (g,) = cr.autograd.grad(cr.relu(x) * 3, x, create_graph=True)
+    assert g.item() == (3.0 if value > 0 else 0.0) and g.requires_grad
 
 
 @pytest.mark.parametrize("layout", ["contiguous", "transposed"])

@@ -45,6 +45,7 @@ def _keep_or_zero(mask, grad, zero_where):
     word = _WORDS.get(grad.dtype)
     if (
         word is None
+        or mask.__class__ is not np.ndarray  # (a comparison of 0-dim arrays gives np.bool_)
         or grad.dtype.metadata is not None  # bfloat16 is stored in float32 words
         or mask.shape != grad.shape
         or not (mask.flags.c_contiguous and grad.flags.c_contiguous)
