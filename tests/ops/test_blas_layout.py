@@ -67,7 +67,7 @@ def test_the_faster_form_is_chosen(monkeypatch, faster):
     """Each form run on a clock that the slower one advances by two ticks, the faster by one
     (both computing the plain product, so that they agree on any CPU's kernels)."""
     clock = [0]
-    monkeypatch.setattr(layout.time, "thread_time", lambda: clock[0])
+    monkeypatch.setattr(layout.time, "perf_counter", lambda: clock[0])
 
     def timed(ticks):
         def run(a, b):

@@ -24,12 +24,12 @@ __all__ = ["product"]
 
 # Products of fewer multiply-adds than _MIN_WORK are not timed: the forms differ by less
 # than the timing would cost (the MLP's 64x128 by 128x10 product is 82 thousand). Nor are
-# products of more than _MAX_WORK: deciding costs eight of them (a second's wait for one
+# products of more than _MAX_WORK: deciding costs a dozen of them (a second's wait for one
 # 4096-square product), and there the copy back to rows makes the swap dearer anyway.
 _MIN_WORK = 1 << 20
 _MAX_WORK = 1 << 27
 _MAX_CHOICES = 256  # distinct shapes decided; later new shapes take the plain form
-_ROUNDS = 3  # timings of each form, alternating; the faster one's best counts
+_ROUNDS = 5  # timings of each form, alternating; the faster one's best counts
 _MARGIN = 0.95  # the swapped form must be this much faster than the plain one
 
 # (dtype, m, k, n, a's layout, b's layout) -> whether the swapped form is taken
@@ -75,8 +75,10 @@ def _probe(shape: tuple[int, int], layout: str, dtype: np.dtype, rng) -> np.ndar
 
 
 def _decide(dtype: np.dtype, m: int, k: int, n: int, layout_a: str, layout_b: str) -> bool:
-    """Whether the swapped form is faster, by this thread's CPU time, and gives the plain
-    form's bits, on random matrices of the shape and layouts."""
+    """Whether the swapped form is faster and gives the plain form's bits, on random
+    matrices of the shape and layouts. Each form's best of a few wall-clock timings counts
+    (a BLAS with threads works outside this thread's CPU time; the best is the run that
+    other processes did not interrupt)."""
     rng = np.random.default_rng(0)
     a = _probe((m, k), layout_a, dtype, rng)
     b = _probe((k, n), layout_b, dtype, rng)
@@ -85,7 +87,7 @@ def _decide(dtype: np.dtype, m: int, k: int, n: int, layout_a: str, layout_b: st
     best = {_plain: float("inf"), _swapped: float("inf")}
     for _ in range(_ROUNDS):
         for form in best:
-            start = time.thread_time()
+            start = time.perf_counter()
             form(a, b)
-            best[form] = min(best[form], time.thread_time() - start)
+            best[form] = min(best[form], time.perf_counter() - start)
     return best[_swapped] < _MARGIN * best[_plain]
