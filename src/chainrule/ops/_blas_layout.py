@@ -24,7 +24,7 @@ __all__ = ["product"]
 
 # Products of fewer multiply-adds than _MIN_WORK are not timed: the forms differ by less
 # than the timing would cost (the MLP's 64x128 by 128x10 product is 82 thousand). Nor are
-# products of more than _MAX_WORK: deciding costs a dozen of them (a second's wait for one
+# products of more than _MAX_WORK: deciding costs a dozen of them (seconds' wait for one
 # 4096-square product), and there the copy back to rows makes the swap dearer anyway.
 _MIN_WORK = 1 << 20
 _MAX_WORK = 1 << 27
