@@ -4,7 +4,9 @@ Each forward is one BLAS call (np.matmul) on the arrays as they are; each input'
 gradient is one more (a transposed operand is a view, which BLAS reads directly).
 The derivatives are written with these same ops, so double backward works.
 Small 2-D float32 products (mm, addmm and the gradients of both) go through `_mm`, which
-sums them in the order of PyTorch's BLAS where that order is known (_mkl_order.py).
+sums them in the order of PyTorch's BLAS where that order is known (_mkl_order.py); other
+2-D products reach the BLAS in the faster of two forms that give the same bits
+(_blas_layout.py).
 """
 
 import numpy as np
@@ -13,6 +15,7 @@ from .. import _arithmetic, dtypes
 from .._autocast import state as _autocast
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
+from ._blas_layout import product as _blas_product
 from ._mkl_order import product as _mkl_product
 from .autocast import lower
 from .errors import broadcast_shapes_error
@@ -66,7 +69,7 @@ def _mm(a, b, c=None):
         out = _mkl_product(a, b, c)
         if out is not None:
             return out
-    out = np.matmul(a, b)
+    out = _blas_product(a, b)
     if c is not None:
         out += c
     return out
@@ -85,9 +88,21 @@ class Mm(Op):
     def backward(ctx, grad):
         needs = ctx.needs_input_grad
         a, b = ctx.saved_tensors
+        if needs[0] and needs[1]:
+            grad = _dense(grad)
         ga = _mm_mat1_backward(grad, a, b) if needs[0] else None
         gb = _mm_mat2_backward(grad, a, b) if needs[1] else None
         return ga, gb
+
+
+def _dense(grad):
+    """A broadcast gradient (sum's and mean's backward expand one number to the product's
+    shape) written out once for both of a product's gradients: NumPy's matmul would copy it
+    for each, as the BLAS cannot read a stride of 0 (the same array, so the same bits)."""
+    d = grad._data
+    if _grad_state.enabled or 0 not in d.strides or d.ndim != 2:
+        return grad
+    return _wrap(np.ascontiguousarray(d))
 
 
 def _column_major(t):
@@ -217,7 +232,7 @@ class Addmm(Op):
         ctx.beta, ctx.alpha = beta, alpha
         if _arithmetic.pytorch_order and alpha == 1 and beta == 1 and a.ndim == 2:
             return _mm(a, b, c)
-        out = np.matmul(a, b)
+        out = _blas_product(a, b) if a.ndim == 2 else np.matmul(a, b)
         # The product is a fresh array: scale and add the input into it in place.
         if alpha != 1:
             out *= alpha
@@ -233,6 +248,8 @@ class Addmm(Op):
         gc = ga = gb = None
         if needs[0]:
             gc = grad if beta == 1 else grad * beta
+        if needs[1] and needs[2]:
+            grad = _dense(grad)
         if needs[1]:
             ga = ctx.op.product(grad, a, b)
             ga = ga if alpha == 1 else ga * alpha

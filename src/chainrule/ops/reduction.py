@@ -762,9 +762,12 @@ class LogSoftmax(Op):
         if a.size == 0:  # nothing to normalise (amax has no identity over an empty dim)
             out = np.empty_like(a)
         else:  # (a 0-dim input as one element: 0, or NaN for a NaN or infinite one)
+            # np.amax's and np.sum's own reductions, called as methods (without their
+            # Python wrappers), the log and the difference written into arrays already made
             x = a.reshape(1) if a.ndim == 0 else a
-            shifted = x - np.amax(x, axis=dim, keepdims=True)
-            out = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+            shifted = x - x.max(axis=dim, keepdims=True)
+            total = np.exp(shifted).sum(axis=dim, keepdims=True)
+            out = np.subtract(shifted, np.log(total, out=total), out=shifted)
             out = out.reshape(a.shape)
         ctx.save_for_backward(out)
         return out
