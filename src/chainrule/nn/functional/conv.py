@@ -27,7 +27,6 @@ channels). The columns live in a per-thread scratch buffer (`_scratch_array`).
 """
 
 import itertools
-import threading
 import warnings
 from collections import namedtuple
 
@@ -39,6 +38,7 @@ from ..._autocast import state as _autocast
 from ...ops.autocast import lower
 from ...ops.op import NULL_CTX, Op, apply
 from ...tensor import Tensor
+from ._scratch import scratch_array as _scratch_array
 from .padding import pad
 
 __all__ = [
@@ -62,27 +62,6 @@ def _lift(a, dims):
 
 def _drop(a, dims):
     return a[:, :, 0, :] if dims == 1 else a
-
-
-_scratch = threading.local()
-_SCRATCH_MAX = 32 << 20  # bytes; larger columns are allocated for each call
-
-
-def _scratch_array(shape, dtype):
-    """An uninitialised array, over this thread's scratch buffer when it is small enough.
-
-    The columns are the largest arrays of a convolution and live only inside one kernel
-    call. Allocated afresh, they come back from the allocator as new pages from the OS on
-    every training step (in LeNet's step the page faults cost more than the copies that
-    fill them), so they reuse one buffer. Nothing returned by a kernel may view it.
-    """
-    nbytes = int(np.prod(shape)) * dtype.itemsize
-    if nbytes > _SCRATCH_MAX:
-        return np.empty(shape, dtype)
-    buf = getattr(_scratch, "buf", None)
-    if buf is None or buf.nbytes < nbytes:
-        buf = _scratch.buf = np.empty(nbytes, np.uint8)
-    return buf[:nbytes].view(dtype).reshape(shape)
 
 
 def _batch_last(geo, n, c, o):
