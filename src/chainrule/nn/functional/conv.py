@@ -38,6 +38,7 @@ from ..._autocast import state as _autocast
 from ...ops.autocast import lower
 from ...ops.op import NULL_CTX, Op, apply
 from ...tensor import Tensor
+from . import _conv_rows
 from ._scratch import scratch_array as _scratch_array
 from .padding import pad
 
@@ -152,6 +153,9 @@ def _conv(x, w, geo):
     o = w.shape[0]
     g = geo.groups
     last = _batch_last(geo, n, c, o)
+    if last and _conv_rows.applies(geo):
+        y = _conv_rows.conv(_padded(x, geo, last), w, geo)
+        return np.ascontiguousarray(np.moveaxis(y, -1, 0))
     cols = _windows(x, geo, last)
     y = np.matmul(w.reshape(g, o // g, -1), cols)
     if last:
@@ -176,7 +180,8 @@ def _offset_slices(geo):
 
 def _conv_transpose(y, w, geo):
     """X = conv_transpose(Y, W): the adjoint of conv in X (col2im): one matmul, then the
-    columns are added back into place, one slice add per kernel offset."""
+    columns are added back into place, one slice add per kernel offset (batch-last at
+    stride 1: the width-only columns of _conv_rows, one add per kernel row)."""
     n, o = y.shape[:2]
     g = geo.groups
     og = o // g
@@ -186,22 +191,25 @@ def _conv_transpose(y, w, geo):
     padded = tuple(size + a + b for size, a, b in zip(spatial, geo.pad_lo, geo.pad_hi))
     wt = w.reshape(g, og, -1).transpose(0, 2, 1)
     last = _batch_last(geo, n, c, o)
-    if last:
-        # Each add below runs over rows of wo * n contiguous elements.
-        cols = _scratch_array((g, wt.shape[1], o_total * n), y.dtype)
-        np.matmul(wt, _batch_inner(y, g), out=cols)
-        cols = cols.reshape(c, *kernel, *out, n)
-        buf = np.zeros((c, *padded, n), cols.dtype)
-        body = buf
-    else:
-        cols = _scratch_array((n, g, wt.shape[1], o_total), y.dtype)
-        np.matmul(wt, y.reshape(n, g, og, o_total), out=cols)
-        cols = np.moveaxis(cols.reshape(n, c, *kernel, *out), 0, -1)
-        buf = np.zeros((n, c, *padded), cols.dtype)
-        body = np.moveaxis(buf, 0, -1)  # the same (C, *spatial, N) indexing as batch-last
     every = slice(None)
-    for offset, where in _offset_slices(geo):
-        body[(every, *where)] += cols[(every, *offset)]
+    if last and _conv_rows.applies(geo):
+        buf = _conv_rows.conv_transpose(np.moveaxis(y, 0, -1), w, geo, padded)
+    else:
+        if last:
+            # Each add below runs over rows of wo * n contiguous elements.
+            cols = _scratch_array((g, wt.shape[1], o_total * n), y.dtype)
+            np.matmul(wt, _batch_inner(y, g), out=cols)
+            cols = cols.reshape(c, *kernel, *out, n)
+            buf = np.zeros((c, *padded, n), cols.dtype)
+            body = buf
+        else:
+            cols = _scratch_array((n, g, wt.shape[1], o_total), y.dtype)
+            np.matmul(wt, y.reshape(n, g, og, o_total), out=cols)
+            cols = np.moveaxis(cols.reshape(n, c, *kernel, *out), 0, -1)
+            buf = np.zeros((n, c, *padded), cols.dtype)
+            body = np.moveaxis(buf, 0, -1)  # the same (C, *spatial, N) indexing as batch-last
+        for offset, where in _offset_slices(geo):
+            body[(every, *where)] += cols[(every, *offset)]
     inner = tuple(slice(a, a + size) for size, a in zip(spatial, geo.pad_lo))
     if last:
         result = np.moveaxis(buf[(every, *inner)], -1, 0)
@@ -217,6 +225,9 @@ def _conv_weight(x, y, geo):
     g = geo.groups
     og = o // g
     last = _batch_last(geo, n, c, o)
+    if last and _conv_rows.applies(geo):
+        w_shape = (o, c // g, *geo.kernel)
+        return _conv_rows.conv_weight(_padded(x, geo, last), _batch_inner(y, g), geo, w_shape)
     cols = _windows(x, geo, last)
     if last:
         dw = np.matmul(cols, _batch_inner(y, g).transpose(0, 2, 1))  # (g, Cg*K, O/g)
