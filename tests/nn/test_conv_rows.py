@@ -83,9 +83,11 @@ def test_strided_convolutions_keep_full_im2col(stride):
                                               (5, 5, 5), (2, 2, 2)))  # fmt: skip
 
 
-def test_results_do_not_share_the_scratch_buffer():
+@pytest.mark.parametrize("n", [1, 3])  # one image: moving the batch axis is a no-op
+def test_results_do_not_share_the_scratch_buffer(n):
     rng = np.random.default_rng(4)
-    geo, x, w, dy = _arrays(CASES[1], np.float64, rng)
+    geo, x, w, dy = _arrays((n, 4, 8, 1, (8, 7), (2, 4), (1, 1), (0, 0)), np.float64, rng)
+    assert C._batch_last(geo, n, 4, 8) and _conv_rows.applies(geo)
     kept = [C._conv(x, w, geo), C._conv_weight(x, dy, geo), C._conv_transpose(dy, w, geo)]
     copies = [a.copy() for a in kept]
     C._conv(-x, w, geo)

@@ -154,8 +154,7 @@ def _conv(x, w, geo):
     g = geo.groups
     last = _batch_last(geo, n, c, o)
     if last and _conv_rows.applies(geo):
-        y = _conv_rows.conv(_padded(x, geo, last), w, geo)
-        return np.ascontiguousarray(np.moveaxis(y, -1, 0))
+        return _conv_rows.conv(x, w, geo)
     cols = _windows(x, geo, last)
     y = np.matmul(w.reshape(g, o // g, -1), cols)
     if last:
@@ -191,25 +190,24 @@ def _conv_transpose(y, w, geo):
     padded = tuple(size + a + b for size, a, b in zip(spatial, geo.pad_lo, geo.pad_hi))
     wt = w.reshape(g, og, -1).transpose(0, 2, 1)
     last = _batch_last(geo, n, c, o)
-    every = slice(None)
     if last and _conv_rows.applies(geo):
-        buf = _conv_rows.conv_transpose(np.moveaxis(y, 0, -1), w, geo, padded)
+        return _conv_rows.conv_transpose(y, w, geo)
+    if last:
+        # Each add below runs over rows of wo * n contiguous elements.
+        cols = _scratch_array((g, wt.shape[1], o_total * n), y.dtype)
+        np.matmul(wt, _batch_inner(y, g), out=cols)
+        cols = cols.reshape(c, *kernel, *out, n)
+        buf = np.zeros((c, *padded, n), cols.dtype)
+        body = buf
     else:
-        if last:
-            # Each add below runs over rows of wo * n contiguous elements.
-            cols = _scratch_array((g, wt.shape[1], o_total * n), y.dtype)
-            np.matmul(wt, _batch_inner(y, g), out=cols)
-            cols = cols.reshape(c, *kernel, *out, n)
-            buf = np.zeros((c, *padded, n), cols.dtype)
-            body = buf
-        else:
-            cols = _scratch_array((n, g, wt.shape[1], o_total), y.dtype)
-            np.matmul(wt, y.reshape(n, g, og, o_total), out=cols)
-            cols = np.moveaxis(cols.reshape(n, c, *kernel, *out), 0, -1)
-            buf = np.zeros((n, c, *padded), cols.dtype)
-            body = np.moveaxis(buf, 0, -1)  # the same (C, *spatial, N) indexing as batch-last
-        for offset, where in _offset_slices(geo):
-            body[(every, *where)] += cols[(every, *offset)]
+        cols = _scratch_array((n, g, wt.shape[1], o_total), y.dtype)
+        np.matmul(wt, y.reshape(n, g, og, o_total), out=cols)
+        cols = np.moveaxis(cols.reshape(n, c, *kernel, *out), 0, -1)
+        buf = np.zeros((n, c, *padded), cols.dtype)
+        body = np.moveaxis(buf, 0, -1)  # the same (C, *spatial, N) indexing as batch-last
+    every = slice(None)
+    for offset, where in _offset_slices(geo):
+        body[(every, *where)] += cols[(every, *offset)]
     inner = tuple(slice(a, a + size) for size, a in zip(spatial, geo.pad_lo))
     if last:
         result = np.moveaxis(buf[(every, *inner)], -1, 0)
@@ -226,8 +224,7 @@ def _conv_weight(x, y, geo):
     og = o // g
     last = _batch_last(geo, n, c, o)
     if last and _conv_rows.applies(geo):
-        w_shape = (o, c // g, *geo.kernel)
-        return _conv_rows.conv_weight(_padded(x, geo, last), _batch_inner(y, g), geo, w_shape)
+        return _conv_rows.conv_weight(x, y, geo)
     cols = _windows(x, geo, last)
     if last:
         dw = np.matmul(cols, _batch_inner(y, g).transpose(0, 2, 1))  # (g, Cg*K, O/g)
