@@ -28,6 +28,26 @@ def _scale(grad, factor):
     return grad * factor
 
 
+_BITS = {4: np.uint32, 8: np.uint64}
+
+
+def _keep(mask, grad, where):
+    """grad where mask == where, else 0: for a float grad, np.where's result bit for bit,
+    as grad's bits ANDed with all ones or all zeros (+0.0). np.where branches on every
+    element, and on a random mask (ReLU's) it runs about ten times slower."""
+    unsigned = _BITS.get(grad.dtype.itemsize)
+    if grad.dtype.kind != "f" or unsigned is None or mask.shape != grad.shape:
+        zero = np.zeros((), grad.dtype)
+        return np.where(mask, grad, zero) if where else np.where(mask, zero, grad)
+    bits = mask.astype(unsigned)  # 1 where the mask holds, else 0
+    if where:
+        np.negative(bits, out=bits)  # all ones where it holds
+    else:
+        bits -= unsigned(1)  # all ones (wrapping around) where it does not
+    bits &= grad.view(unsigned)
+    return bits.view(grad.dtype)
+
+
 class GradWhere(Op):
     name = "ThresholdBackwardBackward0"  # each op names its node as PyTorch does
     formula = (
@@ -39,6 +59,8 @@ class GradWhere(Op):
     def forward(ctx, grad, source, *, mask, on, off, node_name):
         ctx.save_for_backward(source)
         ctx.params = (mask, on, off, node_name)
+        if (on, off) in ((1, 0), (0, 1)):  # relu's, threshold's, hardtanh's
+            return _keep(mask, grad, on == 1)
         return np.where(mask, _scale(grad, on), _scale(grad, off))
 
     @staticmethod
