@@ -143,6 +143,9 @@ def _by_offset(x, kernel, out):
     return slabs.reshape((_prod(kernel), a.shape[0]) + tuple(out))
 
 
+_WIDTHS = ((np.int8, 127), (np.int16, 32767), (np.int32, 2**31 - 1), (np.int64, 2**63 - 1))
+
+
 def _tiled_max(x, kernel, out, want_indices):
     """max_pool when the windows tile the input: the same first-max scan over the window
     in row-major order, on contiguous slabs. Returns (values, indices or None) over
@@ -160,8 +163,7 @@ def _tiled_max(x, kernel, out, want_indices):
     ]
     # The chosen place is tracked in the narrowest integer type that holds it: the scan's
     # arithmetic runs at that width, and no lookup table is read afterwards.
-    widths = (np.int8, np.int16, np.int32, np.int64)
-    small = next(t for t in widths if places[-1] <= np.iinfo(t).max)
+    small = next(t for t, top in _WIDTHS if places[-1] <= top)
     nan_aware = x.dtype.kind == "f" and slabs.size > 0 and bool(np.isnan(slabs.min()))
     cur = slabs[0].copy()
     at = np.zeros(cur.shape, small)  # places[0] is the corner itself

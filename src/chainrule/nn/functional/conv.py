@@ -23,7 +23,9 @@ columns back into place, one slice add per kernel offset. Two column layouts
 (`_batch_last`): the batch innermost, so gathers and adds run over rows of
 wo * n contiguous elements (small images, many channels), or the batch
 outermost, which saves transposing large outputs (large images, few
-channels). The columns live in a per-thread scratch buffer (`_scratch_array`).
+channels). Batch-last at stride 1, _conv_rows.py gathers windows along the width
+only and runs one matmul per kernel row instead. The columns live in a
+per-thread scratch buffer (_scratch.py).
 """
 
 import itertools
