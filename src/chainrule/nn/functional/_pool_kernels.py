@@ -10,6 +10,8 @@ import itertools
 
 import numpy as np
 
+from ._scratch import scratch_array
+
 
 def _planes(x, nd):
     return x.reshape((-1,) + x.shape[x.ndim - nd :])
@@ -75,6 +77,9 @@ def max_pool(x, kernel, stride, padding, dilation, out, want_indices):
     nd = len(kernel)
     spatial = x.shape[x.ndim - nd :]
     shape = x.shape[: x.ndim - nd] + tuple(out)
+    if _tiles(kernel, stride, padding, dilation, out, spatial):
+        values, idx = _tiled_max(x, kernel, out, want_indices)
+        return values.reshape(shape), None if idx is None else idx.reshape(shape)
     fill = _fill_value(x.dtype)
     cur = _padded(_planes(x, nd), fill, padding, _extent(kernel, stride, dilation, out))
     axes = range(nd - 1, -1, -1)
@@ -108,6 +113,81 @@ def max_pool(x, kernel, stride, padding, dilation, out, want_indices):
             idx *= spatial[ax]
             idx += pos
     return cur.reshape(shape), idx.reshape(shape)
+
+
+def _tiles(kernel, stride, padding, dilation, out, spatial):
+    """Whether the windows tile the input: side by side (stride = kernel), undilated,
+    unpadded and all in bounds (a ceil_mode window hanging over the edge is not)."""
+    return (
+        tuple(stride) == tuple(kernel)
+        and not any(padding)
+        and all(d == 1 for d in dilation)
+        and all(o * k <= n for o, k, n in zip(out, kernel, spatial))
+        and 0 not in tuple(out)
+    )
+
+
+def _by_offset(x, kernel, out):
+    """The windows of x (..., *spatial) regrouped as (prod(kernel), planes, *out), one
+    contiguous slab per kernel offset in row-major order (scratch: valid until the next
+    kernel call). The general scan reads each offset through a view strided by the
+    kernel, on which every NumPy pass runs several times slower than on contiguous data;
+    here one copy pays that stride once."""
+    nd = len(kernel)
+    a = _planes(x, nd)
+    a = a[(slice(None),) + tuple(slice(0, o * k) for o, k in zip(out, kernel))]
+    split = a.reshape((a.shape[0],) + tuple(v for o, k in zip(out, kernel) for v in (o, k)))
+    order = tuple(2 + 2 * i for i in range(nd)) + (0,) + tuple(1 + 2 * i for i in range(nd))
+    slabs = scratch_array(tuple(kernel) + (a.shape[0],) + tuple(out), x.dtype)
+    np.copyto(slabs, split.transpose(order))
+    return slabs.reshape((_prod(kernel), a.shape[0]) + tuple(out))
+
+
+_WIDTHS = ((np.int8, 127), (np.int16, 32767), (np.int32, 2**31 - 1), (np.int64, 2**63 - 1))
+
+
+def _tiled_max(x, kernel, out, want_indices):
+    """max_pool when the windows tile the input: the same first-max scan over the window
+    in row-major order, on contiguous slabs. Returns (values, indices or None) over
+    (planes, *out)."""
+    slabs = _by_offset(x, kernel, out)
+    if not want_indices:
+        return (slabs[0].copy() if len(slabs) == 1 else _reduce_max(list(slabs))), None
+    nd = len(kernel)
+    spatial = x.shape[x.ndim - nd :]
+    row = [_prod(spatial[i + 1 :]) for i in range(nd)]  # plane elements per step on axis i
+    # Each offset's place in the plane relative to the window's corner, row-major.
+    places = [
+        sum(i * r for i, r in zip(offset, row))
+        for offset in itertools.product(*(range(n) for n in kernel))
+    ]
+    # The chosen place is tracked in the narrowest integer type that holds it: the scan's
+    # arithmetic runs at that width, and no lookup table is read afterwards.
+    small = next(t for t, top in _WIDTHS if places[-1] <= top)
+    nan_aware = x.dtype.kind == "f" and slabs.size > 0 and bool(np.isnan(slabs.min()))
+    cur = slabs[0].copy()
+    at = np.zeros(cur.shape, small)  # places[0] is the corner itself
+    step = np.empty_like(at)
+    for k in range(1, len(slabs)):
+        v = slabs[k]
+        m = v > cur
+        if nan_aware:
+            m |= np.isnan(v)
+        np.subtract(small(places[k]), at, out=step)
+        step *= m.view(np.int8)
+        at += step
+        np.maximum(cur, v, out=cur)  # the value at the new place (NaN propagates)
+    idx = at.astype(np.int64)
+    for i in range(nd):  # plus the window's corner
+        idx += _broadcast_on(np.arange(out[i], dtype=np.int64) * (kernel[i] * row[i]), i, idx.ndim)
+    return cur, idx
+
+
+def _prod(sizes):
+    out = 1
+    for v in sizes:
+        out *= v
+    return out
 
 
 def _reduce_max(views):

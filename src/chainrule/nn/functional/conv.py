@@ -23,11 +23,12 @@ columns back into place, one slice add per kernel offset. Two column layouts
 (`_batch_last`): the batch innermost, so gathers and adds run over rows of
 wo * n contiguous elements (small images, many channels), or the batch
 outermost, which saves transposing large outputs (large images, few
-channels). The columns live in a per-thread scratch buffer (`_scratch_array`).
+channels). Batch-last at stride 1, _conv_rows.py gathers windows along the width
+only and runs one matmul per kernel row instead. The columns live in a
+per-thread scratch buffer (_scratch.py).
 """
 
 import itertools
-import threading
 import warnings
 from collections import namedtuple
 
@@ -39,6 +40,8 @@ from ..._autocast import state as _autocast
 from ...ops.autocast import lower
 from ...ops.op import NULL_CTX, Op, apply
 from ...tensor import Tensor
+from . import _conv_rows
+from ._scratch import scratch_array as _scratch_array
 from .padding import pad
 
 __all__ = [
@@ -62,27 +65,6 @@ def _lift(a, dims):
 
 def _drop(a, dims):
     return a[:, :, 0, :] if dims == 1 else a
-
-
-_scratch = threading.local()
-_SCRATCH_MAX = 32 << 20  # bytes; larger columns are allocated for each call
-
-
-def _scratch_array(shape, dtype):
-    """An uninitialised array, over this thread's scratch buffer when it is small enough.
-
-    The columns are the largest arrays of a convolution and live only inside one kernel
-    call. Allocated afresh, they come back from the allocator as new pages from the OS on
-    every training step (in LeNet's step the page faults cost more than the copies that
-    fill them), so they reuse one buffer. Nothing returned by a kernel may view it.
-    """
-    nbytes = int(np.prod(shape)) * dtype.itemsize
-    if nbytes > _SCRATCH_MAX:
-        return np.empty(shape, dtype)
-    buf = getattr(_scratch, "buf", None)
-    if buf is None or buf.nbytes < nbytes:
-        buf = _scratch.buf = np.empty(nbytes, np.uint8)
-    return buf[:nbytes].view(dtype).reshape(shape)
 
 
 def _batch_last(geo, n, c, o):
@@ -173,6 +155,8 @@ def _conv(x, w, geo):
     o = w.shape[0]
     g = geo.groups
     last = _batch_last(geo, n, c, o)
+    if last and _conv_rows.applies(geo):
+        return _conv_rows.conv(x, w, geo)
     cols = _windows(x, geo, last)
     y = np.matmul(w.reshape(g, o // g, -1), cols)
     if last:
@@ -197,7 +181,8 @@ def _offset_slices(geo):
 
 def _conv_transpose(y, w, geo):
     """X = conv_transpose(Y, W): the adjoint of conv in X (col2im): one matmul, then the
-    columns are added back into place, one slice add per kernel offset."""
+    columns are added back into place, one slice add per kernel offset (batch-last at
+    stride 1: the width-only columns of _conv_rows, one add per kernel row)."""
     n, o = y.shape[:2]
     g = geo.groups
     og = o // g
@@ -207,6 +192,8 @@ def _conv_transpose(y, w, geo):
     padded = tuple(size + a + b for size, a, b in zip(spatial, geo.pad_lo, geo.pad_hi))
     wt = w.reshape(g, og, -1).transpose(0, 2, 1)
     last = _batch_last(geo, n, c, o)
+    if last and _conv_rows.applies(geo):
+        return _conv_rows.conv_transpose(y, w, geo)
     if last:
         # Each add below runs over rows of wo * n contiguous elements.
         cols = _scratch_array((g, wt.shape[1], o_total * n), y.dtype)
@@ -238,6 +225,8 @@ def _conv_weight(x, y, geo):
     g = geo.groups
     og = o // g
     last = _batch_last(geo, n, c, o)
+    if last and _conv_rows.applies(geo):
+        return _conv_rows.conv_weight(x, y, geo)
     cols = _windows(x, geo, last)
     if last:
         dw = np.matmul(cols, _batch_inner(y, g).transpose(0, 2, 1))  # (g, Cg*K, O/g)
