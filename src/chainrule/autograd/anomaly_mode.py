@@ -12,6 +12,14 @@ class _State(threading.local):
 
 
 state = _State()
+# Whether any thread has ever turned anomaly mode on. The recorder reads this plain flag
+# first, so that while nobody uses anomaly mode each op skips a thread-local read.
+used = False
+
+
+def _turned_on():
+    global used
+    used = True
 
 
 def is_anomaly_enabled():
@@ -57,6 +65,7 @@ class detect_anomaly:
     def __enter__(self):
         self._prev = (state.enabled, state.check_nan)
         state.enabled, state.check_nan = True, self.check_nan
+        _turned_on()
         warnings.warn(
             "Anomaly Detection has been enabled. This mode will increase the runtime and should "
             "only be enabled for debugging.",
@@ -82,6 +91,8 @@ class set_detect_anomaly:
     def __init__(self, mode, check_nan=True):
         self._prev = (state.enabled, state.check_nan)
         state.enabled, state.check_nan = bool(mode), check_nan
+        if mode:
+            _turned_on()
 
     def __enter__(self):
         return None

@@ -93,12 +93,12 @@ def _root_dtype(g: Tensor, out: Tensor, i: int) -> Tensor:
 
 # Keyed by shape, dtype and whether the dtype is a narrow one (bfloat16 compares equal
 # to float32).
-_ONES: dict[tuple[tuple[int, ...], np.dtype, bool], np.ndarray] = {}
+_ONES: dict[tuple[tuple[int, ...], str, bool], np.ndarray] = {}
 
 
 def _ones(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     """A fresh array of ones (copied from a cached one: much cheaper for tiny shapes)."""
-    key = (shape, dtype, dtype.metadata is not None)  # bfloat16 compares equal to float32
+    key = (shape, dtype.char, dtype.metadata is not None)  # bfloat16 compares equal to float32
     ones = _ONES.get(key)
     if ones is None:
         ones = np.ones(shape, dtype)
@@ -264,9 +264,14 @@ def run(
     catch = None if capture is None else _Capture(capture, root_edges)
     anomaly = _anomaly_state.enabled  # read once: a thread-local costs more than a local
     previous_mode = _grad_state.enabled
-    _grad_state.enabled = create_graph  # the backward pass is recorded under create_graph
     cast = _autocast.dtype
-    _autocast.dtype = None  # derivatives run in the forward pass's dtypes, not autocast's
+    # The backward pass is recorded under create_graph, and runs in the forward pass's
+    # dtypes, not autocast's. (Thread-local writes cost: only those that change anything.)
+    switch = previous_mode is not create_graph
+    if switch:
+        _grad_state.enabled = create_graph
+    if cast is not None:
+        _autocast.dtype = None
     try:
         if catch is None and not anomaly:
             _run_nodes(nodes, buffers, retain_graph)
@@ -275,8 +280,10 @@ def run(
                 _run_node(node, buffers.pop(node, None), buffers, retain_graph, catch, anomaly)
         _accumulate_leaves(sinks, buffers, create_graph, catch)
     finally:
-        _grad_state.enabled = previous_mode
-        _autocast.dtype = cast
+        if switch:
+            _grad_state.enabled = previous_mode
+        if cast is not None:
+            _autocast.dtype = cast
     return None if catch is None else catch.grads
 
 
@@ -301,7 +308,8 @@ def _reachable(root_edges: list[Edge]) -> tuple[list[Node], list[AccumulateGrad]
             if nxt is not None and nxt not in seen:
                 seen.add(nxt)
                 stack.append(nxt)
-    nodes.sort(key=_sequence_nr, reverse=True)
+    if len(nodes) > 1:
+        nodes.sort(key=_sequence_nr, reverse=True)
     return nodes, sinks
 
 
@@ -488,8 +496,12 @@ def _accumulate_leaves(
         if g is not None:
             var = node._variable_ref()
             if var is not None:
-                with node.lock:  # one accumulation at a time per leaf, across threads
+                lock = node.lock  # one accumulation at a time per leaf, across threads
+                lock.acquire()  # (acquire and release cost less than `with`)
+                try:
                     accumulate_into(var, g, create_graph)
+                finally:
+                    lock.release()
             g = None
 
 

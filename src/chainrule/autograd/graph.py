@@ -314,7 +314,7 @@ def record(node: Node, inputs: Sequence[Any]) -> None:
     node.next_functions = tuple(edges)
     node._input_meta = meta
     node._sequence_nr = next(_sequence)
-    if _anomaly_state.enabled:
+    if anomaly_mode.used and _anomaly_state.enabled:
         anomaly_mode.record_forward_trace(node)
 
 
@@ -328,7 +328,7 @@ def record_one(node: Node, a: Tensor) -> None:
     data = a._data
     node._input_meta = ((data.shape, data.dtype),)
     node._sequence_nr = next(_sequence)
-    if _anomaly_state.enabled:
+    if anomaly_mode.used and _anomaly_state.enabled:
         anomaly_mode.record_forward_trace(node)
 
 
@@ -354,7 +354,7 @@ def record_two(node: Node, a: Any, b: Any) -> None:
     node.next_functions = (edge_a, edge_b)
     node._input_meta = (meta_a, meta_b)
     node._sequence_nr = next(_sequence)
-    if _anomaly_state.enabled:
+    if anomaly_mode.used and _anomaly_state.enabled:
         anomaly_mode.record_forward_trace(node)
 
 

@@ -84,7 +84,10 @@ class Op:
     # True where forward(ctx, a) is exactly `ufunc(a)` on a float operand, saving for
     # backward what `saves` names: "input", "output", or None (nothing). apply_unary then
     # does both itself when it records a node, which costs less than calling forward and
-    # finding out afterwards what it saved. (UnaryOp sets both.)
+    # finding out afterwards what it saved. (UnaryOp sets both.) For a binary op, forward
+    # (ctx, a, b) is `ufunc(a, b)` with `saves` None or "operands": a (None where b is a
+    # Python number, as PyTorch keeps only what the derivative reads) and b; apply_binary
+    # does both itself.
     direct: ClassVar[bool] = False
     saves: ClassVar[str | None] = None
     _node_cls: ClassVar[type[Node]]
@@ -379,6 +382,10 @@ def apply_binary(
             result._data = out if out.__class__ is _ndarray else np.asarray(out)
             return result
         node = _new(op._node_cls if node_name is None else node_class(node_name, op))
+        if op.direct and not kwargs:
+            done = _direct_binary(op, node, a, b, a_data, b_data)
+            if done is not None:
+                return done
         out = (
             op.forward(node, a_data, b_data, **kwargs)
             if kwargs
@@ -391,33 +398,74 @@ def apply_binary(
         result._data = out
         result._requires_grad = True
         result.grad_fn = node
-        to_save = node._to_save
-        if to_save:
-            if len(to_save) == 2 and to_save[0] is None and to_save[1] is b_data and not b_grad:
-                # A Python number as the other operand (x * 2.0): only the number is kept.
-                node._saved = ((CONSTANT, None), (CONSTANT, b))
-                node._to_save = ()
-            elif len(to_save) == 2 and to_save[0] is a_data and to_save[1] is b_data:
-                # Both operands, the commonest case (mul, div, ...). Parameters too: their
-                # version is checked at unpack.
-                counter = a._version_counter
-                saved_a = (INPUT, a, 0 if counter is None else counter[0])
-                saved_b: tuple
-                if isinstance(b, Tensor):
-                    counter = b._version_counter
-                    saved_b = (INPUT, b, 0 if counter is None else counter[0])
-                else:
-                    saved_b = (CONSTANT, b)
-                node._saved = (saved_a, saved_b)
-                node._to_save = ()
-            else:
-                resolve_saved(node, (a, b), (a_data, b_data), result._data, result)
+        if node._to_save:
+            _save_two(node, a, b, a_data, b_data, b_grad, result)
         return result
     except (MemoryError, ValueError) as e:  # NumPy could not allocate: as PyTorch
         error = translated(e)
         if error is None:
             raise
         raise error from e
+
+
+def _save_two(
+    node: Node, a: Tensor, b: Any, a_data: np.ndarray, b_data: Any, b_grad: bool, result: Tensor
+) -> None:
+    """What a binary op's forward saved (node._to_save), resolved against its operands and
+    output, with the commonest cases written out."""
+    to_save = node._to_save
+    if len(to_save) == 2 and to_save[0] is None and to_save[1] is b_data and not b_grad:
+        # A Python number as the other operand (x ** 2.0): only the number is kept.
+        node._saved = ((CONSTANT, None), (CONSTANT, b))
+        node._to_save = ()
+    elif len(to_save) == 2 and to_save[0] is a_data and to_save[1] is b_data:
+        # Both operands, the commonest case. Parameters too: their version is checked at
+        # unpack.
+        counter = a._version_counter
+        saved_a = (INPUT, a, 0 if counter is None else counter[0])
+        saved_b: tuple
+        if isinstance(b, Tensor):
+            counter = b._version_counter
+            saved_b = (INPUT, b, 0 if counter is None else counter[0])
+        else:
+            saved_b = (CONSTANT, b)
+        node._saved = (saved_a, saved_b)
+        node._to_save = ()
+    else:
+        resolve_saved(node, (a, b), (a_data, b_data), result._data, result)
+
+
+def _direct_binary(
+    op: type[Op], node: Node, a: Tensor, b: Any, a_data: np.ndarray, b_data: Any
+) -> Tensor | None:
+    """A direct binary op's forward (Op.direct) done here: the ufunc, the node recorded,
+    the output wrapped, the operands saved where `saves` asks (only the number, where b is
+    a Python number). None where forward must run instead: an array (not a tensor) as b,
+    or shapes that do not broadcast (forward raises PyTorch's message)."""
+    number = b_data is b
+    if number and b.__class__ is _ndarray:
+        return None
+    ufunc: Any = op.ufunc
+    try:
+        out = ufunc(a_data, b_data)
+    except ValueError:
+        return None
+    record_two(node, a, b)
+    result = _new(Tensor)
+    result._data = out if out.__class__ is _ndarray else np.asarray(out)
+    result._requires_grad = True
+    result.grad_fn = node
+    if op.saves is not None:  # "operands"
+        if number:
+            node._saved = ((CONSTANT, None), (CONSTANT, b))
+        else:
+            counter = a._version_counter
+            seen = b._version_counter
+            node._saved = (
+                (INPUT, a, 0 if counter is None else counter[0]),
+                (INPUT, b, 0 if seen is None else seen[0]),
+            )
+    return result
 
 
 def _mark_view(

@@ -96,6 +96,8 @@ def add_scaled(a, b, alpha):
 # -- + ---------------------------------------------------------------------------------------
 class Add(Op):
     name = "AddBackward0"
+    direct = True  # forward is ufunc plus saving `saves` (Op.direct)
+    saves = None
     formula = "d(a+b)/da = 1, d(a+b)/db = 1"
     ufunc = np.add
 
@@ -193,6 +195,8 @@ def rsub(input, other, *, alpha=1):
 # -- * ---------------------------------------------------------------------------------------
 class Mul(Op):
     name = "MulBackward0"
+    direct = True  # forward is ufunc plus saving `saves` (Op.direct)
+    saves = "operands"
     formula = "d(a*b)/da = b, d(a*b)/db = a"
     ufunc = np.multiply
 
@@ -227,6 +231,8 @@ multiply = mul
 # -- / ---------------------------------------------------------------------------------------
 class Div(Op):
     name = "DivBackward0"
+    direct = True  # forward is ufunc plus saving `saves` (Op.direct)
+    saves = "operands"
     formula = "d(a/b)/da = 1/b, d(a/b)/db = -a/b**2"
     ufunc = np.true_divide
 

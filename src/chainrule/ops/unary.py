@@ -298,6 +298,9 @@ def _one_minus_square(y):
     multiply-add): for float32 the float64 value is exact, so one rounding to float32 is
     that of the fused result; float64 takes an exact fused multiply-add."""
     if y.dtype == np.float32:
+        if y.size == 1:  # one element: the same float64 arithmetic on a Python float
+            v = y.item()
+            return np.array(1.0 - v * v, np.float32)  # 0-d: broadcasts as y would
         y64 = y.astype(np.float64)
         return (1.0 - y64 * y64).astype(np.float32)
     if y.dtype == np.float64:
@@ -346,7 +349,9 @@ class SigmoidBackward(Op):
 
     @staticmethod
     def ufunc(g, y):
-        return g * (1 - y) * y
+        y = np.asarray(y)
+        one = _ONES_0D.get(y.dtype.char)  # (1 as a 0-d array of y's dtype costs NumPy less)
+        return g * ((1 if one is None else one) - y) * y
 
     @staticmethod
     def forward(ctx, g, y):
@@ -357,6 +362,14 @@ class SigmoidBackward(Op):
         lambda ctx, grad, g, y: sigmoid_backward(grad, y),
         lambda ctx, grad, g, y: grad * g * (-2 * y + 1),
     )
+
+
+def _read_only(array):
+    array.setflags(write=False)
+    return array
+
+
+_ONES_0D = {np.dtype(t).char: _read_only(np.ones((), t)) for t in (np.float32, np.float64)}
 
 
 def sigmoid_backward(grad, output):
@@ -381,7 +394,9 @@ def _sigmoid_np(a):
         if a.size <= EXACT_LIMIT:
             return sigmoid32(a)  # PyTorch's kernel's roundings (ops/_vector_math.py)
     one, lowest = _SIGMOID_CONSTANTS[a.dtype.char]
-    if a.size and a.min() >= lowest:
+    size = a.size
+    # (one element: read it, which costs far less than a reduction; NaN reads False)
+    if (a.item() >= lowest) if size == 1 else (size and a.min() >= lowest):
         return np.reciprocal(np.exp(-a) + one)
     with np.errstate(over="ignore"):
         return np.reciprocal(np.exp(-a) + one)
