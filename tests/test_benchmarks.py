@@ -191,3 +191,26 @@ def test_import_row_compares_chainrule_with_numpy(bench):
     # chainrule imports numpy, so its import takes longer; the ratio is theirs.
     assert float(ours[0]) > float(numpy_time[0])
     assert float(row.split()[5]) == pytest.approx(float(ours[0]) / float(numpy_time[0]), abs=0.006)
+
+
+def _per_op_module():
+    import sys
+
+    path = RUN_PY.parent / "per_op.py"
+    sys.path.insert(0, str(RUN_PY.parent))
+    try:
+        spec = importlib.util.spec_from_file_location("chainrule_benchmarks_per_op", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(RUN_PY.parent))
+    return module
+
+
+def test_per_op_chains_give_pytorchs_gradients(torch):
+    per_op = _per_op_module()
+    for name in per_op.OPS:
+        ours = per_op.workload(chainrule, name)()
+        theirs = per_op.workload(torch, name)()
+        assert np.isfinite(ours.numpy()).all(), name  # the chain stays finite
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5, err_msg=name)
