@@ -18,7 +18,7 @@ from ..tensor import Tensor
 from .inplace import inplace
 from .op import ZERO, Op, tensor_method
 from .pointwise import Sub, promote, where
-from .special import store_out
+from .writes import store_out
 
 __all__ = [
     "acosh",
