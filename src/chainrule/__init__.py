@@ -10,7 +10,7 @@ import warnings as _warnings
 
 # The import makes tens of thousands of objects (functions, classes, NumPy's too) that live
 # as long as the program: the cycle collector's passes over them while they are made find
-# nothing to free and cost about a tenth of the import's time, so it pauses meanwhile.
+# nothing to free and cost a tenth of the import's time, so it pauses meanwhile.
 _gc_was_enabled = _gc.isenabled()
 _gc.disable()
 try:
@@ -68,11 +68,8 @@ try:
     from .ops.matmul import *
     from .ops.methods import *
     from .ops.pointwise import *
-    from .ops.rearrange import *
     from .ops.reduction import *
-    from .ops.scatter import *
     from .ops.shape import *
-    from .ops.strided import *
     from .ops.unary import *
     from .random import (  # noqa: F401
         Generator,
@@ -103,7 +100,6 @@ try:
     from . import (
         accelerator,
         amp,
-        backends,
         compiler,
         cuda,
         torch_version,
@@ -126,6 +122,14 @@ try:
     # The op families that load on first use (ops/_lazy.py): their Tensor attributes are
     # placeholders until then, their names here come from __getattr__ below.
     _lazy_ops.install()
+
+    # What the import made lives as long as the program: it joins the collector's oldest
+    # generation at once (freeze then unfreeze moves every tracked object there without
+    # visiting it), not through a young collection that visits it all and frees nothing.
+    # (Not where the program has frozen objects of its own: unfreeze would release them.)
+    if _gc_was_enabled and not _gc.get_freeze_count():
+        _gc.freeze()
+        _gc.unfreeze()
 finally:
     if _gc_was_enabled:
         _gc.enable()
@@ -143,8 +147,8 @@ _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"chainrule(\
 # all import them as usual.
 _LAZY_MODULES = frozenset(
     {
-        *("distributions", "fft", "func", "linalg", "nn", "onnx", "optim", "serialization"),
-        *("signal", "special", "testing", "utils", "viz"),
+        *("backends", "distributions", "fft", "func", "linalg", "nn", "onnx", "optim"),
+        *("serialization", "signal", "special", "testing", "utils", "viz"),
     }
 )
 _LAZY_NAMES = {"load": "serialization", "save": "serialization", "explain": "viz"}

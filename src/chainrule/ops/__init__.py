@@ -17,11 +17,8 @@ from . import (  # noqa: F401
     matmul,
     methods,
     pointwise,
-    rearrange,
     reduction,
-    scatter,
     shape,
-    strided,
     unary,
 )
 

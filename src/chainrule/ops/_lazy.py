@@ -66,9 +66,23 @@ FAMILIES: dict[str, tuple[str, str]] = {
         "pinverse qr svd",
         "pinverse qr svd",
     ),
+    "rearrange": (
+        "block_diag diag_embed diagflat kron msort ravel repeat_interleave rot90",
+        "diag_embed diagflat kron msort ravel repeat_interleave rot90 unfold",
+    ),
     "scans": (
         "cummax cummin cumulative_trapezoid diff gradient logcumsumexp trapezoid trapz",
         "cummax cummin diff logcumsumexp",
+    ),
+    "scatter": (
+        (
+            "diagonal_scatter index_copy index_reduce put scatter_reduce select_scatter "
+            "slice_scatter"
+        ),
+        (
+            "diagonal_scatter index_copy index_copy_ index_reduce index_reduce_ put put_ "
+            "scatter_reduce scatter_reduce_ select_scatter slice_scatter"
+        ),
     ),
     "sorting": (
         "argsort bincount sort topk unique",
@@ -90,6 +104,15 @@ FAMILIES: dict[str, tuple[str, str]] = {
             "aminmax kthvalue mode nanmean nanmedian nanquantile nansum quantile renorm "
             "renorm_ trace"
         ),
+    ),
+    "strided": (
+        (
+            "alias_copy as_strided as_strided_copy as_strided_scatter detach_copy "
+            "diagonal_copy expand_copy narrow_copy permute_copy select_copy slice_copy "
+            "split_copy split_with_sizes_copy squeeze_copy t_copy transpose_copy unbind_copy "
+            "unfold_copy unsqueeze_copy view_copy"
+        ),
+        "as_strided as_strided_ as_strided_scatter narrow_copy",
     ),
     "windows": (
         "bartlett_window blackman_window hamming_window hann_window kaiser_window",

@@ -47,16 +47,23 @@ _PYTHON_LEVEL = frozenset(
 
 def _parameters(fn):
     """fn's parameter names, and the name of its *args (or None). A plain function's are
-    read from its code object: inspect.signature, for the hundreds of functions this
-    module looks at, would be most of the time `import chainrule` takes."""
-    if hasattr(fn, "__wrapped__") or hasattr(fn, "__signature__"):
+    read from its code object, and so are those of a functools.wraps wrapper's innermost
+    function (which is where inspect.signature would read them): inspect.signature, for
+    the hundreds of functions this module looks at, would be most of the time `import
+    chainrule` takes."""
+    inner = fn
+    while "__wrapped__" in inner.__dict__ and "__signature__" not in inner.__dict__:
+        inner = inner.__wrapped__
+        if type(inner) is not types.FunctionType:
+            break
+    if type(inner) is not types.FunctionType or "__signature__" in inner.__dict__:
         try:
             params = inspect.signature(fn).parameters
         except (TypeError, ValueError):
             return (), None
         star = [n for n, p in params.items() if p.kind is inspect.Parameter.VAR_POSITIONAL]
         return tuple(params), star[0] if star else None
-    code = fn.__code__
+    code = inner.__code__
     n = code.co_argcount + code.co_kwonlyargcount
     star = None
     if code.co_flags & inspect.CO_VARARGS:
