@@ -5,7 +5,6 @@
 
 import gc as _gc
 import importlib as _importlib
-import sys as _sys
 import warnings as _warnings
 
 # The import makes tens of thousands of objects (functions, classes, NumPy's too) that live
@@ -19,7 +18,6 @@ try:
     from ._allocation import OutOfMemoryError  # noqa: F401
     from ._arithmetic import is_pytorch_arithmetic_enabled, use_pytorch_arithmetic  # noqa: F401
     from ._legacy import *  # FloatTensor, LongTensor, ... set_default_tensor_type
-    from ._printing import set_printoptions  # noqa: F401
     from .autograd.anomaly_mode import (  # noqa: F401
         detect_anomaly,
         is_anomaly_check_nan_enabled,
@@ -60,7 +58,6 @@ try:
     from .ops.comparison import *
     from .ops.conversion import *
     from .ops.creation import *
-    from .ops.elementwise import *
     from .ops.factories import *
     from .ops.indexing import *
     from .ops.inplace import *
@@ -97,25 +94,11 @@ try:
 
     # The packages above the ops, written in Tensor operations only; imported last
     # so that everything they use from the namespace is already there.
-    from . import (
-        accelerator,
-        amp,
-        compiler,
-        cuda,
-        torch_version,
-        version,
-    )
-    from .amp import autocast, get_autocast_dtype, is_autocast_enabled, set_autocast_enabled
-    from .amp import cuda_amp as _cuda_amp
+    from . import accelerator, compiler, torch_version, version
     from .compiler import compile
     from .ops import _lazy as _lazy_ops
     from .ops.numpy_names import accept_numpy_names as _accept_numpy_names
     from .version import __version__
-
-    # torch.cuda.amp (autocast, GradScaler) as older scripts import it: chainrule.cuda is a module,
-    # so its amp is entered into sys.modules by name
-    cuda.amp = _cuda_amp
-    _sys.modules["chainrule.cuda.amp"] = _cuda_amp
 
     # Last, once every op is defined: axis=/keepdims= (NumPy's names) where PyTorch takes them.
     _accept_numpy_names([globals()], Tensor)
@@ -147,11 +130,19 @@ _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"chainrule(\
 # all import them as usual.
 _LAZY_MODULES = frozenset(
     {
-        *("backends", "distributions", "fft", "func", "linalg", "nn", "onnx", "optim"),
-        *("serialization", "signal", "special", "testing", "utils", "viz"),
+        *("amp", "backends", "cuda", "distributions", "fft", "func", "linalg", "nn", "onnx"),
+        *("optim", "serialization", "signal", "special", "testing", "utils", "viz"),
     }
 )
-_LAZY_NAMES = {"load": "serialization", "save": "serialization", "explain": "viz"}
+_LAZY_NAMES = {
+    "load": "serialization",
+    "save": "serialization",
+    "explain": "viz",
+    "set_printoptions": "_printing",
+    **dict.fromkeys(
+        ("autocast", "get_autocast_dtype", "is_autocast_enabled", "set_autocast_enabled"), "amp"
+    ),
+}
 # nn's functions that PyTorch also has at the top level (torch.cdist, torch.gru_cell, ...):
 # nn.functional._torch_level's __all__ and the four RNN cells (a test keeps the two in step).
 _NN_NAMES = frozenset(

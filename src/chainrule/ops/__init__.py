@@ -9,7 +9,6 @@ from . import (  # noqa: F401
     comparison,
     conversion,
     creation,
-    elementwise,
     factories,
     indexing,
     inplace,

@@ -39,6 +39,22 @@ FAMILIES: dict[str, tuple[str, str]] = {
             "resolve_conj resolve_neg vdot view_as_complex view_as_real"
         ),
     ),
+    "elementwise": (
+        (
+            "acosh arccosh arcsinh arctan2 arctanh asinh atan2 atanh bitwise_left_shift "
+            "bitwise_right_shift copysign deg2rad float_power frexp gcd heaviside hypot isin "
+            "isreal lcm ldexp logaddexp2 nan_to_num nextafter rad2deg rsub"
+        ),
+        (
+            "__ilshift__ __irshift__ __lshift__ __rdiv__ __rlshift__ __rrshift__ __rshift__ acosh "
+            "acosh_ arccosh arccosh_ arcsinh arcsinh_ arctan2 arctan2_ arctanh arctanh_ asinh "
+            "asinh_ atan2 atan2_ atanh atanh_ bitwise_left_shift bitwise_left_shift_ "
+            "bitwise_right_shift bitwise_right_shift_ copysign copysign_ deg2rad deg2rad_ "
+            "float_power float_power_ frexp gcd gcd_ heaviside heaviside_ hypot hypot_ isreal "
+            "lcm lcm_ ldexp ldexp_ logaddexp2 nan_to_num nan_to_num_ nextafter nextafter_ "
+            "rad2deg rad2deg_"
+        ),
+    ),
     "grids": (
         (
             "broadcast_shapes cartesian_prod combinations meshgrid tril_indices triu_indices "
