@@ -15,7 +15,8 @@ SRC = str(Path(chainrule.__file__).resolve().parents[1])
 
 LAZY = [
     *("nn", "optim", "distributions", "utils", "viz", "testing", "serialization", "onnx", "func"),
-    *("linalg", "fft", "special", "signal", "amp", "cuda", "backends"),
+    *("linalg", "fft", "special", "signal", "amp", "cuda", "backends", "accelerator"),
+    *("compiler", "version", "torch_version"),
 ]
 # What importing chainrule must not start or load: no process, no pool, no archive, no JSON.
 SLOW_STDLIB = ["subprocess", "multiprocessing", "zipfile", "json", "tempfile", "ctypes.util"]
@@ -100,6 +101,11 @@ def test_tensor_dist_works_before_nn_is_loaded():
 
 
 def test_lazy_names_are_the_eager_ones():
+    assert chainrule.compile is chainrule.compiler.compile
+    assert chainrule.autocast is chainrule.amp.autocast
+    assert chainrule.set_printoptions is chainrule._printing.set_printoptions
+    assert chainrule.__version__ is chainrule.version.__version__
+    assert "__version__" not in chainrule.__all__ and "compile" in chainrule.__all__
     assert chainrule.load is chainrule.serialization.load
     assert chainrule.save is chainrule.serialization.save
     assert chainrule.explain is chainrule.viz.explain

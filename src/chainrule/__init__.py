@@ -92,13 +92,10 @@ try:
     cdouble = complex128
     chalf = complex32
 
-    # The packages above the ops, written in Tensor operations only; imported last
-    # so that everything they use from the namespace is already there.
-    from . import accelerator, compiler, torch_version, version
-    from .compiler import compile
+    # (The packages above the ops, written in Tensor operations only, load on first use:
+    # _LAZY_MODULES below.)
     from .ops import _lazy as _lazy_ops
     from .ops.numpy_names import accept_numpy_names as _accept_numpy_names
-    from .version import __version__
 
     # Last, once every op is defined: axis=/keepdims= (NumPy's names) where PyTorch takes them.
     _accept_numpy_names([globals()], Tensor)
@@ -130,8 +127,9 @@ _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"chainrule(\
 # all import them as usual.
 _LAZY_MODULES = frozenset(
     {
-        *("amp", "backends", "cuda", "distributions", "fft", "func", "linalg", "nn", "onnx"),
-        *("optim", "serialization", "signal", "special", "testing", "utils", "viz"),
+        *("accelerator", "amp", "backends", "compiler", "cuda", "distributions", "fft"),
+        *("func", "linalg", "nn", "onnx", "optim", "serialization", "signal", "special"),
+        *("testing", "torch_version", "utils", "version", "viz"),
     }
 )
 _LAZY_NAMES = {
@@ -139,6 +137,8 @@ _LAZY_NAMES = {
     "save": "serialization",
     "explain": "viz",
     "set_printoptions": "_printing",
+    "compile": "compiler",
+    "__version__": "version",
     **dict.fromkeys(
         ("autocast", "get_autocast_dtype", "is_autocast_enabled", "set_autocast_enabled"), "amp"
     ),
@@ -189,7 +189,7 @@ def _nn_names():
 __all__ = sorted(
     {n for n in globals() if not n.startswith("_")}
     | _LAZY_MODULES
-    | set(_LAZY_NAMES)
+    | {n for n in _LAZY_NAMES if not n.startswith("_")}
     | _NN_NAMES
     | set(_lazy_ops.TOP_LEVEL)
 )

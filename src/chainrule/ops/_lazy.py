@@ -2,8 +2,9 @@
 
 `import chainrule` defines the common ops at once; the families below (linear algebra,
 complex numbers, special functions, sorting, scans, statistics, histograms, grids,
-windows) are imported when one of their names is first used: `chainrule.sort`,
-`chainrule.linalg`, `t.cholesky()`, `Tensor.real`, `hasattr(Tensor, "topk")`, ...
+windows, the rarer elementwise ops, rearranging, scatter and strided copies) are imported
+when one of their names is first used: `chainrule.sort`, `chainrule.linalg`,
+`t.cholesky()`, `Tensor.real`, `hasattr(Tensor, "topk")`, `x << 1`, ...
 
 Until then each Tensor attribute a family defines is a placeholder in Tensor's class
 dict (so that `dir`, `hasattr` and tab completion see it as before) whose first access
@@ -12,6 +13,10 @@ imports the family's module. That module, as it starts, removes its placeholders
 and chainrule's top-level functions NumPy's argument names, as `import chainrule` does
 for the others. A module imported any other way (`import chainrule.linalg`, `from
 chainrule.ops.sorting import sort`) goes through the same two steps.
+
+(One limit: a thread that reaches one of a family's Tensor attributes while another thread
+is importing that family, between its `unstub` and the attribute's definition, finds no
+attribute; a program that starts threads after its first call of the family never does.)
 
 FAMILIES names, per module of chainrule.ops, the names it gives chainrule's namespace
 and the attributes it gives Tensor; tests/test_lazy_import.py checks it against what the
