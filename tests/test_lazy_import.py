@@ -24,12 +24,11 @@ SLOW_STDLIB = ["subprocess", "multiprocessing", "zipfile", "json", "tempfile", "
 # module (its import compiles a regular expression), glob, secrets.
 ON_FIRST_USE = ["numpy.random", "fractions", "glob", "secrets"]
 # Nor chainrule's own modules that few scripts need: the op families of ops/_lazy.py, the
-# printing code, the normal, multinomial, Poisson and permutation kernels, and the modules
-# of PyTorch's order of arithmetic (which run only when it is switched on).
+# printing code, the normal, multinomial, Poisson and permutation kernels.
 FAMILIES = list(chainrule.ops._lazy.FAMILIES)
 CHAINRULE_ON_FIRST_USE = [
     *(f"chainrule.ops.{m}" for m in FAMILIES),
-    *("chainrule._printing", "chainrule.ops._mkl_order", "chainrule.ops._fused"),
+    "chainrule._printing",
     *(f"chainrule.random.{m}" for m in ("_normal", "_multinomial", "_poisson", "_permutation")),
 ]
 

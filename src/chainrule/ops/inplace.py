@@ -18,6 +18,7 @@ from .. import _arithmetic
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
 from . import unary
+from ._fused import fma_
 from .errors import broadcast_shapes_error
 from .index_key import Key
 from .op import GRAD, ZERO, Op, apply, tensor_method
@@ -180,8 +181,6 @@ def _direct_inplace(self, ufunc, other, kwargs):
             return False
         if _arithmetic.pytorch_order and data.dtype == np.float32 and data.flags.writeable:
             # self + alpha * other in one rounding, as PyTorch's kernel (ops/_fused.py)
-            from ._fused import fma_
-
             try:
                 fma_(data, operand, np.float32(alpha if ufunc is np.add else -alpha))
             except ValueError:  # not broadcastable to self: the general path raises

@@ -13,6 +13,7 @@ from .. import _arithmetic, dtypes
 from .._autocast import state as _autocast
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
+from ._mkl_order import product as _mkl_product
 from .autocast import lower
 from .errors import broadcast_shapes_error
 from .op import Op, apply, tensor_method
@@ -62,9 +63,7 @@ def _mm(a, b, c=None):
     """a @ b (+ c) for 2-D arrays: in MKL's order of summation where _mkl_order knows it
     for this shape and layout (small float32 products), else one BLAS call."""
     if _arithmetic.pytorch_order:
-        from ._mkl_order import product  # (loaded with PyTorch's arithmetic only)
-
-        out = product(a, b, c)
+        out = _mkl_product(a, b, c)
         if out is not None:
             return out
     out = np.matmul(a, b)

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import _arithmetic, dtypes
 from ..tensor import Tensor
+from ._fused import fma
 from .errors import (
     binary_forward,
     broadcast_shapes_error,
@@ -84,8 +85,6 @@ def add_scaled(a, b, alpha):
     multiply-add for float32 (ops/_fused.py), alpha taken in the tensor's precision."""
     arrays = [x.dtype for x in (a, b) if isinstance(x, np.ndarray)]
     if arrays and all(d == np.float32 for d in arrays):
-        from ._fused import fma  # (loaded on first use)
-
         dtype = arrays[0]
         try:
             return fma(b, dtype.type(alpha), a)
