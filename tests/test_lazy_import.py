@@ -1,5 +1,6 @@
 """`import chainrule` loads the core alone; the packages a script may never touch (nn,
-optim, distributions, utils, viz, ...) load on first use, by attribute or by import,
+optim, distributions, utils, viz, ...) and the rarer op families (ops/_lazy.py: linear
+algebra, complex numbers, sorting, ...) load on first use, by attribute or by import,
 under the torch alias too."""
 
 import subprocess
@@ -12,12 +13,24 @@ import chainrule
 
 SRC = str(Path(chainrule.__file__).resolve().parents[1])
 
-LAZY = ["nn", "optim", "distributions", "utils", "viz", "testing", "serialization", "onnx", "func"]
+LAZY = [
+    *("nn", "optim", "distributions", "utils", "viz", "testing", "serialization", "onnx", "func"),
+    *("linalg", "fft", "special", "signal", "amp", "cuda", "backends", "accelerator"),
+    *("compiler", "version", "torch_version"),
+]
 # What importing chainrule must not start or load: no process, no pool, no archive, no JSON.
 SLOW_STDLIB = ["subprocess", "multiprocessing", "zipfile", "json", "tempfile", "ctypes.util"]
 # Nor what only some calls need: the random engine (made at the first draw), the fractions
 # module (its import compiles a regular expression), glob, secrets.
 ON_FIRST_USE = ["numpy.random", "fractions", "glob", "secrets"]
+# Nor chainrule's own modules that few scripts need: the op families of ops/_lazy.py, the
+# printing code, the normal, multinomial, Poisson and permutation kernels.
+FAMILIES = list(chainrule.ops._lazy.FAMILIES)
+CHAINRULE_ON_FIRST_USE = [
+    *(f"chainrule.ops.{m}" for m in FAMILIES),
+    "chainrule._printing",
+    *(f"chainrule.random.{m}" for m in ("_normal", "_multinomial", "_poisson", "_permutation")),
+]
 
 
 def run(code):
@@ -35,6 +48,7 @@ def run(code):
 
 def test_import_loads_none_of_the_lazy_packages():
     names = [*(f"chainrule.{m}" for m in LAZY), *SLOW_STDLIB, *ON_FIRST_USE]
+    names += CHAINRULE_ON_FIRST_USE
     names = ", ".join(repr(n) for n in names)
     out = run(f"import sys, chainrule; print([n for n in ({names},) if n in sys.modules])")
     assert out == ["[]"]
@@ -86,6 +100,11 @@ def test_tensor_dist_works_before_nn_is_loaded():
 
 
 def test_lazy_names_are_the_eager_ones():
+    assert chainrule.compile is chainrule.compiler.compile
+    assert chainrule.autocast is chainrule.amp.autocast
+    assert chainrule.set_printoptions is chainrule._printing.set_printoptions
+    assert chainrule.__version__ is chainrule.version.__version__
+    assert "__version__" not in chainrule.__all__ and "compile" in chainrule.__all__
     assert chainrule.load is chainrule.serialization.load
     assert chainrule.save is chainrule.serialization.save
     assert chainrule.explain is chainrule.viz.explain
@@ -117,3 +136,125 @@ def test_star_import_gives_the_lazy_names_too():
         "gru_cell is chainrule.gru_cell, 'Tensor' in chainrule.__all__)"
     )
     assert out == ["True"] * 5
+
+
+# -- the op families that load on first use (ops/_lazy.py) ---------------------------------
+
+
+def test_the_family_table_is_what_the_modules_define():
+    # Loading every family adds no Tensor attribute and no public name that the table does
+    # not list, leaves no placeholder, and puts every listed name in chainrule's namespace.
+    out = run(
+        "import importlib, chainrule; from chainrule.ops import _lazy; T = chainrule.Tensor; "
+        "k0, g0 = set(vars(T)), set(vars(chainrule)); "
+        "[importlib.import_module('chainrule.ops.' + m) for m in _lazy.FAMILIES]; "
+        "print(sorted(set(vars(T)) - k0), "
+        "sorted(n for n in set(vars(chainrule)) - g0 - set(_lazy.TOP_LEVEL) if n[0] != '_'), "
+        "[n for n, v in vars(T).items() if isinstance(v, _lazy._Placeholder)], "
+        "[n for n in _lazy.TOP_LEVEL if n not in vars(chainrule)])"
+    )
+    assert out == ["[]"] * 4
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_every_name_of_a_family_resolves_in_a_fresh_process(family):
+    # each listed name, as a top-level function and as a Tensor attribute, reached first
+    # (before its module is loaded), is the object it is once everything is loaded
+    top, attributes = chainrule.ops._lazy.FAMILIES[family]
+    out = run(
+        "import sys, chainrule; T = chainrule.Tensor; "
+        f"top, attrs = {top.split()!r}, {attributes.split()!r}; "
+        f"before = 'chainrule.ops.{family}' in sys.modules; "
+        "got = [getattr(chainrule, n) for n in top] + [getattr(T, n) for n in attrs]; "
+        "import importlib; "
+        "[importlib.import_module('chainrule.ops.' + m) for m in chainrule.ops._lazy.FAMILIES]; "
+        "again = [getattr(chainrule, n) for n in top] + [getattr(T, n) for n in attrs]; "
+        "print(before, all(a is b for a, b in zip(got, again)), "
+        "all(n in dir(chainrule) for n in top), all(hasattr(T, n) for n in attrs))"
+    )
+    assert out == ["False", "True", "True", "True"]
+    for name in top.split():
+        assert name in chainrule.__all__
+    for name in attributes.split():
+        assert name in dir(chainrule.Tensor)
+
+
+def test_a_family_loads_by_method_call_class_attribute_or_import():
+    out = run(
+        "import sys, chainrule; a = chainrule.tensor([[4.0, 1.0], [1.0, 3.0]]); "
+        "L = a.cholesky(); ok1 = 'chainrule.ops.linalg_factor' in sys.modules; "
+        "s = chainrule.Tensor.sort; ok2 = s is chainrule.sort; "
+        "ok3 = hasattr(chainrule.Tensor, 'cummax') and 'chainrule.ops.scans' in sys.modules; "
+        "from chainrule.ops.statistics import kthvalue; "
+        "ok4 = chainrule.Tensor.kthvalue is chainrule.kthvalue; "
+        "from chainrule import topk; ok5 = topk is chainrule.Tensor.topk; "
+        "print(ok1, ok2, ok3, ok4, ok5, L.tolist() == chainrule.linalg.cholesky(a).tolist())"
+    )
+    assert out == ["True"] * 6
+
+
+def test_a_lazily_loaded_method_takes_numpy_names():
+    # sort's dim= is renamed from axis= for the method and the function, as for the others
+    out = run(
+        "import chainrule; a = chainrule.tensor([[3.0, 1.0], [2.0, 5.0]]); "
+        "print(a.sort(axis=0).values.tolist() == a.sort(dim=0).values.tolist(), "
+        "chainrule.sort(x=a, axis=1).indices.tolist(), "
+        "chainrule.linalg.det is chainrule.det, chainrule.det is chainrule.Tensor.det)"
+    )
+    assert out == ["True", "[[1,", "0],", "[0,", "1]]", "True", "True"]
+
+
+def test_complex_operands_load_the_complex_rules_first():
+    # complex.py says which ops take complex operands: a complex tensor in an op loads it
+    out = run(
+        "import sys, chainrule; z = chainrule.tensor([1 + 2j, 3 - 1j], requires_grad=True); "
+        "before = 'chainrule.ops.complex' in sys.modules; y = (z * z).abs().sum(); "
+        "y.backward(); print(before, y.item(), z.grad.tolist() == [2 + 4j, 6 - 2j])"
+    )
+    assert out == ["False", "15.0", "True"]
+
+
+def test_a_placeholder_passes_assignment_to_the_property():
+    out = run(
+        "import chainrule; z = chainrule.tensor([1 + 2j]); z.real = chainrule.tensor([5.0]); "
+        "print(z.tolist() == [5 + 2j], type(chainrule.Tensor.__dict__['real']).__name__)"
+    )
+    assert out == ["True", "property"]
+
+
+def test_a_lazily_loaded_operator_works_from_the_first_use():
+    # the shifts and __rdiv__ are in a family: the operator finds the placeholder first
+    out = run(
+        "import chainrule; x = chainrule.tensor([1, 2]); "
+        "print((x << 1).tolist(), (1 << x).tolist(), x.__rdiv__(2).tolist())"
+    )
+    assert out == ["[2,", "4]", "[2,", "4]", "[2.0,", "1.0]"]
+
+
+def test_the_cycle_collector_is_as_the_program_left_it():
+    out = run(
+        "import gc; gc.disable(); import chainrule; print(gc.isenabled(), gc.get_freeze_count())"
+    )
+    assert out == ["False", "0"]
+    out = run("import gc, chainrule; print(gc.isenabled())")
+    assert out == ["True"]
+    # objects a program froze stay frozen (but for the few the import frees)
+    out = run(
+        "import gc; x = [[]]; gc.freeze(); n = gc.get_freeze_count(); import chainrule; "
+        "print(n > 1000 and gc.get_freeze_count() > n - 100)"
+    )
+    assert out == ["True"]
+
+
+def test_result_types_are_made_once_on_first_use():
+    import pickle
+
+    out = run(
+        "import chainrule; r = chainrule.return_types; a = r.svd; "
+        "print(a is r.svd, 'linalg_lstsq' in dir(r), 'svd' in r.__all__, a.__module__)"
+    )
+    assert out == ["True", "True", "True", "chainrule.return_types"]
+    value = chainrule.tensor([[3.0, 1.0]]).max(1)
+    assert pickle.loads(pickle.dumps(value)).indices.tolist() == [0]
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        chainrule.return_types.nothing  # noqa: B018

@@ -58,6 +58,8 @@ def rows():
 
     for name in sorted(chainrule._LAZY_MODULES):  # (nn and the others load on first use)
         importlib.import_module(f"chainrule.{name}")
+    for name in chainrule.ops._lazy.FAMILIES:  # and so do the rarer op families
+        importlib.import_module(f"chainrule.ops.{name}")
 
     found = []
     for op in REGISTRY:

@@ -3,133 +3,116 @@
 `import chainrule as torch` runs PyTorch teaching code unchanged.
 """
 
+import gc as _gc
 import importlib as _importlib
-import sys as _sys
 import warnings as _warnings
 
-from . import autograd, linalg, ops, return_types  # noqa: F401  (ops attaches Tensor's math methods)
-from ._alias import alias_torch  # noqa: F401
-from ._allocation import OutOfMemoryError  # noqa: F401
-from ._arithmetic import is_pytorch_arithmetic_enabled, use_pytorch_arithmetic  # noqa: F401
-from ._legacy import *  # FloatTensor, LongTensor, ... set_default_tensor_type
-from ._printing import set_printoptions  # noqa: F401
-from .autograd.anomaly_mode import (  # noqa: F401
-    detect_anomaly,
-    is_anomaly_check_nan_enabled,
-    is_anomaly_enabled,
-    set_detect_anomaly,
-)
-from .autograd.grad_mode import (  # noqa: F401
-    enable_grad,
-    inference_mode,
-    is_grad_enabled,
-    is_inference_mode_enabled,
-    no_grad,
-    set_grad_enabled,
-)
-from .device import device, get_default_device, set_default_device  # noqa: F401
-from .dtypes import (
-    bfloat16,
-    complex32,
-    complex64,
-    complex128,
-    dtype,
-    float16,
-    float32,
-    float64,
-    get_default_dtype,
-    int8,
-    int16,
-    int32,
-    int64,
-    promote_types,
-    set_default_dtype,
-    uint8,
-)
-from .dtypes import (  # noqa: F401
-    bool_ as bool,
-)
-from .layouts import *
-from .ops.comparison import *
-from .ops.complex import *
-from .ops.conversion import *
-from .ops.creation import *
-from .ops.elementwise import *
-from .ops.factories import *
-from .ops.grids import *
-from .ops.histogram import *
-from .ops.indexing import *
-from .ops.inplace import *
-from .ops.joining import *
-from .ops.linalg_factor import *
-from .ops.linalg_products import *
-from .ops.linalg_solve import *
-from .ops.linalg_spectral import *
-from .ops.matmul import *
-from .ops.methods import *
-from .ops.pointwise import *
-from .ops.rearrange import *
-from .ops.reduction import *
-from .ops.scans import *
-from .ops.scatter import *
-from .ops.shape import *
-from .ops.sorting import *
-from .ops.special import *
-from .ops.statistics import *
-from .ops.strided import *
-from .ops.unary import *
-from .ops.windows import *
-from .random import (  # noqa: F401
-    Generator,
-    default_generator,
-    get_rng_state,
-    initial_seed,
-    manual_seed,
-    seed,
-    set_rng_state,
-)
-from .random.sampling import *  # rand, randn, ... (and, through fills, Tensor.uniform_, ...)
-from .tensor import Size, Tensor  # noqa: F401
-from .threads import *
-from .type_info import *
+# The import makes tens of thousands of objects (functions, classes, NumPy's too) that live
+# as long as the program: the cycle collector's passes over them while they are made find
+# nothing to free and cost a tenth of the import's time, so it pauses meanwhile.
+_gc_was_enabled = _gc.isenabled()
+_gc.disable()
+try:
+    from . import autograd, ops, return_types  # noqa: F401  (ops attaches Tensor's math methods)
+    from ._alias import alias_torch  # noqa: F401
+    from ._allocation import OutOfMemoryError  # noqa: F401
+    from ._arithmetic import is_pytorch_arithmetic_enabled, use_pytorch_arithmetic  # noqa: F401
+    from ._legacy import *  # FloatTensor, LongTensor, ... set_default_tensor_type
+    from .autograd.anomaly_mode import (  # noqa: F401
+        detect_anomaly,
+        is_anomaly_check_nan_enabled,
+        is_anomaly_enabled,
+        set_detect_anomaly,
+    )
+    from .autograd.grad_mode import (  # noqa: F401
+        enable_grad,
+        inference_mode,
+        is_grad_enabled,
+        is_inference_mode_enabled,
+        no_grad,
+        set_grad_enabled,
+    )
+    from .device import device, get_default_device, set_default_device  # noqa: F401
+    from .dtypes import (
+        bfloat16,
+        complex32,
+        complex64,
+        complex128,
+        dtype,
+        float16,
+        float32,
+        float64,
+        get_default_dtype,
+        int8,
+        int16,
+        int32,
+        int64,
+        promote_types,
+        set_default_dtype,
+        uint8,
+    )
+    from .dtypes import (  # noqa: F401
+        bool_ as bool,
+    )
+    from .layouts import *
+    from .ops.comparison import *
+    from .ops.conversion import *
+    from .ops.creation import *
+    from .ops.factories import *
+    from .ops.indexing import *
+    from .ops.inplace import *
+    from .ops.joining import *
+    from .ops.matmul import *
+    from .ops.methods import *
+    from .ops.pointwise import *
+    from .ops.reduction import *
+    from .ops.shape import *
+    from .ops.unary import *
+    from .random import (  # noqa: F401
+        Generator,
+        default_generator,
+        get_rng_state,
+        initial_seed,
+        manual_seed,
+        seed,
+        set_rng_state,
+    )
+    from .random.sampling import *  # rand, randn, ... (and, through fills, Tensor.uniform_, ...)
+    from .tensor import Size, Tensor  # noqa: F401
+    from .threads import *
+    from .type_info import *
 
-half = float16
-float = float32
-double = float64
-long = int64
-int = int32
-short = int16
-cfloat = complex64
-cdouble = complex128
-chalf = complex32
+    half = float16
+    float = float32
+    double = float64
+    long = int64
+    int = int32
+    short = int16
+    cfloat = complex64
+    cdouble = complex128
+    chalf = complex32
 
-# The packages above the ops, written in Tensor operations only; imported last
-# so that everything they use from the namespace is already there.
-from . import (
-    accelerator,
-    amp,
-    backends,
-    compiler,
-    cuda,
-    fft,
-    signal,
-    special,
-    torch_version,
-    version,
-)
-from .amp import autocast, get_autocast_dtype, is_autocast_enabled, set_autocast_enabled
-from .amp import cuda_amp as _cuda_amp
-from .compiler import compile
-from .ops.numpy_names import accept_numpy_names as _accept_numpy_names
-from .version import __version__
+    # (The packages above the ops, written in Tensor operations only, load on first use:
+    # _LAZY_MODULES below.)
+    from .ops import _lazy as _lazy_ops
+    from .ops.numpy_names import accept_numpy_names as _accept_numpy_names
 
-# torch.cuda.amp (autocast, GradScaler) as older scripts import it: chainrule.cuda is a module,
-# so its amp is entered into sys.modules by name
-cuda.amp = _cuda_amp
-_sys.modules["chainrule.cuda.amp"] = _cuda_amp
+    # Last, once every op is defined: axis=/keepdims= (NumPy's names) where PyTorch takes them.
+    _accept_numpy_names([globals()], Tensor)
+    # The op families that load on first use (ops/_lazy.py): their Tensor attributes are
+    # placeholders until then, their names here come from __getattr__ below.
+    _lazy_ops.install()
 
-# Last, once every op is defined: axis=/keepdims= (NumPy's names) where PyTorch takes them.
-_accept_numpy_names([globals(), vars(special), vars(linalg)], Tensor)
+    # What the import made lives as long as the program: it joins the collector's oldest
+    # generation at once (freeze then unfreeze moves every tracked object there without
+    # visiting it), not through a young collection that visits it all and frees nothing.
+    # (Not where the program has frozen objects of its own: unfreeze would release them.)
+    if _gc_was_enabled and not _gc.get_freeze_count():
+        _gc.freeze()
+        _gc.unfreeze()
+finally:
+    if _gc_was_enabled:
+        _gc.enable()
 
 # Arithmetic that overflows or leaves the domain (log(0), 1/0, exp(1000)) gives
 # inf or nan silently, as in PyTorch; anomaly mode is the tool that stops on a
@@ -143,9 +126,23 @@ _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"chainrule(\
 # `chainrule.distributions.Normal` and, under the torch alias, `import torch.distributions`
 # all import them as usual.
 _LAZY_MODULES = frozenset(
-    {"distributions", "func", "nn", "onnx", "optim", "serialization", "testing", "utils", "viz"}
+    {
+        *("accelerator", "amp", "backends", "compiler", "cuda", "distributions", "fft"),
+        *("func", "linalg", "nn", "onnx", "optim", "serialization", "signal", "special"),
+        *("testing", "torch_version", "utils", "version", "viz"),
+    }
 )
-_LAZY_NAMES = {"load": "serialization", "save": "serialization", "explain": "viz"}
+_LAZY_NAMES = {
+    "load": "serialization",
+    "save": "serialization",
+    "explain": "viz",
+    "set_printoptions": "_printing",
+    "compile": "compiler",
+    "__version__": "version",
+    **dict.fromkeys(
+        ("autocast", "get_autocast_dtype", "is_autocast_enabled", "set_autocast_enabled"), "amp"
+    ),
+}
 # nn's functions that PyTorch also has at the top level (torch.cdist, torch.gru_cell, ...):
 # nn.functional._torch_level's __all__ and the four RNN cells (a test keeps the two in step).
 _NN_NAMES = frozenset(
@@ -190,11 +187,20 @@ def _nn_names():
 # `from chainrule import *` exports what it did when every package was imported eagerly:
 # the public names above, and those that load on first use (which it loads).
 __all__ = sorted(
-    {n for n in globals() if not n.startswith("_")} | _LAZY_MODULES | set(_LAZY_NAMES) | _NN_NAMES
+    {n for n in globals() if not n.startswith("_")}
+    | _LAZY_MODULES
+    | {n for n in _LAZY_NAMES if not n.startswith("_")}
+    | _NN_NAMES
+    | set(_lazy_ops.TOP_LEVEL)
 )
 
 
 def __getattr__(name):
+    family = _lazy_ops.TOP_LEVEL.get(name)
+    if family is not None:
+        # the family's module, as it loads, enters its names here (ops/_lazy.py's publish)
+        _importlib.import_module(f"{__name__}.ops.{family}")
+        return globals()[name]
     if name in _NN_NAMES:
         names = _nn_names()
         globals().update(names)
@@ -210,4 +216,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted({*globals(), *_LAZY_MODULES, *_LAZY_NAMES, *_NN_NAMES})
+    return sorted({*globals(), *_LAZY_MODULES, *_LAZY_NAMES, *_NN_NAMES, *_lazy_ops.TOP_LEVEL})

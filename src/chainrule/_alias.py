@@ -60,6 +60,13 @@ class _TorchAliasFinder:
                     name=fullname,
                 ) from None
             raise
+        # What importing it entered into sys.modules under a name below its own (chainrule.cuda,
+        # a module, enters its amp as chainrule.cuda.amp) is aliased too, as alias_torch()
+        # aliases what is loaded already: the import system looks there for torch.cuda.amp.
+        below = name + "."
+        for other, value in list(sys.modules.items()):
+            if other.startswith(below):
+                sys.modules.setdefault(fullname + other[len(name) :], value)
         from importlib.util import spec_from_loader
 
         is_package = hasattr(module, "__path__")

@@ -5,6 +5,8 @@ answers them; anything that would need a GPU raises that build's AssertionError.
 Seeding and cache calls are no-ops, so `torch.cuda.manual_seed_all(0)` in a script is fine.
 """
 
+import sys as _sys
+
 from .device import device as device_cls
 
 __all__ = [
@@ -153,3 +155,10 @@ for _kind in ("Float", "Double", "Half", "Long", "Int", "Short", "Char", "Byte",
     globals()[_name] = _CudaTensorType(_name, (), {"__module__": __name__, "is_cuda": True})
     __all__.append(_name)
 del _kind, _name
+
+
+# torch.cuda.amp (autocast, GradScaler) as older scripts import it: this is a module, not a
+# package, so its amp is entered into sys.modules by name
+from .amp import cuda_amp as amp  # noqa: E402
+
+_sys.modules[f"{__name__}.amp"] = amp

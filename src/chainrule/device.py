@@ -2,8 +2,10 @@
 
 import re
 
-# PyTorch's form of a device string: a type, then optionally ':' and an index
-_DEVICE_STRING = re.compile(r"([a-zA-Z_]+)(?::([1-9]\d*|0))?")
+# PyTorch's form of a device string: a type, then optionally ':' and an index. Compiled on
+# the first string with an index (re caches it), not at import: a bare type skips it.
+_DEVICE_STRING = r"([a-zA-Z_]+)(?::([1-9]\d*|0))?"
+_TYPES = ("cpu", "cuda", "mps", "meta")
 
 
 class device:
@@ -12,13 +14,13 @@ class device:
     def __init__(self, type, index=None):
         if isinstance(type, device):
             type, index = type.type, type.index
-        if isinstance(type, str) and index is None:
-            match = _DEVICE_STRING.fullmatch(type)
+        if isinstance(type, str) and index is None and type not in _TYPES:
+            match = re.fullmatch(_DEVICE_STRING, type)
             if match is None:
                 raise RuntimeError(f"Invalid device string: '{type}'")
             type, idx = match.groups()
             index = None if idx is None else int(idx)
-        if type not in ("cpu", "cuda", "mps", "meta"):
+        if type not in _TYPES:
             raise RuntimeError(
                 "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, "
                 f"fpga, maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device "

@@ -44,6 +44,7 @@ from .ops.linalg_spectral import linalg_svd as svd
 from .ops.linalg_spectral import linalg_svdvals as svdvals
 from .ops.linalg_spectral import matrix_norm_spectral as _spectral_norm
 from .ops.matmul import matmul
+from .ops.numpy_names import accept_numpy_names as _accept_numpy_names
 from .ops.reduction import vector_norm
 
 __all__ = [
@@ -160,3 +161,7 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
             f"Got {A.ndim}D."
         )
     return vector_norm(A, ord, None, keepdim, dtype=dtype)
+
+
+# NumPy's argument names (axis=, keepdims=, x=) where PyTorch takes them, as for chainrule.*
+_accept_numpy_names([globals()])

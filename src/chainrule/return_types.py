@@ -2,23 +2,6 @@
 
 import collections
 
-__all__ = [
-    "aminmax",
-    "cummax",
-    "cummin",
-    "frexp",
-    "histogram",
-    "kthvalue",
-    "max",
-    "median",
-    "min",
-    "mode",
-    "nanmedian",
-    "sort",
-    "topk",
-]
-# The linear-algebra results (below) are added to __all__ where they are defined.
-
 
 def structseq(name, fields=("values", "indices")):
     """A tuple type with named fields, printed as PyTorch prints torch.return_types.<name>."""
@@ -33,22 +16,23 @@ def structseq(name, fields=("values", "indices")):
     return cls
 
 
-max = structseq("max")
-min = structseq("min")
-median = structseq("median")
-mode = structseq("mode")
-sort = structseq("sort")
-topk = structseq("topk")
-kthvalue = structseq("kthvalue")
-aminmax = structseq("aminmax", ("min", "max"))
-nanmedian = structseq("nanmedian")
-cummax = structseq("cummax")
-cummin = structseq("cummin")
-frexp = structseq("frexp", ("mantissa", "exponent"))
-histogram = structseq("histogram", ("hist", "bin_edges"))
-
-# Linear algebra (ops/linalg_*.py)
-_LINALG = {
+# Each result's field names. The types are made on first use (module __getattr__ below):
+# making the thirty-odd named tuples costs more than a millisecond of `import chainrule`.
+_FIELDS = {
+    "max": ("values", "indices"),
+    "min": ("values", "indices"),
+    "median": ("values", "indices"),
+    "mode": ("values", "indices"),
+    "sort": ("values", "indices"),
+    "topk": ("values", "indices"),
+    "kthvalue": ("values", "indices"),
+    "aminmax": ("min", "max"),
+    "nanmedian": ("values", "indices"),
+    "cummax": ("values", "indices"),
+    "cummin": ("values", "indices"),
+    "frexp": ("mantissa", "exponent"),
+    "histogram": ("hist", "bin_edges"),
+    # Linear algebra (ops/linalg_*.py)
     "slogdet": ("sign", "logabsdet"),
     "linalg_slogdet": ("sign", "logabsdet"),
     "linalg_inv_ex": ("inverse", "info"),
@@ -68,6 +52,16 @@ _LINALG = {
     "linalg_lstsq": ("solution", "residuals", "rank", "singular_values"),
     "triangular_solve": ("solution", "cloned_coefficient"),
 }
-for _name, _fields in _LINALG.items():
-    globals()[_name] = structseq(_name, _fields)
-    __all__.append(_name)
+__all__ = sorted(_FIELDS)
+
+
+def __getattr__(name):
+    fields = _FIELDS.get(name)
+    if fields is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # setdefault: two threads that race here still get one type
+    return globals().setdefault(name, structseq(name, fields))
+
+
+def __dir__():
+    return sorted({*globals(), *_FIELDS})

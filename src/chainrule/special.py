@@ -8,6 +8,7 @@ lgamma, psi is digamma, multigammaln is mvlgamma, ...).
 from __future__ import annotations
 
 from . import erf, erfc, exp2, expm1, log1p, log_softmax, logsumexp, round, sigmoid, softmax
+from .ops.numpy_names import accept_numpy_names as _accept_numpy_names
 from .ops.special import (
     digamma,
     entr,
@@ -71,3 +72,7 @@ psi = digamma
 def multigammaln(input, p):
     """The multivariate log-gamma function of dimension p (torch.special.multigammaln)."""
     return mvlgamma(input, p)
+
+
+# NumPy's argument names (axis=, keepdims=, x=) where PyTorch takes them, as for chainrule.*
+_accept_numpy_names([globals()])

@@ -16,7 +16,6 @@ import numpy as np
 
 from . import dtypes as _dtypes
 from ._narrow import round_in_place
-from ._printing import tensor_repr
 from .device import cpu
 
 if TYPE_CHECKING:  # for the annotations only: the graph module imports this one
@@ -444,6 +443,8 @@ class Tensor:
         return object.__format__(self, spec)
 
     def __repr__(self, *, tensor_contents=None):
+        from ._printing import tensor_repr  # (loaded at the first repr)
+
         return tensor_repr(self)
 
     def __reduce_ex__(self, protocol):

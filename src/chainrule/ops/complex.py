@@ -29,6 +29,7 @@ from . import (
     shape,
     unary,
 )
+from ._lazy import publish, unstub
 from .dtype_dispatch import (
     HOLOMORPHIC,
     LINEAR,
@@ -38,6 +39,8 @@ from .dtype_dispatch import (
     set_complex_mode,
 )
 from .op import Op, tensor_method
+
+unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = [
     "angle",
@@ -562,3 +565,6 @@ set_complex_mode(HOLOMORPHIC, reduction.Prod, reduction.Cumprod)
 set_complex_mode(OWN, PowComplex)
 keep_wrapped_numbers(pw.Mul, pw.Div)  # bfloat16 * 0.1: PyTorch multiplies by 0.1 in float32
 round_kwargs(("alpha",), pw.AddScaled, pw.Sub)  # but add's alpha is made bfloat16 first
+
+
+publish(__name__)  # NumPy's argument names, chainrule.<name>: _lazy.py

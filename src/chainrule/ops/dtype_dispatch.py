@@ -27,6 +27,8 @@ are already rounded and stay views.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .. import _narrow, dtypes
@@ -101,6 +103,9 @@ def keep_wrapped_numbers(*ops):
 
 
 def _complex_op(op, arrays):
+    if "chainrule.ops.complex" not in sys.modules:
+        # complex.py says which ops take complex operands; it loads on first use (_lazy.py)
+        from . import complex  # noqa: F401
     mode = op.__dict__.get("_complex_mode")
     if mode == HOLOMORPHIC:
         variant = _VARIANTS.get(op)

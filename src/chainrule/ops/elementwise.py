@@ -15,10 +15,13 @@ import numpy as np
 
 from .. import dtypes, return_types
 from ..tensor import Tensor
+from ._lazy import publish, unstub
 from .inplace import inplace
 from .op import ZERO, Op, tensor_method
 from .pointwise import Sub, promote, where
-from .special import store_out
+from .writes import store_out
+
+unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = [
     "acosh",
@@ -617,3 +620,6 @@ def rsub(input, other, *, alpha=1):
 
 
 tensor_method("__rdiv__")(Tensor.__rtruediv__)
+
+
+publish(__name__)  # NumPy's argument names, chainrule.<name>: _lazy.py

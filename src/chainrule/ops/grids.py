@@ -16,6 +16,9 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Size, Tensor
+from ._lazy import publish, unstub
+
+unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = [
     "broadcast_shapes",
@@ -174,3 +177,6 @@ def unravel_index(indices, shape):
         coords.append(np.mod(rest, s))
         rest = np.floor_divide(rest, s)
     return tuple(_wrap(c) for c in reversed(coords))
+
+
+publish(__name__)  # NumPy's argument names, chainrule.<name>: _lazy.py

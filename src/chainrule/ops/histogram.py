@@ -13,8 +13,11 @@ import numpy as np
 
 from .. import dtypes, return_types
 from ..tensor import Tensor
+from ._lazy import publish, unstub
 from .dims import dim_index
 from .op import tensor_method
+
+unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = ["bucketize", "histc", "histogram", "searchsorted", "unique_consecutive"]
 
@@ -209,3 +212,6 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
         starts = np.flatnonzero(new_run)
         out.append(_wrap(np.diff(np.append(starts, new_run.size)).astype(np.int64)))
     return out[0] if len(out) == 1 else tuple(out)
+
+
+publish(__name__)  # NumPy's argument names, chainrule.<name>: _lazy.py

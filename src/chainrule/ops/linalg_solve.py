@@ -15,6 +15,7 @@ import numpy as np
 from .. import return_types
 from ..tensor import Tensor
 from . import linalg_kernels as K
+from ._lazy import publish, unstub
 from .dtype_dispatch import OWN, set_complex_mode
 from .joining import cat
 from .linalg_common import (
@@ -30,6 +31,8 @@ from .linalg_kernels import LinAlgError
 from .op import Op, tensor_method
 from .pointwise import where
 from .rearrange import diag_embed
+
+unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = ["det", "inverse", "logdet", "slogdet", "triangular_solve"]
 
@@ -444,3 +447,6 @@ def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False)
 
 # Each derivative above is written for complex matrices too (conjugate transposes).
 set_complex_mode(OWN, LinalgDet, LinalgSlogdet, LinalgInv, LinalgSolve, LinalgSolveTriangular)
+
+
+publish(__name__)  # NumPy's argument names, chainrule.<name>: _lazy.py

@@ -17,6 +17,7 @@ from .. import dtypes, return_types
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
 from . import linalg_kernels as K
+from ._lazy import publish, unstub
 from .dtype_dispatch import OWN, set_complex_mode
 from .joining import cat
 from .linalg_common import const, deprecated, diag, eye
@@ -24,6 +25,8 @@ from .linalg_solve import linalg_inv_ex, solve, solve_triangular
 from .op import Op, tensor_method
 from .pointwise import where
 from .rearrange import diag_embed
+
+unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = ["pinverse", "qr", "svd"]
 
@@ -650,3 +653,6 @@ def matrix_norm_spectral(A, ord, dim, keepdim):
 
 # Each derivative above is written for complex matrices too (conjugate transposes).
 set_complex_mode(OWN, LinalgEigh, LinalgEig, LinalgSvd, LinalgQr, LinalgPinv, LinalgLstsq)
+
+
+publish(__name__)  # NumPy's argument names, chainrule.<name>: _lazy.py

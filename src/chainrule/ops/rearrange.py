@@ -15,8 +15,11 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor
+from ._lazy import publish, unstub
 from .dims import dim_index
 from .op import Op, tensor_method
+
+unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = [
     "block_diag",
@@ -276,3 +279,6 @@ def msort(input):
 
 
 tensor_method("msort")(msort)
+
+
+publish(__name__)  # NumPy's argument names, chainrule.<name>: _lazy.py

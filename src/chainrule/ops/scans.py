@@ -14,9 +14,12 @@ import numpy as np
 
 from .. import dtypes, return_types
 from ..tensor import Tensor
+from ._lazy import publish, unstub
 from .dims import dim_index
 from .op import Op, tensor_method
 from .pointwise import where
+
+unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = [
     "cummax",
@@ -358,3 +361,6 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
         return (_spacing_along(x, y, d) / 2.0 * pairs).cumsum(d)
     h = 1 if dx is None else (x if x is not None else dx)
     return (h / 2.0 * pairs).cumsum(d)
+
+
+publish(__name__)  # NumPy's argument names, chainrule.<name>: _lazy.py

@@ -16,11 +16,14 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor
+from ._lazy import publish, unstub
 from .dims import dim_index
 from .indexing import IndexPut, Key, _index_dtype
 from .inplace import inplace
 from .op import Op, tensor_method
 from .pointwise import where
+
+unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = [
     "diagonal_scatter",
@@ -462,3 +465,6 @@ def index_reduce_(self, dim, index, source, reduce, *, include_self=True):
         lambda t: index_reduce(t, dim, index, source, reduce, include_self=include_self),
         (source,),
     )
+
+
+publish(__name__)  # NumPy's argument names, chainrule.<name>: _lazy.py

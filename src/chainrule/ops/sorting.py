@@ -9,9 +9,12 @@ import numpy as np
 
 from .. import dtypes, return_types
 from ..tensor import Tensor
+from ._lazy import publish, unstub
 from .creation import zeros
 from .dims import dim_index
 from .op import Op, tensor_method
+
+unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = ["argsort", "bincount", "sort", "topk", "unique"]
 
@@ -154,3 +157,6 @@ def bincount(input, weights=None, minlength=0):
     out = np.zeros(max(int(minlength), int(a.max()) + 1 if a.size else 0), out_dtype)
     np.add.at(out, a, w.astype(out_dtype, copy=False))
     return _wrap(out)
+
+
+publish(__name__)  # NumPy's argument names, chainrule.<name>: _lazy.py

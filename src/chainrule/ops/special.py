@@ -17,10 +17,14 @@ import numpy as np
 from .. import dtypes
 from ..tensor import Tensor
 from . import _special_kernels as K
+from ._lazy import publish, unstub
 from .errors import binary_forward
 from .inplace import inplace
 from .op import Op, tensor_method
 from .pointwise import promote, where
+from .writes import store_out
+
+unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = [
     "digamma",
@@ -215,20 +219,6 @@ def _unary_function(op, name):
     fn.__name__ = name
     fn.__doc__ = f"Elementwise {name}. {op.formula}"
     return fn
-
-
-def store_out(out, result):
-    """The out= keyword: result written into out (resized to it first, as PyTorch does),
-    refusing a cast to a lower kind (float into an integer tensor)."""
-    r, t = result.dtype, out.dtype
-    if r._category > t._category:
-        raise RuntimeError(
-            f"result type {dtypes.scalar_type_name(r)} can't be cast to the desired output "
-            f"type {dtypes.scalar_type_name(t)}"
-        )
-    if out._data.shape != result._data.shape:
-        out._data = np.empty(result._data.shape, out._data.dtype)
-    return out.copy_(result)
 
 
 _store = store_out
@@ -505,3 +495,6 @@ def zeta(input, other, *, out=None):
     op, a, b = _binary_float(input, other, (Zeta, ZetaScalarSelf, Zeta))
     result = op.apply(a, b)
     return result if out is None else _store(out, result)
+
+
+publish(__name__)  # NumPy's argument names, chainrule.<name>: _lazy.py

@@ -15,11 +15,14 @@ import numpy as np
 
 from .. import dtypes, return_types
 from ..tensor import Tensor
+from ._lazy import publish, unstub
 from ._select import nth_element_index, quickselect_index, select_indices
 from .dims import dim_index, normalize_dims
 from .inplace import inplace
 from .op import Op, tensor_method
 from .pointwise import where
+
+unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = [
     "aminmax",
@@ -437,3 +440,6 @@ def renorm(input, p, dim, maxnorm):
 @tensor_method("renorm_")
 def renorm_(self, p, dim, maxnorm):
     return inplace(self, lambda t: renorm(t, p, dim, maxnorm))
+
+
+publish(__name__)  # NumPy's argument names, chainrule.<name>: _lazy.py

@@ -11,8 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
+from ._lazy import publish, unstub
 from .inplace import check_inplace_allowed
 from .op import Op, tensor_method
+
+unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = [
     "alias_copy",
@@ -248,3 +251,6 @@ def slice_copy(input, dim=0, start=None, end=None, step=1):
 
 
 tensor_method("narrow_copy")(narrow_copy)
+
+
+publish(__name__)  # NumPy's argument names, chainrule.<name>: _lazy.py

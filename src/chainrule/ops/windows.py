@@ -14,7 +14,10 @@ import math
 import numpy as np
 
 from .. import dtypes
+from ._lazy import publish, unstub
 from .creation import _finish
+
+unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = [
     "bartlett_window",
@@ -158,3 +161,6 @@ def kaiser_window(
         return (np.i0(b * np.sqrt(inner)) / np.i0(b)).astype(t)
 
     return _make("kaiser_window", window_length, periodic, dtype, requires_grad, device, body)
+
+
+publish(__name__)  # NumPy's argument names, chainrule.<name>: _lazy.py

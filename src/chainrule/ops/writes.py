@@ -56,3 +56,17 @@ def check_cast(result_dtype, target_dtype):
             f"result type {dtypes.scalar_type_name(r)} can't be cast to the desired output type "
             f"{dtypes.scalar_type_name(t)}"
         )
+
+
+def store_out(out, result):
+    """The out= keyword: result written into out (resized to it first, as PyTorch does),
+    refusing a cast to a lower kind (float into an integer tensor)."""
+    r, t = result.dtype, out.dtype
+    if r._category > t._category:
+        raise RuntimeError(
+            f"result type {dtypes.scalar_type_name(r)} can't be cast to the desired output "
+            f"type {dtypes.scalar_type_name(t)}"
+        )
+    if out._data.shape != result._data.shape:
+        out._data = np.empty(result._data.shape, out._data.dtype)
+    return out.copy_(result)

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -199,18 +200,21 @@ def _agree(np_fn, math_fn, x):
     return np.array_equal(np_fn(x), libm_map(math_fn, x))
 
 
-_SAMPLE = np.linspace(0.0, 2 * np.pi, 4099)[:-1] + 1e-3
-# NumPy's float64 sin and cos call the C library on the platforms we know of; checked once
-# here, as the double-precision normals rely on it for speed.
-NUMPY_TRIG_IS_LIBM = _agree(np.cos, math.cos, _SAMPLE) and _agree(np.sin, math.sin, _SAMPLE)
+@functools.cache
+def numpy_trig_is_libm():
+    """Whether NumPy's float64 sin and cos call the C library, as on the platforms we know
+    of: checked once, at the first double-precision draw that needs it (not at import),
+    as the double-precision normals rely on it for speed."""
+    sample = np.linspace(0.0, 2 * np.pi, 4099)[:-1] + 1e-3
+    return _agree(np.cos, math.cos, sample) and _agree(np.sin, math.sin, sample)
 
 
 def cos(x):
-    return np.cos(x) if NUMPY_TRIG_IS_LIBM else libm_map(math.cos, x)
+    return np.cos(x) if numpy_trig_is_libm() else libm_map(math.cos, x)
 
 
 def sin(x):
-    return np.sin(x) if NUMPY_TRIG_IS_LIBM else libm_map(math.sin, x)
+    return np.sin(x) if numpy_trig_is_libm() else libm_map(math.sin, x)
 
 
 # -- the order a kernel visits a tensor's elements ------------------------------------------

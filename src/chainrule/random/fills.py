@@ -15,7 +15,7 @@ import numpy as np
 from .. import _cpu, _narrow, dtypes
 from ..ops.op import tensor_method
 from . import _kernels as K
-from . import _normal, default_generator
+from . import default_generator
 
 _F16, _F32, _F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
 
@@ -160,6 +160,8 @@ def check_std(std):
 def normal_values(gen, n, d, mean, std, contiguous=True):
     """n normals of chainrule dtype d: normal_fill for contiguous tensors of 16 or more,
     the serial Box-Muller otherwise."""
+    from . import _normal  # (the normal kernels load at the first normal draw)
+
     npd = computed_as(d)
     if n >= 16 and contiguous:
         half = d.np == _F16 or d.np.metadata is not None  # float16, bfloat16: block by block
@@ -416,6 +418,8 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     n = self._data.size
     if n == 0:
         return self
+    from . import _normal
+
     z = _normal.serial_normal(generator_or_default(generator), n, _F64, mean, std)
     return _write(self, K.through_libm(np.exp, math.exp, [z], computed_as(d)))
 

@@ -31,9 +31,6 @@ from ..ops.creation import (
 from ..ops.op import tensor_method
 from ..tensor import Tensor
 from . import fills
-from ._multinomial import multinomial_values
-from ._permutation import randperm_values
-from ._poisson import poisson_values
 from .fills import generator_or_default
 
 __all__ = [
@@ -181,6 +178,8 @@ def randperm(
     _check_sizes((n,))
     d = dtypes.to_dtype(dtype) if dtype is not None else dtypes.int64
     _check_randperm_size(n, d)
+    from ._permutation import randperm_values  # (loaded on first use, as the two below)
+
     values = randperm_values(generator_or_default(generator), n)
     result = _finish(values.astype(d.np), requires_grad, device)
     return _store_out(result, out)
@@ -288,6 +287,8 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """Indices drawn from each row of input's (unnormalised) probabilities: without
     replacement (the default) each index at most once."""
+    from ._multinomial import multinomial_values
+
     values = multinomial_values(
         generator_or_default(generator), input._data, int(num_samples), bool(replacement)
     )
@@ -302,6 +303,8 @@ def poisson(input, generator=None):
     rates = input._data.astype(np.float64).reshape(-1)
     if (rates < 0).any():
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    from ._poisson import poisson_values
+
     values = poisson_values(generator_or_default(generator), rates)
     return _wrap(values.astype(d.np).reshape(input._data.shape))
 
