@@ -19,8 +19,8 @@ def _special_values(dtype, shape, seed):
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 @pytest.mark.parametrize("zero_where", [True, False])
 def test_keep_or_zero_is_where_bit_for_bit(dtype, zero_where):
-    g = _special_values(dtype, (7, 13), 0)
-    mask = np.random.default_rng(1).standard_normal((7, 13)) > 0
+    g = _special_values(dtype, (17, 31), 0)  # (past _BITWISE_MIN elements)
+    mask = np.random.default_rng(1).standard_normal((17, 31)) > 0
     ours = _keep_or_zero(mask, g, zero_where)
     zero = np.zeros((), dtype)
     want = np.where(mask, zero, g) if zero_where else np.where(mask, g, zero)
@@ -31,11 +31,13 @@ def test_keep_or_zero_is_where_bit_for_bit(dtype, zero_where):
 
 
 def test_keep_or_zero_leaves_other_layouts_to_where():
-    g = np.ones((4, 5), np.float32)
-    mask = np.zeros((4, 5), bool)
+    g = np.ones((20, 25), np.float32)
+    mask = np.zeros((20, 25), bool)
+    assert _keep_or_zero(mask, g, True) is not None  # (the bitwise path, for contrast)
     assert _keep_or_zero(mask, g.T.copy().T, True) is None  # not C-contiguous
     assert _keep_or_zero(mask[:1], g, True) is None  # a mask that broadcasts
     assert _keep_or_zero(mask, g.astype(np.int32), True) is None
+    assert _keep_or_zero(mask[:10], g[:10], True) is None  # small: np.where costs less
     zero_dim = np.ones((), np.float32)
     assert _keep_or_zero(zero_dim <= 0, zero_dim, True) is None  # a np.bool_, not an array
 

@@ -36,6 +36,8 @@ def _scale(grad, factor):
 # Unsigned integers as wide as each float dtype: the words the bitwise AND works on.
 _WORDS = {np.dtype(np.float16): np.uint16, np.dtype(np.float32): np.uint32}
 _WORDS[np.dtype(np.float64)] = np.uint64
+# Below this many elements np.where's one call costs less than the four of the bitwise path.
+_BITWISE_MIN = 256
 
 
 def _keep_or_zero(mask, grad, zero_where):
@@ -45,6 +47,7 @@ def _keep_or_zero(mask, grad, zero_where):
     word = _WORDS.get(grad.dtype)
     if (
         word is None
+        or grad.size < _BITWISE_MIN
         or mask.__class__ is not np.ndarray  # (a comparison of 0-dim arrays gives np.bool_)
         or grad.dtype.metadata is not None  # bfloat16 is stored in float32 words
         or mask.shape != grad.shape

@@ -67,7 +67,7 @@ def _one_dim(dim, ndim):
 
 def _unsqueeze_to(grad, dims, ndim, keepdim):
     """Put back the reduced dims as size-1 dims so the gradient broadcasts to the input."""
-    if keepdim or not dims:
+    if keepdim or not dims or not grad.ndim:  # (a 0-d gradient expands to any shape)
         return grad
     shape = list(grad.shape)
     for d in dims:
@@ -125,7 +125,8 @@ class Sum(Op):
             dtype = np.int64
         if _arithmetic.pytorch_order and (dtype is None or dtype == a.dtype):
             return cascade_sum(a, dims, keepdims=keepdim)  # PyTorch's order (_cascade_sum.py)
-        return np.sum(a, axis=dims, keepdims=keepdim, dtype=dtype)
+        # (the method: np.sum is the same reduction behind a dispatch costing more than it)
+        return a.sum(axis=dims, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
     def backward(ctx, grad):
