@@ -415,24 +415,28 @@ def _save_two(
     output, with the commonest cases written out."""
     to_save = node._to_save
     if len(to_save) == 2 and to_save[0] is None and to_save[1] is b_data and not b_grad:
-        # A Python number as the other operand (x ** 2.0): only the number is kept.
-        node._saved = ((CONSTANT, None), (CONSTANT, b))
+        node._saved = _saved_operands(a, b, number=True)
         node._to_save = ()
     elif len(to_save) == 2 and to_save[0] is a_data and to_save[1] is b_data:
-        # Both operands, the commonest case. Parameters too: their version is checked at
-        # unpack.
-        counter = a._version_counter
-        saved_a = (INPUT, a, 0 if counter is None else counter[0])
-        saved_b: tuple
-        if isinstance(b, Tensor):
-            counter = b._version_counter
-            saved_b = (INPUT, b, 0 if counter is None else counter[0])
-        else:
-            saved_b = (CONSTANT, b)
-        node._saved = (saved_a, saved_b)
+        node._saved = _saved_operands(a, b, number=False)
         node._to_save = ()
     else:
         resolve_saved(node, (a, b), (a_data, b_data), result._data, result)
+
+
+def _saved_operands(a: Tensor, b: Any, number: bool) -> tuple:
+    """A binary op's saved operands, as resolve_saved would record them: with a Python
+    number as b (x * 2.0), only the number (a is not needed, so a later in-place change of
+    it does not invalidate the node, as in PyTorch); else both, a tensor checked against
+    its version at unpack (parameters too), anything else kept as a constant."""
+    if number:
+        return ((CONSTANT, None), (CONSTANT, b))
+    counter = a._version_counter
+    saved_a = (INPUT, a, 0 if counter is None else counter[0])
+    if not isinstance(b, Tensor):
+        return (saved_a, (CONSTANT, b))
+    counter = b._version_counter
+    return (saved_a, (INPUT, b, 0 if counter is None else counter[0]))
 
 
 def _direct_binary(
@@ -456,15 +460,7 @@ def _direct_binary(
     result._requires_grad = True
     result.grad_fn = node
     if op.saves is not None:  # "operands"
-        if number:
-            node._saved = ((CONSTANT, None), (CONSTANT, b))
-        else:
-            counter = a._version_counter
-            seen = b._version_counter
-            node._saved = (
-                (INPUT, a, 0 if counter is None else counter[0]),
-                (INPUT, b, 0 if seen is None else seen[0]),
-            )
+        node._saved = _saved_operands(a, b, number)
     return result
 
 

@@ -350,8 +350,8 @@ class SigmoidBackward(Op):
     @staticmethod
     def ufunc(g, y):
         y = np.asarray(y)
-        one = _ONES_0D.get(y.dtype.char)  # (1 as a 0-d array of y's dtype costs NumPy less)
-        return g * ((1 if one is None else one) - y) * y
+        constants = _SIGMOID_CONSTANTS.get(y.dtype.char)  # (its 1 costs NumPy less than 1)
+        return g * ((1 if constants is None else constants[0]) - y) * y
 
     @staticmethod
     def forward(ctx, g, y):
@@ -364,25 +364,23 @@ class SigmoidBackward(Op):
     )
 
 
-def _read_only(array):
-    array.setflags(write=False)
-    return array
-
-
-_ONES_0D = {np.dtype(t).char: _read_only(np.ones((), t)) for t in (np.float32, np.float64)}
-
-
 def sigmoid_backward(grad, output):
     """grad * (1 - output) * output: the gradient of sigmoid given its output."""
     return apply_binary(SigmoidBackward, grad, output)
 
 
-# Per dtype (by its one-letter code): 1 as a NumPy scalar of that dtype (cheaper
-# for NumPy than a Python number on tiny arrays), and the input below which
+# Per dtype (by its one-letter code): 1 as a read-only 0-d array of that dtype (cheaper
+# for NumPy than a Python number or a NumPy scalar on tiny arrays), and the input below which
 # exp(-a) overflows. There the result is still right (1 / inf = 0) but NumPy
 # would warn, so only such inputs pay for errstate.
+def _one(t):
+    one = np.ones((), t)
+    one.setflags(write=False)
+    return one
+
+
 _SIGMOID_CONSTANTS = {
-    np.dtype(t).char: (t(1), -float(np.log(np.finfo(t).max)))
+    np.dtype(t).char: (_one(t), -float(np.log(np.finfo(t).max)))
     for t in (np.float16, np.float32, np.float64)
 }
 

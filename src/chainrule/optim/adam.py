@@ -107,27 +107,20 @@ class Adam(Optimizer):
                     p.mul_(1 - lr * weight_decay)
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
                 moments = (exp_avg, exp_avg_sq) + ((state["max_exp_avg_sq"],) if amsgrad else ())
-                if not group["differentiable"] and _plain_arrays(p, grad, *moments):
+                differentiable = group["differentiable"]
+                if not differentiable:
                     step = step_t.item()
-                    _update_arrays(
-                        p,
-                        grad._data,
-                        moments,
-                        beta1,
-                        beta2,
-                        lr / (1 - beta1**step),
-                        (1 - beta2**step) ** 0.5,
-                        eps,
-                    )
-                    continue
+                    step_size = lr / (1 - beta1**step)
+                    bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+                    if _plain_arrays(p, grad, *moments):
+                        args = (beta1, beta2, step_size, bias_correction2_sqrt, eps)
+                        _update_arrays(p, grad._data, moments, *args)
+                        continue
                 exp_avg.lerp_(grad, 1 - beta1)
                 exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-                if group["differentiable"]:
+                if differentiable:
                     _differentiable_update(p, state, lr, beta1, beta2, eps, amsgrad)
                     continue
-                step = step_t.item()
-                step_size = lr / (1 - beta1**step)
-                bias_correction2_sqrt = (1 - beta2**step) ** 0.5
                 if amsgrad:
                     max_exp_avg_sq = state["max_exp_avg_sq"]
                     max_exp_avg_sq.maximum_(exp_avg_sq)
