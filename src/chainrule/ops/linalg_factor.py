@@ -96,9 +96,7 @@ class LinalgCholesky(Op):
 
 
 def _check_cholesky(A, fn):
-    K.check_matrix(A, fn)
-    K.check_float(A, fn)
-    K.check_square(A, fn)
+    K.check_float_square(A, fn)
 
 
 def linalg_cholesky(A, *, upper=False):

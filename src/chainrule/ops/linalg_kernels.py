@@ -41,6 +41,14 @@ def check_matrix(t, fn, what="A"):
         raise RuntimeError(f"{fn}: The input tensor {what} must have at least 2 dimensions.")
 
 
+def check_float_square(t, fn, what="A"):
+    """What most linalg functions check first, in PyTorch's order: at least two dimensions,
+    a floating point or complex dtype, square matrices."""
+    check_matrix(t, fn, what)
+    check_float(t, fn, what)
+    check_square(t, fn, what)
+
+
 def check_square(t, fn, what="A"):
     check_matrix(t, fn, what)
     m, n = t._data.shape[-2:]

@@ -164,9 +164,7 @@ class LinalgSlogdet(Op):
 
 
 def _check_det(A, fn):
-    K.check_matrix(A, fn)
-    K.check_float(A, fn)
-    K.check_square(A, fn)
+    K.check_float_square(A, fn)
 
 
 @tensor_method("det")
@@ -251,9 +249,7 @@ class LinalgInv(Op):
 
 
 def _check_inv(A, fn):
-    K.check_matrix(A, fn)
-    K.check_float(A, fn)
-    K.check_square(A, fn)
+    K.check_float_square(A, fn)
 
 
 def linalg_inv(A, *, _fn="linalg.inv"):

@@ -107,18 +107,14 @@ def _check_uplo(uplo, fn):
 def linalg_eigh(A, UPLO="L"):
     """(eigenvalues ascending, eigenvectors) of Hermitian matrices, from their UPLO triangle."""
     fn = "linalg.eigh"
-    K.check_matrix(A, fn)
-    K.check_float(A, fn)
-    K.check_square(A, fn)
+    K.check_float_square(A, fn)
     uplo = _check_uplo(UPLO, fn)
     return return_types.linalg_eigh(*LinalgEigh.apply(A, uplo=uplo))
 
 
 def linalg_eigvalsh(A, UPLO="L"):
     fn = "linalg.eigvalsh"
-    K.check_matrix(A, fn)
-    K.check_float(A, fn)
-    K.check_square(A, fn)
+    K.check_float_square(A, fn)
     uplo = _check_uplo(UPLO, fn)
     if _wants_grad(A):
         return LinalgEigh.apply(A, uplo=uplo)[0]
@@ -149,9 +145,7 @@ class LinalgEig(Op):
 
 
 def _check_eig(A, fn):
-    K.check_matrix(A, fn)
-    K.check_float(A, fn)
-    K.check_square(A, fn)
+    K.check_float_square(A, fn)
     if not np.isfinite(A._data).all():
         raise RuntimeError(f"torch.{fn}: input tensor should not contain infs or NaNs.")
 
