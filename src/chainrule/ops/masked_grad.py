@@ -43,7 +43,10 @@ _BITWISE_MIN = 256
 def _keep_or_zero(mask, grad, zero_where):
     """where(mask, 0, grad) (zero_where True) or where(mask, grad, 0) bit for bit (a +0.0
     where zeroed, grad's own bits, NaN and infinities included, elsewhere), or None where
-    the shapes or layouts ask for np.where's general path."""
+    np.where's general path is needed: a mask that broadcasts, small or narrow arrays.
+    Any layout of grad takes this path (a view of its words as unsigned integers works
+    for every stride): the incoming gradient is often not C-contiguous, e.g. expanded
+    (stride 0) by a sum's or mean's backward, or transposed by a matrix product's."""
     word = _WORDS.get(grad.dtype)
     if (
         word is None
@@ -51,7 +54,6 @@ def _keep_or_zero(mask, grad, zero_where):
         or mask.__class__ is not np.ndarray  # (a comparison of 0-dim arrays gives np.bool_)
         or grad.dtype.metadata is not None  # bfloat16 is stored in float32 words
         or mask.shape != grad.shape
-        or not (mask.flags.c_contiguous and grad.flags.c_contiguous)
     ):
         return None
     bits = mask.astype(word)  # 1 where mask holds, else 0
