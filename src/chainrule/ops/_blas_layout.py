@@ -24,12 +24,12 @@ __all__ = ["product"]
 
 # Products of fewer multiply-adds than _MIN_WORK are not timed: the forms differ by less
 # than the timing would cost (the MLP's 64x128 by 128x10 product is 82 thousand). Nor are
-# products of more than _MAX_WORK: deciding costs a dozen of them (seconds' wait for one
+# products of more than _MAX_WORK: deciding costs twenty of them (seconds' wait for one
 # 4096-square product), and there the copy back to rows makes the swap dearer anyway.
 _MIN_WORK = 1 << 20
 _MAX_WORK = 1 << 27
 _MAX_CHOICES = 256  # distinct shapes decided; later new shapes take the plain form
-_ROUNDS = 5  # timings of each form, alternating; the faster one's best counts
+_ROUNDS = 9  # timings of each form, alternating; their medians are compared
 _MARGIN = 0.95  # the swapped form must be this much faster than the plain one
 
 # (dtype, m, k, n, a's layout, b's layout) -> whether the swapped form is taken
@@ -76,18 +76,25 @@ def _probe(shape: tuple[int, int], layout: str, dtype: np.dtype, rng) -> np.ndar
 
 def _decide(dtype: np.dtype, m: int, k: int, n: int, layout_a: str, layout_b: str) -> bool:
     """Whether the swapped form is faster and gives the plain form's bits, on random
-    matrices of the shape and layouts. Each form's best of a few wall-clock timings counts
-    (a BLAS with threads works outside this thread's CPU time; the best is the run that
-    other processes did not interrupt)."""
+    matrices of the shape and layouts. Each form's median of several wall-clock timings
+    counts (a BLAS with threads works outside this thread's CPU time). Not the best: some
+    kernels' times come in two bands, and a form's rare fast run decided the choice on
+    one run and not on the next (the MLP's 64x784 by 784x256 product: plain best 233-270
+    us, swapped 210-231 us, so best against best flipped; medians 243-262 against 220-239
+    did not, in ten tries)."""
     rng = np.random.default_rng(0)
     a = _probe((m, k), layout_a, dtype, rng)
     b = _probe((k, n), layout_b, dtype, rng)
     if not np.array_equal(_plain(a, b), _swapped(a, b)):
         return False
-    best = {_plain: float("inf"), _swapped: float("inf")}
+    times: dict = {_plain: [], _swapped: []}
     for _ in range(_ROUNDS):
-        for form in best:
+        for form, taken in times.items():
             start = time.perf_counter()
             form(a, b)
-            best[form] = min(best[form], time.perf_counter() - start)
-    return best[_swapped] < _MARGIN * best[_plain]
+            taken.append(time.perf_counter() - start)
+    return _median(times[_swapped]) < _MARGIN * _median(times[_plain])
+
+
+def _median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]  # (an odd number of rounds: the middle one)
