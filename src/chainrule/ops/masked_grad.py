@@ -25,11 +25,27 @@ from .op import Op, apply
 __all__ = []
 
 
+# A read-only 0-d zero per float dtype (keyed by the dtype itself, so bfloat16, stored in
+# float32 words with metadata, is not among them): NumPy takes it for less than a Python
+# 0 on small arrays, and it is the same value in the array's own dtype.
+_ZEROS = {}
+for _t in (np.float32, np.float64):
+    _ZEROS[np.dtype(_t)] = _zero = np.zeros((), _t)
+    _zero.setflags(write=False)
+
+
+def zero_for(dtype):
+    """0 to compare or combine with an array of dtype: a 0-d array for float32 and float64,
+    else the Python number."""
+    return _ZEROS.get(dtype, 0)
+
+
 def _scale(grad, factor):
     if factor == 1:
         return grad
     if factor == 0:
-        return np.zeros((), grad.dtype)
+        zero = _ZEROS.get(grad.dtype)
+        return np.zeros((), grad.dtype) if zero is None else zero
     return grad * factor
 
 

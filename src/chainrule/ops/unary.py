@@ -14,7 +14,7 @@ import numpy as np
 from .. import _arithmetic, dtypes
 from ..random._kernels import fma64
 from .errors import not_implemented
-from .masked_grad import grad_where
+from .masked_grad import grad_where, zero_for
 from .op import GRAD, ZERO, Op, apply, apply_binary, apply_unary, tensor_method
 from .pointwise import where
 from .writes import maybe_out
@@ -599,11 +599,17 @@ class Relu(Op):
 
     @staticmethod
     def forward(ctx, a):
-        out = np.maximum(a, 0).astype(a.dtype, copy=False)
+        out = np.maximum(a, zero_for(a.dtype))
+        if out.dtype is not a.dtype:  # (bfloat16's metadata, kept)
+            out = out.astype(a.dtype, copy=False)
         ctx.save_for_backward(out)
         return out
 
-    derivatives = (lambda ctx, grad, result: grad_where(result._data <= 0, grad, result, 0.0, 1.0),)
+    derivatives = (
+        lambda ctx, grad, result: grad_where(
+            result._data <= zero_for(result._data.dtype), grad, result, 0.0, 1.0
+        ),
+    )
 
 
 relu = unary_function(Relu, "relu")
