@@ -37,7 +37,10 @@ def test_every_differentiable_op_is_a_row_with_a_formula_and_a_place():
         # a class statement, or the line that assigns a class made by a factory call
         assert f"class {cls}" in text or text.startswith(f"{cls} = "), (cls, path, text)
         assert formula, f"{cls} has no formula"
-        assert name.endswith(("Backward0", "Backward1", "Backward2", "Backward3", "Backwards"))
+        # (NotImplemented: PyTorch's name for the node of an op whose backward raises)
+        assert name == "NotImplemented" or name.endswith(
+            ("Backward0", "Backward1", "Backward2", "Backward3", "Backwards")
+        )
 
 
 def test_a_grad_fn_on_the_page_is_the_one_recorded():

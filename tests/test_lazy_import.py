@@ -258,3 +258,65 @@ def test_result_types_are_made_once_on_first_use():
     assert pickle.loads(pickle.dumps(value)).indices.tolist() == [0]
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         chainrule.return_types.nothing  # noqa: B018
+
+
+# A thread reaching a family's Tensor attribute while another thread is importing the
+# family: the importer is held at its module's first definition (a patched tensor_method)
+# until the reader has either finished or gone to the import machinery to wait for it
+# (a patched import_module says so), so the interleaving is the same on every run.
+_READ_DURING_IMPORT = """
+import importlib, threading, chainrule
+from chainrule.ops import op
+paused, resume, reader_waits = threading.Event(), threading.Event(), threading.Event()
+define, import_module, seen = op.tensor_method, importlib.import_module, []
+
+def held_tensor_method(*names):
+    if threading.current_thread().name == "importer" and not paused.is_set():
+        # this thread's own reach of an attribute not yet defined: none, and no recursion
+        seen.append(hasattr(chainrule.Tensor, {attribute!r}))
+        paused.set()
+        resume.wait(60)
+    return define(*names)
+
+def noted_import_module(name, *args):
+    if threading.current_thread().name == "reader":
+        reader_waits.set()
+    return import_module(name, *args)
+
+def importer():
+    import chainrule.ops.{family}
+
+def reader():
+    try:
+        seen.append({read})
+    except Exception as e:
+        seen.append(type(e).__name__ + ": " + str(e))
+    reader_waits.set()
+
+op.tensor_method, importlib.import_module = held_tensor_method, noted_import_module
+first = threading.Thread(target=importer, name="importer")
+first.start()
+assert paused.wait(60)
+second = threading.Thread(target=reader, name="reader")
+second.start()
+assert reader_waits.wait(60)
+resume.set()
+first.join()
+second.join()
+print(repr(seen))
+"""
+
+
+@pytest.mark.parametrize(
+    ("family", "attribute", "read", "expected"),
+    [
+        ("sorting", "sort", "chainrule.tensor([2.0, 1.0]).sort().values.tolist()", [1.0, 2.0]),
+        ("elementwise", "__lshift__", "(chainrule.tensor([1, 2]) << 1).tolist()", [2, 4]),
+        ("statistics", "nansum", "chainrule.Tensor.nansum is chainrule.nansum", True),
+    ],
+)
+def test_a_thread_reaching_a_family_another_thread_is_importing_waits(
+    family, attribute, read, expected
+):
+    out = run(_READ_DURING_IMPORT.format(family=family, attribute=attribute, read=read))
+    assert " ".join(out) == repr([False, expected])

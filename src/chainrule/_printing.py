@@ -236,7 +236,8 @@ def tensor_repr(t, prefix="tensor(", tensor_contents=None):
     if dtype_text:
         suffixes.append(dtype_text)
     if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
+        # the class's name: name() qualifies some (CopySlices), the repr does not
+        suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
     if tensor_contents is not None:

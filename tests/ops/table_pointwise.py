@@ -29,6 +29,11 @@ CASES = [
     OpCase("rdiv_scalar", lambda t, a: 2.0 / a, (positive(3),)),
     # Python's floor division, zero derivative (values sit at its jumps with probability 0)
     OpCase("div_floor_times", lambda t, a, b: t.div(a, b, rounding_mode="floor") * a, (A(6), A(6))),
+    # recorded with no derivative (backward raises, as PyTorch's): nothing to gradcheck here;
+    # tests/ops/test_div_pow_edges.py compares it with PyTorch
+    OpCase(
+        "floor_divide", lambda t, a, b: a // b, (A(3), positive(3)), gradcheck=False, torch=False
+    ),
     OpCase("neg", lambda t, a: -a, (A(3, 2),)),
     OpCase("pow_scalar", lambda t, a: a**3, (A(4),)),
     OpCase("pow_square", lambda t, a: a**2, (A(4),)),

@@ -42,6 +42,14 @@ FREED_MESSAGE = (
     "calling backward."
 )
 
+# name() of a node PyTorch writes by hand rather than from its derivative table carries its
+# C++ namespace (AccumulateGrad's, below, too): an in-place write through a view, and the
+# node of an op without a derivative.
+_QUALIFIED_NAMES = {
+    "CopySlices": "torch::autograd::CopySlices",
+    "NotImplemented": "torch::autograd::NotImplemented",
+}
+
 
 class Node:
     """A step of the backward pass; also the `ctx` an op's forward and backward receive."""
@@ -115,7 +123,8 @@ class Node:
 
     # -- what PyTorch shows of a grad_fn -------------------------------------------------
     def name(self) -> str:
-        return type(self).__name__
+        name = type(self).__name__
+        return _QUALIFIED_NAMES.get(name, name)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {hex(id(self))}>"

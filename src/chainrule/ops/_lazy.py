@@ -8,15 +8,19 @@ when one of their names is first used: `chainrule.sort`, `chainrule.linalg`,
 
 Until then each Tensor attribute a family defines is a placeholder in Tensor's class
 dict (so that `dir`, `hasattr` and tab completion see it as before) whose first access
-imports the family's module. That module, as it starts, removes its placeholders
-(`unstub`), defines its ops as usual, and as it ends (`publish`) gives its Tensor methods
-and chainrule's top-level functions NumPy's argument names, as `import chainrule` does
-for the others. A module imported any other way (`import chainrule.linalg`, `from
-chainrule.ops.sorting import sort`) goes through the same two steps.
+imports the family's module. That module defines its ops as usual, each Tensor attribute
+going into its placeholder (`define`, which tensor_method calls), and as it ends
+(`publish`) gives its Tensor methods and chainrule's top-level functions NumPy's argument
+names, as `import chainrule` does for the others, and puts them on Tensor in the
+placeholders' place. A module imported any other way (`import chainrule.linalg`, `from
+chainrule.ops.sorting import sort`) loads the same way.
 
-(One limit: a thread that reaches one of a family's Tensor attributes while another thread
-is importing that family, between its `unstub` and the attribute's definition, finds no
-attribute; a program that starts threads after its first call of the family never does.)
+The placeholders stay on Tensor until the import ends so that threads need no lock of
+their own: a thread that reaches one while another thread is importing the family asks
+Python's import machinery for the module, which waits for that import to end (its lock on
+the module), publish included, and then finds the real attribute. Only the importing
+thread itself can find a placeholder whose module is not done: it gets what the module
+has defined so far.
 
 FAMILIES names, per module of chainrule.ops, the names it gives chainrule's namespace
 and the attributes it gives Tensor; tests/test_lazy_import.py checks it against what the
@@ -149,15 +153,22 @@ class _Placeholder:
     """A Tensor attribute whose module is not loaded yet: any access loads it, then
     acts on the real attribute."""
 
-    __slots__ = ("name", "module")
+    __slots__ = ("name", "module", "defined")
 
     def __init__(self, name, module):
         self.name = name
         self.module = module
+        self.defined = None  # the real attribute, from its definition until publish
 
     def _real(self):
+        # waits while another thread imports the module (Python's lock on it)
         importlib.import_module(f"chainrule.ops.{self.module}")
-        return Tensor.__dict__[self.name]
+        real = Tensor.__dict__[self.name]
+        if real is self:  # this thread is importing the module: its code reached the name
+            if self.defined is None:
+                raise AttributeError(f"type object 'Tensor' has no attribute '{self.name}'")
+            return self.defined
+        return real
 
     def __get__(self, obj, cls=None):
         real = self._real()
@@ -190,21 +201,33 @@ def install():
                 setattr(Tensor, name, _Placeholder(name, module))
 
 
-def unstub(module_name):
-    """Take module_name's placeholders off Tensor (its first lines call this, before it
-    attaches the real attributes)."""
-    _, attributes = FAMILIES[module_name.rpartition(".")[2]]
-    for name in attributes.split():
-        if isinstance(Tensor.__dict__.get(name), _Placeholder):
-            delattr(Tensor, name)
+def is_placeholder(value):
+    """Whether value (from Tensor's class dict) stands for an attribute of a family."""
+    return isinstance(value, _Placeholder)
+
+
+def define(name, value):
+    """Tensor.<name> = value, or, while its family is loading, into its placeholder, which
+    publish replaces with it."""
+    held = Tensor.__dict__.get(name)
+    if isinstance(held, _Placeholder):
+        held.defined = value
+    else:
+        setattr(Tensor, name, value)
+
+
+def _defined(name):
+    value = Tensor.__dict__[name]
+    return value.defined if isinstance(value, _Placeholder) else value
 
 
 def publish(module_name):
     """Once module_name has defined its ops (its last lines call this): NumPy's argument
-    names for its Tensor methods, and its functions in chainrule's namespace."""
+    names for its Tensor methods, which then replace their placeholders, and its functions
+    in chainrule's namespace."""
     module = sys.modules[module_name]
     names, attributes = FAMILIES[module_name.rpartition(".")[2]]
-    methods = {n: Tensor.__dict__[n] for n in attributes.split()}
+    methods = {n: _defined(n) for n in attributes.split()}
     accept_numpy_names([methods])
     for n, value in methods.items():
         setattr(Tensor, n, value)

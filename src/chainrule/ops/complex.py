@@ -29,7 +29,7 @@ from . import (
     shape,
     unary,
 )
-from ._lazy import publish, unstub
+from ._lazy import publish
 from .dtype_dispatch import (
     HOLOMORPHIC,
     LINEAR,
@@ -39,8 +39,6 @@ from .dtype_dispatch import (
     set_complex_mode,
 )
 from .op import Op, tensor_method
-
-unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = [
     "angle",

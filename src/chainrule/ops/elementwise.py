@@ -15,13 +15,11 @@ import numpy as np
 
 from .. import dtypes, return_types
 from ..tensor import Tensor
-from ._lazy import publish, unstub
+from ._lazy import publish
 from .inplace import inplace
 from .op import ZERO, Op, tensor_method
 from .pointwise import Sub, promote, where
 from .writes import store_out
-
-unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = [
     "acosh",

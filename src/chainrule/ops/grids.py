@@ -16,9 +16,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Size, Tensor
-from ._lazy import publish, unstub
-
-unstub(__name__)  # this family loads on first use: _lazy.py
+from ._lazy import publish
 
 __all__ = [
     "broadcast_shapes",

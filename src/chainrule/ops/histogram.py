@@ -13,11 +13,9 @@ import numpy as np
 
 from .. import dtypes, return_types
 from ..tensor import Tensor
-from ._lazy import publish, unstub
+from ._lazy import publish
 from .dims import dim_index
 from .op import tensor_method
-
-unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = ["bucketize", "histc", "histogram", "searchsorted", "unique_consecutive"]
 

@@ -11,15 +11,13 @@ import numpy as np
 
 from .. import return_types
 from . import linalg_kernels as K
-from ._lazy import publish, unstub
+from ._lazy import publish
 from .dtype_dispatch import OWN, set_complex_mode
 from .joining import cat
 from .linalg_common import deprecated
 from .linalg_kernels import LinAlgError
 from .linalg_solve import _first_failure, solve_triangular
 from .op import Op, tensor_method
-
-unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = ["cholesky", "cholesky_inverse", "cholesky_solve", "lu", "lu_solve", "lu_unpack"]
 

@@ -13,15 +13,13 @@ import numpy as np
 from .. import return_types
 from ..tensor import Tensor
 from . import linalg_kernels as K
-from ._lazy import publish, unstub
+from ._lazy import publish
 from .dtype_dispatch import OWN, set_complex_mode
 from .joining import cat
 from .linalg_common import deprecated, eye
 from .linalg_solve import linalg_inv, linalg_solve
 from .op import Op, tensor_method
 from .promotion import promote
-
-unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = ["chain_matmul", "cross", "geqrf", "matrix_power", "orgqr", "vander"]
 

@@ -15,7 +15,7 @@ import numpy as np
 from .. import return_types
 from ..tensor import Tensor
 from . import linalg_kernels as K
-from ._lazy import publish, unstub
+from ._lazy import publish
 from .dtype_dispatch import OWN, set_complex_mode
 from .joining import cat
 from .linalg_common import (
@@ -31,8 +31,6 @@ from .linalg_kernels import LinAlgError
 from .op import Op, tensor_method
 from .pointwise import where
 from .rearrange import diag_embed
-
-unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = ["det", "inverse", "logdet", "slogdet", "triangular_solve"]
 

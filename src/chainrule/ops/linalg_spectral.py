@@ -17,7 +17,7 @@ from .. import dtypes, return_types
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
 from . import linalg_kernels as K
-from ._lazy import publish, unstub
+from ._lazy import publish
 from .dtype_dispatch import OWN, set_complex_mode
 from .joining import cat
 from .linalg_common import const, deprecated, diag, eye
@@ -25,8 +25,6 @@ from .linalg_solve import linalg_inv_ex, solve, solve_triangular
 from .op import Op, tensor_method
 from .pointwise import where
 from .rearrange import diag_embed
-
-unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = ["pinverse", "qr", "svd"]
 

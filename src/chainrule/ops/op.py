@@ -30,6 +30,7 @@ from ..autograd.graph import (
     resolve_saved,
 )
 from ..tensor import Tensor
+from . import _lazy
 from . import dtype_dispatch as _dispatch
 
 _ndarray = np.ndarray
@@ -542,13 +543,14 @@ def tensor_method(*names: str) -> Callable[[Callable], Callable]:
     def register(fn: Callable) -> Callable:
         for n in names:
             owner = _METHOD_OWNERS.get(n)
-            if owner is not None or n in Tensor.__dict__:
+            defined = n in Tensor.__dict__ and not _lazy.is_placeholder(Tensor.__dict__[n])
+            if owner is not None or defined:
                 raise RuntimeError(
                     f"Tensor.{n} is already defined (by {owner or 'tensor.py'}); "
                     f"{fn.__module__}.{fn.__qualname__} may not define it again"
                 )
             _METHOD_OWNERS[n] = f"{fn.__module__}.{fn.__qualname__}"
-            setattr(Tensor, n, fn)
+            _lazy.define(n, fn)  # (a lazily loaded family's placeholder holds it until publish)
         return fn
 
     return register

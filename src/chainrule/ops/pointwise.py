@@ -276,20 +276,37 @@ class DivRounded(Op):
     )
 
 
+class _NotGiven:
+    """The default of div's rounding_mode: PyTorch names the node of an explicit
+    `rounding_mode=None` DivBackward2, and that of a plain division DivBackward0."""
+
+    def __repr__(self):
+        return "None"
+
+
+_NOT_GIVEN = _NotGiven()
+
+
 @tensor_method("div", "divide", "true_divide")
-def div(input, other, *, rounding_mode=None, out=None):
+def div(input, other, *, rounding_mode=_NOT_GIVEN, out=None):
     if rounding_mode in ("floor", "trunc"):
         # differentiable (to a zero gradient) as PyTorch's: the result requires grad
         a, b = promote(input, other)
         result = DivRounded.apply(a, b, mode=rounding_mode)
         return result if out is None else maybe_out(result, out)
-    if rounding_mode is not None:
-        raise RuntimeError(
-            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-            f"'{rounding_mode}'"
-        )
+    node_name = None
+    if rounding_mode is not _NOT_GIVEN:
+        if rounding_mode is not None:
+            raise RuntimeError(
+                "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                f"'{rounding_mode}'"
+            )
+        node_name = "DivBackward2"
     a, b = promote(input, other, float_result=True)
-    result = apply_binary(Div, a, b) if _is_tensor(a) else Div.apply(a, b)
+    if _is_tensor(a):
+        result = apply_binary(Div, a, b, node_name=node_name)
+    else:
+        result = apply(Div, (a, b), _NO_KWARGS, node_name=node_name)
     return result if out is None else maybe_out(result, out)
 
 
@@ -329,19 +346,32 @@ tensor_method("__truediv__")(_operator(Div, div))
 
 # -- //, %, fmod ------------------------------------------------------------------------------
 class FloorDivide(Op):
-    name = "FloorDivideBackward0"
-    differentiable = False
+    # PyTorch records floor_divide of float operands that require grad (the result requires
+    # grad) under a node that has no derivative: backward through it raises.
+    name = "NotImplemented"
+    formula = "none: backward raises PyTorch's error (floor_divide has no derivative there)"
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a, b, *, kernel="floor_divide"):
+        ctx.kernel = kernel  # the error's name for it: floor_divide_ for the in-place form
         check_int_division(a, b)
         return binary_forward(np.floor_divide, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError(f"derivative for aten::{ctx.kernel} is not implemented")
 
 
 @tensor_method("floor_divide", "__floordiv__")
 def floor_divide(input, other):
     a, b = promote(input, other)
     return FloorDivide.apply(a, b)
+
+
+def floor_divide_for_inplace(input, other):
+    """floor_divide as floor_divide_ and //= compute it out of place (ops/inplace.py)."""
+    a, b = promote(input, other)
+    return FloorDivide.apply(a, b, kernel="floor_divide_")
 
 
 @tensor_method("__rfloordiv__")
@@ -500,8 +530,12 @@ class Pow(Op):
         if needs[1]:
             if isinstance(a, Tensor):
                 gb = grad * where((a == 0) & (b >= 0), 0.0, result * a.log())
-            else:
-                gb = grad * (result * math.log(a)) if a != 0 else grad * 0
+            else:  # a number: its log as PyTorch takes it (-inf at 0, nan below 0)
+                log_a = math.log(a) if a > 0 else (-math.inf if a == 0 else math.nan)
+                if a == 0:  # 0**b is flat (0 or 1) where b >= 0: a zero there, not 0 * -inf
+                    gb = grad * where(b >= 0, 0.0, result * log_a)
+                else:
+                    gb = grad * (result * log_a)
         return ga, gb
 
 

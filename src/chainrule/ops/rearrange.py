@@ -15,11 +15,9 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor
-from ._lazy import publish, unstub
+from ._lazy import publish
 from .dims import dim_index
 from .op import Op, tensor_method
-
-unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = [
     "block_diag",

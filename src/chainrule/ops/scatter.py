@@ -16,14 +16,12 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor
-from ._lazy import publish, unstub
+from ._lazy import publish
 from .dims import dim_index
 from .indexing import IndexPut, Key, _index_dtype
 from .inplace import inplace
 from .op import Op, tensor_method
 from .pointwise import where
-
-unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = [
     "diagonal_scatter",

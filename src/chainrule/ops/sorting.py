@@ -9,12 +9,10 @@ import numpy as np
 
 from .. import dtypes, return_types
 from ..tensor import Tensor
-from ._lazy import publish, unstub
+from ._lazy import publish
 from .creation import zeros
 from .dims import dim_index
 from .op import Op, tensor_method
-
-unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = ["argsort", "bincount", "sort", "topk", "unique"]
 

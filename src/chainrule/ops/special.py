@@ -17,14 +17,12 @@ import numpy as np
 from .. import dtypes
 from ..tensor import Tensor
 from . import _special_kernels as K
-from ._lazy import publish, unstub
+from ._lazy import publish
 from .errors import binary_forward
 from .inplace import inplace
 from .op import Op, tensor_method
 from .pointwise import promote, where
 from .writes import store_out
-
-unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = [
     "digamma",

@@ -15,14 +15,12 @@ import numpy as np
 
 from .. import dtypes, return_types
 from ..tensor import Tensor
-from ._lazy import publish, unstub
+from ._lazy import publish
 from ._select import nth_element_index, quickselect_index, select_indices
 from .dims import dim_index, normalize_dims
 from .inplace import inplace
 from .op import Op, tensor_method
 from .pointwise import where
-
-unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = [
     "aminmax",

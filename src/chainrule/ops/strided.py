@@ -11,11 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
-from ._lazy import publish, unstub
+from ._lazy import publish
 from .inplace import check_inplace_allowed
 from .op import Op, tensor_method
-
-unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = [
     "alias_copy",

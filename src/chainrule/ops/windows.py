@@ -14,10 +14,8 @@ import math
 import numpy as np
 
 from .. import dtypes
-from ._lazy import publish, unstub
+from ._lazy import publish
 from .creation import _finish
-
-unstub(__name__)  # this family loads on first use: _lazy.py
 
 __all__ = [
     "bartlett_window",
