@@ -359,16 +359,20 @@ def _run_node(
 def _run_nodes(nodes: list[Node], buffers: dict[Node, list], retain_graph: bool) -> None:
     """run()'s loop where nothing is caught for autograd.grad and anomaly mode is off: a
     node whose one output's gradient has arrived and that has no hooks runs inline, as
-    _run_node would run it (the usual case, and all of a chain); any other node goes
-    through _run_node."""
+    _run_node would run it (the usual case, and all of a chain), on arrays where its op's
+    rows allow it and nothing is recorded; any other node goes through _run_node."""
     pop = buffers.pop
     get = buffers.get
+    on_arrays = not _grad_state.enabled  # nothing recorded: Apply rows may run on arrays
     for node in nodes:
         grads = pop(node, None)
         if grads is None or len(grads) != 1 or grads[0] is None or node._pre_hooks:
             _run_node(node, grads, buffers, retain_graph, None, False)
             continue
-        results = node.op.backward(node, grads[0])
+        fast = node.op.on_arrays if on_arrays else None
+        results = None if fast is None else fast(node, grads[0])  # (ops/op.py, Apply)
+        if results is None:
+            results = node.op.backward(node, grads[0])
         if not retain_graph and node._saved:  # what was saved for this step is freed now
             node._saved = ()
             node._released = True

@@ -69,6 +69,8 @@ class BackwardCFunction(FunctionCtx, Node):
 class _FunctionBackward:
     """The `op` of a Function's node: what the engine calls to run its backward."""
 
+    on_arrays = None  # (a user's backward always runs on tensors: ops/op.py's Apply)
+
     def __init__(self, function):
         self.function = function
         self.name = function.__name__ + "Backward"

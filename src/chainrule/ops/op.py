@@ -91,6 +91,9 @@ class Op:
     # does both itself.
     direct: ClassVar[bool] = False
     saves: ClassVar[str | None] = None
+    # The engine's cheaper way to run this op's backward when nothing is recorded, from
+    # its Apply rows (below); None for ops without them.
+    on_arrays: ClassVar[Callable[[Node, Tensor], Any] | None] = None
     _node_cls: ClassVar[type[Node]]
 
     def __init_subclass__(cls, **kw: Any) -> None:
@@ -100,9 +103,16 @@ class Op:
             if "_variant_of" not in cls.__dict__:  # not an op's complex form (dtype_dispatch)
                 REGISTRY.append(cls)
         rows = cls.derivatives
+        cls.on_arrays = None
         if rows is not None and cls.backward in _FROM_DERIVATIVES:
             made = {1: _backward_one, 2: _backward_two}.get(len(rows), _backward_rows)
             cls.backward = staticmethod(made)  # type: ignore[method-assign]
+            if "derivatives" in cls.__dict__ and any(isinstance(r, Apply) for r in rows):
+                # (an Apply row for "this op" learns which op that is)
+                cls.derivatives = tuple(
+                    r.bound_to(cls) if isinstance(r, Apply) else r for r in rows
+                )
+                cls.on_arrays = staticmethod(backward_on_arrays)
 
     @staticmethod
     def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
@@ -123,6 +133,109 @@ def GRAD(ctx: Any, grad: Tensor, *saved: Any) -> Tensor:
     """The derivative row "the gradient itself" (d(a+b)/da = 1): `derivatives = (GRAD, GRAD)`.
     The backward below hands the gradient on without calling it."""
     return grad
+
+
+class Apply:
+    """The derivative row "op applied to the gradient and one saved value", e.g.
+    `Apply(TanhBackward)`, tanh's row tanh_backward(grad, result), or `Apply(saved=1,
+    call=operator.mul)`, Mul's row grad * b (op left out: the op whose row it is).
+
+    Called as a row it is `call(grad, value)` (by default `apply_binary(op, grad, value)`),
+    recorded under create_graph like any other row. `call` must come down to that
+    apply_binary for a float32 or float64 gradient and a value that is a tensor of the
+    gradient's dtype or a Python number, as the operators do (ops/pointwise.py). Then,
+    when nothing is recorded, the engine runs the row on the arrays themselves (`on_arrays`,
+    below): `op.ufunc(grad, value)`, what that call computes, without the tensors made and
+    unpacked around it. tests/autograd/test_apply_rows.py checks that both ways give the
+    same bits for every op with such rows."""
+
+    __slots__ = ("call", "op", "saved")
+
+    def __init__(self, op: Any = None, saved: int = 0, call: Callable | None = None) -> None:
+        self.op = op
+        self.saved = saved  # which of the saved values (ctx.saved_tensors) the op takes
+        self.call = call
+
+    def bound_to(self, op: type[Op]) -> Apply:
+        return self if self.op is not None else Apply(op, self.saved, self.call)
+
+    def __call__(self, ctx: Any, grad: Tensor, *saved: Any) -> Tensor:
+        value = saved[self.saved]
+        return apply_binary(self.op, grad, value) if self.call is None else self.call(grad, value)
+
+
+def backward_on_arrays(ctx: Node, grad: Tensor) -> Any:
+    """ctx's backward, made from its Apply and GRAD rows, run on arrays: the same results
+    as the backward made from its rows when nothing is recorded. None (run the rows as
+    tensors) where a needed row is neither, the dtypes differ from the float32 or float64
+    case the rows' calls come down to, a saved tensor has changed since (the tensor path
+    raises PyTorch's error), or the graph has been freed."""
+    g = grad._data
+    dt = g.dtype
+    if (dt is not _F32 and dt is not _F64) or ctx._released:
+        return None
+    rows = ctx.op.derivatives
+    if len(rows) == 1:  # (one operand, written out: the commonest)
+        row = rows[0]
+        return grad if row is GRAD else _row_on_arrays(row, ctx._saved, g, dt)
+    edges = ctx.next_functions
+    if len(rows) == 2 and (edges[0][0] is None or edges[1][0] is None):
+        # one of two operands needs a gradient (x * 0.9): no list
+        i = 0 if edges[1][0] is None else 1
+        row = rows[i]
+        result = grad if row is GRAD else _row_on_arrays(row, ctx._saved, g, dt)
+        if result is None:
+            return None
+        return (result, None) if i == 0 else (None, result)
+    results: list[Tensor | None] = []
+    for row, (fn, _) in zip(rows, edges):
+        if fn is None:
+            results.append(None)
+        elif row is GRAD:
+            results.append(grad)
+        else:
+            result = _row_on_arrays(row, ctx._saved, g, dt)
+            if result is None:
+                return None
+            results.append(result)
+    return tuple(results)
+
+
+def _row_on_arrays(row: Any, saved: Any, g: np.ndarray, dt: np.dtype) -> Tensor | None:
+    """An Apply row on the gradient's array g: op.ufunc(g, the saved value), the value
+    unpacked as saved_tensors would give it, as an array of dtype dt or a Python number;
+    None for any other row or value, or a tensor changed since it was saved."""
+    if row.__class__ is not Apply or row.saved >= len(saved):
+        return None
+    entry = saved[row.saved]
+    kind = entry[0]
+    if kind == INPUT:
+        t = entry[1]
+        counter = t._version_counter
+        if (0 if counter is None else counter[0]) != entry[2]:
+            return None
+        value = t._data
+        if value.dtype is not dt:
+            return None
+    elif kind == OUTPUT:
+        value = entry[1]
+        if entry[2][0] != entry[3] or value.dtype is not dt:
+            return None
+    else:
+        value = entry[1]
+        c = value.__class__
+        if c is _ndarray:
+            if value.dtype is not dt:
+                return None
+        elif c is not float and c is not int:
+            return None
+    try:
+        out = row.op.ufunc(g, value)
+    except ValueError:  # shapes that do not broadcast: the tensor path raises
+        return None
+    result = _new(Tensor)
+    result._data = out if out.__class__ is _ndarray else np.asarray(out)
+    return result
 
 
 def ZERO(ctx: Any, grad: Tensor, *saved: Any) -> Tensor:

@@ -8,6 +8,7 @@ in-place forms (add_, clamp_, ...) are in inplace.py.
 """
 
 import math
+import operator
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from .op import (
     GRAD,
     NULL_CTX,
     ZERO,
+    Apply,
     Op,
     apply,
     apply_binary,
@@ -211,8 +213,8 @@ class Mul(Op):
             raise broadcast_shapes_error(np.shape(a), np.shape(b)) from None
 
     derivatives = (
-        lambda ctx, grad, a, b: grad * b,
-        lambda ctx, grad, a, b: grad * a,
+        Apply(saved=1, call=operator.mul),  # grad * b
+        Apply(saved=0, call=operator.mul),  # grad * a
     )
 
 
@@ -242,7 +244,7 @@ class Div(Op):
         return binary_forward(np.true_divide, a, b)
 
     derivatives = (
-        lambda ctx, grad, a, b: grad / b,
+        Apply(saved=1, call=operator.truediv),  # grad / b
         lambda ctx, grad, a, b: -grad * ((a / b) / b),
     )
 

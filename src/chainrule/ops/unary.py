@@ -8,6 +8,7 @@ inplace.py. Derivatives follow PyTorch's formulas and order of operations.
 """
 
 import math
+import operator
 
 import numpy as np
 
@@ -15,8 +16,8 @@ from .. import _arithmetic, dtypes
 from ..random._kernels import fma64
 from .errors import not_implemented
 from .masked_grad import grad_where, zero_for
-from .op import GRAD, ZERO, Op, apply, apply_binary, apply_unary, tensor_method
-from .pointwise import where
+from .op import GRAD, ZERO, Apply, Op, apply, apply_binary, apply_unary, tensor_method
+from .pointwise import Div, Mul, where
 from .writes import maybe_out
 
 __all__ = [
@@ -100,7 +101,7 @@ class Exp(UnaryOp):
     formula = "d(exp(a))/da = exp(a)"
     ufunc = np.exp
     saves = "output"
-    derivatives = (lambda ctx, grad, result: grad * result,)
+    derivatives = (Apply(Mul, call=operator.mul),)  # grad * result
 
 
 exp = unary_function(Exp, "exp")
@@ -132,7 +133,7 @@ class Log(UnaryOp):
     name = "LogBackward0"
     formula = "d(log(a))/da = 1/a"
     ufunc = np.log
-    derivatives = (lambda ctx, grad, a: grad / a,)
+    derivatives = (Apply(Div, call=operator.truediv),)  # grad / a
 
 
 log = unary_function(Log, "log")
@@ -337,7 +338,7 @@ class Tanh(UnaryOp):
     formula = "d(tanh(a))/da = 1 - tanh(a)**2"
     ufunc = np.tanh
     saves = "output"
-    derivatives = (lambda ctx, grad, result: tanh_backward(grad, result),)
+    derivatives = (Apply(TanhBackward),)  # tanh_backward(grad, result)
 
 
 tanh = unary_function(Tanh, "tanh")
@@ -405,7 +406,7 @@ class Sigmoid(UnaryOp):
     formula = "d(sigmoid(a))/da = sigmoid(a) * (1 - sigmoid(a))"
     ufunc = staticmethod(_sigmoid_np)
     saves = "output"
-    derivatives = (lambda ctx, grad, result: sigmoid_backward(grad, result),)
+    derivatives = (Apply(SigmoidBackward),)  # sigmoid_backward(grad, result)
 
 
 sigmoid = unary_function(Sigmoid, "sigmoid")
