@@ -47,8 +47,8 @@ def cascade_sum(a, axis=None, keepdims=False):
     """np.sum(a, axis, keepdims=keepdims), added in PyTorch's order where it is known (see
     the module's docstring); else np.sum. axis: None, an int or a tuple of ints."""
     out = _ordered(a, axis)
-    if out is None:
-        return np.sum(a, axis=axis, keepdims=keepdims)
+    if out is None:  # (np.add.reduce: np.sum's reduction, called directly: see reduction.py)
+        return np.add.reduce(a, axis=axis, keepdims=keepdims)
     if keepdims:
         axes = _axes(axis, a.ndim)
         shape = tuple(1 if i in axes else s for i, s in enumerate(a.shape))

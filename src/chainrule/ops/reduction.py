@@ -21,6 +21,13 @@ from .dims import dim_index, normalize_dims, shape_arg
 from .op import Op, apply, tensor_method
 from .pointwise import maximum, minimum, where
 
+# NumPy's sum, mean, cumsum and nansum are Python functions around its C reductions: a
+# warning the reduction raises (inf - inf, an overflow) is then NumPy's, shown to the user,
+# where PyTorch is silent and chainrule's own modules' RuntimeWarnings are ignored
+# (chainrule/__init__.py). Called directly (np.add.reduce, the arrays' cumsum and cumprod
+# methods), the same reductions give the same bits, warn from here, and cost less.
+_add_reduce = np.add.reduce
+
 __all__ = [
     "all",
     "amax",
@@ -125,8 +132,7 @@ class Sum(Op):
             dtype = np.int64
         if _arithmetic.pytorch_order and (dtype is None or dtype == a.dtype):
             return cascade_sum(a, dims, keepdims=keepdim)  # PyTorch's order (_cascade_sum.py)
-        # (the method: np.sum is the same reduction behind a dispatch costing more than it)
-        return a.sum(axis=dims, keepdims=keepdim, dtype=dtype)
+        return _add_reduce(a, axis=dims, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -161,12 +167,25 @@ class Mean(Op):
             # PyTorch's mean is its sum, divided by the count in the tensor's precision
             total = cascade_sum(a, dims, keepdims=keepdim)
             return np.true_divide(total, a.dtype.type(ctx.count))
-        return np.mean(a, axis=dims, keepdims=keepdim, dtype=dtype)
+        return _mean(a, dims, keepdim, dtype, ctx.count)
 
     @staticmethod
     def backward(ctx, grad):
         grad = _unsqueeze_to(grad, ctx.dims, len(ctx.shape), ctx.keepdim)
         return grad.expand(ctx.shape) / ctx.count
+
+
+def _mean(a, dims, keepdim, dtype, count):
+    """np.mean(a, axis=dims, keepdims=keepdim, dtype=dtype), computed as NumPy computes it:
+    the sum (float16 summed in float32), divided by the count as a NumPy integer (so float32
+    divides in float64, rounded back), float16 results rounded to float16."""
+    half = dtype is None and a.dtype == np.float16
+    total = _add_reduce(a, axis=dims, keepdims=keepdim, dtype=np.float32 if half else dtype)
+    count = np.intp(count)
+    if total.__class__ is np.ndarray:
+        total = np.true_divide(total, count, out=total, casting="unsafe")
+        return total.astype(np.float16) if half else total
+    return (np.float16 if half else total.dtype.type)(total / count)
 
 
 def _reduce(op, input, dim, keepdim, dtype, full_name):
@@ -817,8 +836,8 @@ class Cumsum(Op):
         if a.ndim == 0:
             return a.astype(dtype or a.dtype)
         if reverse:
-            return np.flip(np.cumsum(np.flip(a, dim), axis=dim, dtype=dtype), dim)
-        return np.cumsum(a, axis=dim, dtype=dtype)
+            return np.flip(np.flip(a, dim).cumsum(axis=dim, dtype=dtype), dim)
+        return a.cumsum(axis=dim, dtype=dtype)  # (the method: see _add_reduce)
 
     @staticmethod
     def backward(ctx, grad):
@@ -836,7 +855,7 @@ class Cumprod(Op):
         ctx.dim = dim
         if dtype is None and a.dtype.kind in "biu":
             dtype = np.int64
-        out = a.astype(dtype or a.dtype) if a.ndim == 0 else np.cumprod(a, axis=dim, dtype=dtype)
+        out = a.astype(dtype or a.dtype) if a.ndim == 0 else a.cumprod(axis=dim, dtype=dtype)
         ctx.save_for_backward(a, out)
         return out
 

@@ -210,9 +210,11 @@ class Nansum(Op):
         if dtype is None and a.dtype.kind in "biu":
             dtype = np.int64
         if a.dtype.kind == "f":
-            ctx.save_for_backward(~np.isnan(a))
-            return np.asarray(np.nansum(a, axis=dims, keepdims=keepdim, dtype=dtype))
-        return np.asarray(np.sum(a, axis=dims, keepdims=keepdim, dtype=dtype))
+            not_nan = ~np.isnan(a)
+            ctx.save_for_backward(not_nan)
+            a = np.where(not_nan, a, 0)  # np.nansum's sum: each NaN replaced by +0
+        # the reduction itself, not NumPy's Python-level nansum and sum (reduction.py says why)
+        return np.asarray(np.add.reduce(a, axis=dims, keepdims=keepdim, dtype=dtype))
 
     @staticmethod
     def backward(ctx, grad):
