@@ -1,6 +1,7 @@
 """Reductions on infinities and overflows are silent, as PyTorch's are: sum, mean, nansum,
-cumsum and cumprod call NumPy's C reductions directly (ops/reduction.py), with the bits of
-NumPy's Python-level functions, whose own warnings would otherwise reach the user."""
+cumsum, cumprod and the engine's sum over broadcast axes call NumPy's C reductions directly
+(ops/reduction.py), with the bits of NumPy's Python-level functions, whose own warnings
+would otherwise reach the user."""
 
 import os
 import subprocess
@@ -23,13 +24,15 @@ results = [
 ]
 y = torch.tensor([float("inf"), 1.0], requires_grad=True)
 (y - y.flip(0) * 2).mean().backward()
+b = torch.tensor([1.0, 2.0], requires_grad=True)
+(x[:2].reshape(2, 1) * b).sum().backward()  # b's gradient: a sum over the broadcast axis
 print(x.sum().item(), x.mean().item(), y.grad.tolist())
 np.sum(np.array([np.inf, -np.inf]))
 """
 
 
 def test_reductions_of_infinities_print_no_warning():
-    env = dict(os.environ, PYTHONWARNINGS="default")
+    env = dict(os.environ, PYTHONWARNINGS="always")  # every occurrence, not one per place
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True, env=env
     )

@@ -611,8 +611,8 @@ def _sum_to(g: Tensor, shape: tuple[int, ...], node: Node, index: int) -> Tensor
     data = g._data
     if _grad_state.enabled or data.dtype.kind != "f":
         return g.sum_to_size(shape)  # create_graph: recorded, so it can be differentiated
-    # Nothing is recorded: sum_to_size's own sum (np.sum, or cascade_sum under the PyTorch
-    # arithmetic switch, over the same axes, so the same numbers), without the op's
+    # Nothing is recorded: sum_to_size's own sum (np.add.reduce, or cascade_sum under the
+    # PyTorch arithmetic switch, over the same axes, so the same numbers), without the op's
     # bookkeeping. Summing only leading axes away, with no keepdims, gives an array of its
     # own, which .grad can then keep without a copy.
     dims = tuple(lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1)
@@ -621,7 +621,9 @@ def _sum_to(g: Tensor, shape: tuple[int, ...], node: Node, index: int) -> Tensor
             data = cascade_sum(data, tuple(range(lead)) + dims, keepdims=True)
             return Tensor._wrap(data.reshape(shape) if lead else data)
         return Tensor._wrap(cascade_sum(data, tuple(range(lead)))) if lead else g
+    # (np.sum's reduction without its Python wrapper, whose inf - inf warning would be
+    # NumPy's to show: ops/reduction.py)
     if dims:
-        data = np.sum(data, axis=tuple(range(lead)) + dims, keepdims=True)
+        data = np.add.reduce(data, axis=tuple(range(lead)) + dims, keepdims=True)
         return Tensor._wrap(data.reshape(shape) if lead else data)
-    return Tensor._wrap(np.sum(data, axis=tuple(range(lead)))) if lead else g
+    return Tensor._wrap(np.add.reduce(data, axis=tuple(range(lead)))) if lead else g
