@@ -6,11 +6,12 @@ would otherwise reach the user."""
 import os
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
 
-from chainrule.ops.reduction import _mean
+from chainrule.ops.reduction import _mean, _var
 
 SCRIPT = """
 import chainrule as torch, numpy as np
@@ -87,3 +88,22 @@ def test_nansum_is_numpys_bit_for_bit(dtype):
         want = np.asarray(np.nansum(a, axis=dims, keepdims=keepdim))
         assert ours.dtype == want.dtype and ours.shape == want.shape
         np.testing.assert_array_equal(_bytes(ours), _bytes(want))
+
+
+@pytest.mark.parametrize("correction", [0, 1, 2, 0.5, 7])
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("shape, dims", SHAPES_AND_DIMS)
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.complex64, np.complex128])
+def test_var_is_numpys_bit_for_bit(shape, dims, keepdim, correction, dtype):
+    rng = np.random.default_rng(len(shape) + 3 * len(dims))
+    a = rng.standard_normal(shape) * 10
+    if np.dtype(dtype).kind == "c":
+        a = a + 1j * rng.standard_normal(shape)
+    a = np.asarray(a.astype(dtype))
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # (no degrees of freedom left)
+        want = np.var(a, axis=dims, ddof=correction, keepdims=keepdim)
+        ours = _var(a, dims, keepdim, correction)
+    assert type(ours) is type(want) and ours.dtype == want.dtype
+    assert np.shape(ours) == np.shape(want)
+    np.testing.assert_array_equal(_bytes(ours), _bytes(want))

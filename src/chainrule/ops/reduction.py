@@ -155,10 +155,9 @@ class Mean(Op):
         ctx.dims = dims
         ctx.keepdim = keepdim
         ctx.count = _count(a.shape, dims)
-        if ctx.count == 0:  # NaN, as PyTorch, without NumPy's warning
-            with np.errstate(invalid="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                return np.mean(a, axis=dims, keepdims=keepdim, dtype=dtype)
+        if ctx.count == 0:  # NaN (0 / 0), as PyTorch, without a warning
+            with np.errstate(invalid="ignore"):
+                return _mean(a, dims, keepdim, dtype, 0)
         if (
             _arithmetic.pytorch_order
             and (dtype is None or dtype == a.dtype)
@@ -533,6 +532,32 @@ def _var_grad(grad, a, dims, keepdim, correction, whole=False):
     return (2.0 / dof if dof > 0 else math.inf) * grad * centered
 
 
+def _var(a, dims, keepdim, correction):
+    """np.var(a, axis=dims, ddof=correction, keepdims=keepdim) for a float or complex array,
+    computed as NumPy computes it (the mean as in _mean, the squared deviations, complex
+    ones as the sum of their parts' squares, their sum divided by the degrees of freedom
+    left, at least 0), from its C ufuncs: np.var's Python code adds a warning of its own
+    where no degrees of freedom are left, and std and var give PyTorch's instead."""
+    count = np.intp(_count(a.shape, dims))
+    mean = _add_reduce(a, axis=dims, keepdims=True)
+    if mean.__class__ is np.ndarray:
+        mean = np.true_divide(mean, count, out=mean, casting="unsafe")
+    else:
+        mean = mean.dtype.type(mean / count)
+    x = np.subtract(a, mean, out=...)  # (out=...: an array even for 0-d operands)
+    if x.dtype.kind == "c":
+        parts = x.view((x.real.dtype, (2,)))
+        np.square(parts, out=parts)
+        x = np.add(parts[..., 0], parts[..., 1], out=x.real)
+    else:
+        x = np.square(x, out=x)
+    total = _add_reduce(x, axis=dims, keepdims=keepdim)
+    dof = np.maximum(count - correction, 0)
+    if total.__class__ is np.ndarray:
+        return np.true_divide(total, dof, out=total, casting="unsafe")
+    return total.dtype.type(total / dof)
+
+
 class Var(Op):
     name = "VarBackward0"
     formula = "d(var(a))/da = 2 * (a - mean(a)) / (n - correction)"
@@ -541,9 +566,8 @@ class Var(Op):
     def forward(ctx, a, *, dims, keepdim, correction, whole=False):
         ctx.save_for_backward(a)
         ctx.dims, ctx.keepdim, ctx.correction, ctx.whole = dims, keepdim, correction, whole
-        with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.var(a, axis=dims, ddof=correction, keepdims=keepdim)
+        with np.errstate(divide="ignore", invalid="ignore"):  # (no degrees of freedom)
+            return _var(a, dims, keepdim, correction)
 
     @staticmethod
     def backward(ctx, grad):
@@ -558,9 +582,8 @@ class Std(Op):
     @staticmethod
     def forward(ctx, a, *, dims, keepdim, correction, whole=False):
         ctx.dims, ctx.keepdim, ctx.correction, ctx.whole = dims, keepdim, correction, whole
-        with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            out = np.asarray(np.sqrt(np.var(a, axis=dims, ddof=correction, keepdims=keepdim)))
+        with np.errstate(divide="ignore", invalid="ignore"):  # (no degrees of freedom)
+            out = np.asarray(np.sqrt(_var(a, dims, keepdim, correction)))
         ctx.save_for_backward(a, out)
         return out
 
