@@ -107,3 +107,23 @@ def test_var_is_numpys_bit_for_bit(shape, dims, keepdim, correction, dtype):
     assert type(ours) is type(want) and ours.dtype == want.dtype
     assert np.shape(ours) == np.shape(want)
     np.testing.assert_array_equal(_bytes(ours), _bytes(want))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda cr, x: cr.var(x),
+        lambda cr, x: x.var(),
+        lambda cr, x: cr.std(x, 0),
+        lambda cr, x: x.std(dim=0),
+        lambda cr, x: cr.var_mean(x),
+        lambda cr, x: cr.std_mean(x, correction=1),
+    ],
+)
+def test_the_degrees_of_freedom_warning_names_the_callers_line(call):
+    import chainrule as cr
+
+    x = cr.tensor([1.0])
+    with pytest.warns(UserWarning, match="degrees of freedom is <= 0") as caught:
+        call(cr, x)
+    assert len(caught) == 1 and caught[0].filename == __file__

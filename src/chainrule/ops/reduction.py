@@ -597,7 +597,10 @@ class Std(Op):
         return _var_grad(grad_var, a, ctx.dims, ctx.keepdim, ctx.correction, ctx.whole)
 
 
-def _var_args(op, fn_name, input, dim, unbiased, keepdim, correction):
+def _var_args(op, fn_name, input, dim, unbiased, keepdim, correction, stacklevel=4):
+    """var or std (op) as the function fn_name. A degrees-of-freedom warning names the
+    line that called the public function: 4 frames up from var and std (through their
+    NumPy-names wrapper, ops/numpy_names.py), 5 from var_mean and std_mean."""
     if isinstance(dim, bool):  # the old var(input, unbiased) overload
         dim, unbiased = None, dim
     a = input._data
@@ -611,7 +614,7 @@ def _var_args(op, fn_name, input, dim, unbiased, keepdim, correction):
             f"{fn_name}(): degrees of freedom is <= 0. Correction should be strictly less than "
             "the reduction factor (input numel divided by output numel).",
             UserWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
     whole = dim is None or a.ndim == 0  # PyTorch's whole-tensor form
     return op.apply(input, dims=dims, keepdim=keepdim, correction=correction, whole=whole)

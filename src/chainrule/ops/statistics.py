@@ -9,8 +9,6 @@ are in PyTorch, so their gradients are those ops' gradients.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from .. import dtypes, return_types
@@ -21,6 +19,7 @@ from .dims import dim_index, normalize_dims
 from .inplace import inplace
 from .op import Op, tensor_method
 from .pointwise import where
+from .reduction import Std, Var, _var_args
 
 __all__ = [
     "aminmax",
@@ -348,23 +347,19 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
 def _moments(spread, name, input, dim, unbiased, keepdim, correction):
     if isinstance(dim, bool):  # the old var_mean(input, unbiased) overload
         dim, unbiased = None, dim
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        s = spread(input, dim, unbiased, keepdim, correction=correction)
-    for w in caught:  # the degrees-of-freedom warning, under this function's name
-        message = str(w.message).replace(f"{spread.__name__}()", f"{name}()", 1)
-        warnings.warn(message, w.category, stacklevel=3)
+    # (a degrees-of-freedom warning under this function's name, naming its caller)
+    s = _var_args(spread, name, input, dim, unbiased, keepdim, correction, stacklevel=5)
     return s, input.mean(dim, keepdim=keepdim)
 
 
 def var_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
     """(var, mean) over dim, in one call."""
-    return _moments(Tensor.var, "var_mean", input, dim, unbiased, keepdim, correction)
+    return _moments(Var, "var_mean", input, dim, unbiased, keepdim, correction)
 
 
 def std_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
     """(std, mean) over dim, in one call."""
-    return _moments(Tensor.std, "std_mean", input, dim, unbiased, keepdim, correction)
+    return _moments(Std, "std_mean", input, dim, unbiased, keepdim, correction)
 
 
 @tensor_method("aminmax")
