@@ -180,11 +180,17 @@ def _mean(a, dims, keepdim, dtype, count):
     divides in float64, rounded back), float16 results rounded to float16."""
     half = dtype is None and a.dtype == np.float16
     total = _add_reduce(a, axis=dims, keepdims=keepdim, dtype=np.float32 if half else dtype)
-    count = np.intp(count)
+    mean = _divided(total, np.intp(count), np.float16 if half else None)
+    return mean.astype(np.float16) if half else mean
+
+
+def _divided(total, count, scalar_type=None):
+    """total / count as NumPy's mean and var divide a sum: an array in place (in the
+    count's precision where that is wider, rounded back), a NumPy scalar as scalar_type
+    (default: total's own), rounded once from the quotient."""
     if total.__class__ is np.ndarray:
-        total = np.true_divide(total, count, out=total, casting="unsafe")
-        return total.astype(np.float16) if half else total
-    return (np.float16 if half else total.dtype.type)(total / count)
+        return np.true_divide(total, count, out=total, casting="unsafe")
+    return (scalar_type or total.dtype.type)(total / count)
 
 
 def _reduce(op, input, dim, keepdim, dtype, full_name):
@@ -539,11 +545,7 @@ def _var(a, dims, keepdim, correction):
     left, at least 0), from its C ufuncs: np.var's Python code adds a warning of its own
     where no degrees of freedom are left, and std and var give PyTorch's instead."""
     count = np.intp(_count(a.shape, dims))
-    mean = _add_reduce(a, axis=dims, keepdims=True)
-    if mean.__class__ is np.ndarray:
-        mean = np.true_divide(mean, count, out=mean, casting="unsafe")
-    else:
-        mean = mean.dtype.type(mean / count)
+    mean = _divided(_add_reduce(a, axis=dims, keepdims=True), count)  # (float16 stays)
     x = np.subtract(a, mean, out=...)  # (out=...: an array even for 0-d operands)
     if x.dtype.kind == "c":
         parts = x.view((x.real.dtype, (2,)))
@@ -552,10 +554,7 @@ def _var(a, dims, keepdim, correction):
     else:
         x = np.square(x, out=x)
     total = _add_reduce(x, axis=dims, keepdims=keepdim)
-    dof = np.maximum(count - correction, 0)
-    if total.__class__ is np.ndarray:
-        return np.true_divide(total, dof, out=total, casting="unsafe")
-    return total.dtype.type(total / dof)
+    return _divided(total, np.maximum(count - correction, 0))
 
 
 class Var(Op):
