@@ -178,17 +178,8 @@ def backward_on_arrays(ctx: Node, grad: Tensor) -> Any:
     if len(rows) == 1:  # (one operand, written out: the commonest)
         row = rows[0]
         return grad if row is GRAD else _row_on_arrays(row, ctx._saved, g, dt)
-    edges = ctx.next_functions
-    if len(rows) == 2 and (edges[0][0] is None or edges[1][0] is None):
-        # one of two operands needs a gradient (x * 0.9): no list
-        i = 0 if edges[1][0] is None else 1
-        row = rows[i]
-        result = grad if row is GRAD else _row_on_arrays(row, ctx._saved, g, dt)
-        if result is None:
-            return None
-        return (result, None) if i == 0 else (None, result)
     results: list[Tensor | None] = []
-    for row, (fn, _) in zip(rows, edges):
+    for row, (fn, _) in zip(rows, ctx.next_functions):
         if fn is None:
             results.append(None)
         elif row is GRAD:
